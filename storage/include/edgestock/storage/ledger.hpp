@@ -1,0 +1,108 @@
+#pragma once
+// The durable stock ledger: one SQLite file per terminal. Recording a move
+// writes, in ONE transaction, the move, its outbox rows, the stock projection
+// and an audit entry; record() returns only once all of it is on disk.
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "edgestock/storage/clock.hpp"
+#include "edgestock/storage/error.hpp"
+#include "edgestock/storage/ids.hpp"
+#include "edgestock/storage/move.hpp"
+
+namespace edgestock::storage {
+
+class Database;
+class Outbox;
+class AuditLog;
+class Catalogue;
+
+enum class Durability {
+  full,    // synchronous=FULL: survives power loss (default)
+  normal,  // synchronous=NORMAL: survives a crash, may lose the last moves on power loss
+};
+
+struct LedgerOptions {
+  std::filesystem::path path;
+  TerminalId terminal;
+  SiteId site;
+  Durability durability = Durability::full;
+  std::chrono::milliseconds busy_timeout{5000};
+  // Hard cap on the file size in bytes (0: none). For terminals on small
+  // storage; recording fails cleanly with disk_full when reached.
+  std::int64_t max_bytes = 0;
+};
+
+// One stock line of the projection: on hand = baseline + pending.
+struct StockLine {
+  LocationCode location;
+  std::string product_key;
+  std::string lot;
+  UnitOfMeasure uom;
+  Quantity baseline;         // last quantity read from Odoo
+  std::int64_t baseline_read_at_ms = 0;
+  Quantity pending;          // local moves Odoo has not confirmed yet
+  [[nodiscard]] Quantity on_hand() const { return baseline + pending; }
+};
+
+class Ledger {
+ public:
+  // Opens or creates the ledger. A file that is not an edgestock ledger, is
+  // corrupt, has a newer schema or belongs to another terminal is refused with
+  // a clear error and left untouched. Older schemas are migrated.
+  static std::expected<std::unique_ptr<Ledger>, LedgerError> open(const LedgerOptions& options,
+                                                                  const Clock& clock);
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Records one move; safe to call from many threads at once. Concurrent calls
+  // share one transaction and one fsync (group commit). Returns once the move
+  // is durable, or an error when nothing was recorded.
+  std::expected<Move, LedgerError> record(const MoveRequest& request);
+
+  // Records several moves in one transaction: all of them or none.
+  std::expected<std::vector<Move>, LedgerError> record_all(std::span<const MoveRequest> requests);
+
+  [[nodiscard]] std::optional<Move> find_move(const MoveId& id) const;
+  // Moves with seq > after, in seq order, at most `limit`.
+  [[nodiscard]] std::vector<Move> moves_after(Seq after, std::size_t limit) const;
+  [[nodiscard]] Seq last_seq() const;
+
+  [[nodiscard]] std::vector<StockLine> stock() const;
+  [[nodiscard]] std::optional<StockLine> stock_line(const LocationCode& location,
+                                                    const std::string& product_key,
+                                                    const std::string& lot) const;
+
+  // A quantity read from Odoo becomes the new baseline of that stock line.
+  std::expected<void, LedgerError> set_baseline(const LocationCode& location,
+                                                const std::string& product_key,
+                                                const std::string& lot, const UnitOfMeasure& uom,
+                                                Quantity quantity, std::int64_t read_at_ms);
+  // Odoo has booked this move (its baseline now includes it): its effect
+  // leaves `pending`. Confirming twice is harmless.
+  std::expected<void, LedgerError> confirm_by_server(const MoveId& id);
+
+  [[nodiscard]] int schema_version() const;
+  [[nodiscard]] const LedgerOptions& options() const;
+
+  Outbox& outbox();
+  AuditLog& audit();
+  Catalogue& catalogue();
+
+ private:
+  explicit Ledger(std::unique_ptr<Database> database);
+  struct Parts;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace edgestock::storage

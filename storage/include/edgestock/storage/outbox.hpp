@@ -1,0 +1,64 @@
+#pragma once
+// Per-destination delivery state of every move ("mqtt", "odoo"): written in
+// the same transaction as the move, removed from the queue only once the
+// destination acknowledged it.
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgestock/storage/error.hpp"
+#include "edgestock/storage/move.hpp"
+
+namespace edgestock::storage {
+
+class Database;
+
+inline constexpr std::string_view kDestinationMqtt = "mqtt";
+inline constexpr std::string_view kDestinationOdoo = "odoo";
+
+struct OutboxItem {
+  Move move;
+  int attempts = 0;
+  std::string last_error;
+};
+
+struct ExceptionItem {
+  std::int64_t id = 0;
+  std::string destination;
+  MoveId move_id;
+  Seq seq;
+  std::string reason;
+  std::int64_t created_at_ms = 0;
+};
+
+class Outbox {
+ public:
+  explicit Outbox(Database& database) : database_(database) {}
+
+  // Moves waiting for `destination` whose next attempt is due, in seq order.
+  [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms,
+                                            std::size_t limit) const;
+  [[nodiscard]] std::int64_t backlog(std::string_view destination) const;
+
+  // The destination acknowledged the move.
+  std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
+  // A transient failure: try again at `retry_at_ms`.
+  std::expected<void, LedgerError> mark_retry(std::string_view destination, Seq seq,
+                                              std::string_view error, std::int64_t retry_at_ms);
+  // A permanent failure: the move leaves the queue for the exception queue.
+  std::expected<void, LedgerError> mark_exception(std::string_view destination, Seq seq,
+                                                  std::string_view reason);
+
+  [[nodiscard]] std::vector<ExceptionItem> open_exceptions() const;
+  // Puts the move back in its destination's queue, due now.
+  std::expected<void, LedgerError> replay_exception(std::int64_t exception_id,
+                                                    std::string_view resolved_by);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace edgestock::storage

@@ -1,0 +1,144 @@
+#include <openssl/evp.h>
+
+#include "audit_chain.hpp"
+#include "edgestock/storage/audit.hpp"
+
+namespace edgestock::storage {
+namespace {
+
+// Length-prefixed fields, so that no two different entries hash the same text.
+void add_field(std::string& text, std::string_view field) {
+  text += std::to_string(field.size());
+  text += ':';
+  text += field;
+  text += ';';
+}
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0x0f];
+  }
+  return hex;
+}
+
+AuditEntry read_entry(const sqlite::Statement& row) {
+  return AuditEntry{row.column_int(0),  row.column_int(1),  row.column_text(2),
+                    row.column_text(3), row.column_text(4), row.column_text(5),
+                    row.column_text(6), row.column_text(7)};
+}
+
+constexpr const char* kSelectEntries =
+    "SELECT number, at_ms, actor, action, subject, detail, prev_hash, hash FROM audit ";
+
+}  // namespace
+
+std::string audit_hash(const AuditEntry& entry) {
+  std::string text;
+  add_field(text, entry.prev_hash);
+  add_field(text, std::to_string(entry.number));
+  add_field(text, std::to_string(entry.at_ms));
+  add_field(text, entry.actor);
+  add_field(text, entry.action);
+  add_field(text, entry.subject);
+  add_field(text, entry.detail);
+  return sha256_hex(text);
+}
+
+AuditEntry append_audit_locked(Database& database, std::string_view actor, std::string_view action,
+                               std::string_view subject, std::string_view detail) {
+  AuditEntry entry{database.audit_head.number + 1,
+                   database.clock().now_ms(),
+                   std::string(actor),
+                   std::string(action),
+                   std::string(subject),
+                   std::string(detail),
+                   database.audit_head.hash,
+                   {}};
+  entry.hash = audit_hash(entry);
+  database
+      .cached("INSERT INTO audit(number, at_ms, actor, action, subject, detail, prev_hash, hash) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+      .bind(1, entry.number)
+      .bind(2, entry.at_ms)
+      .bind_text(3, entry.actor)
+      .bind_text(4, entry.action)
+      .bind_text(5, entry.subject)
+      .bind_text(6, entry.detail)
+      .bind_text(7, entry.prev_hash)
+      .bind_text(8, entry.hash)
+      .run();
+  database.audit_head = {entry.number, entry.hash};
+  return entry;
+}
+
+std::expected<AuditEntry, LedgerError> AuditLog::append(std::string_view actor,
+                                                        std::string_view action,
+                                                        std::string_view subject,
+                                                        std::string_view detail) {
+  return with_database(database_, [&] {
+    const ChainHead before = database_.audit_head;
+    try {
+      sqlite::Transaction transaction(database_.connection());
+      auto entry = append_audit_locked(database_, actor, action, subject, detail);
+      transaction.commit();
+      return entry;
+    } catch (...) {
+      database_.audit_head = before;
+      throw;
+    }
+  });
+}
+
+AuditVerdict AuditLog::verify() const {
+  AuditVerdict verdict;
+  auto result = with_database(database_, [&] {
+    sqlite::Statement rows(database_.connection(), std::string(kSelectEntries) + "ORDER BY number");
+    std::string previous_hash;
+    std::int64_t expected_number = 1;
+    while (rows.step()) {
+      const AuditEntry entry = read_entry(rows);
+      ++verdict.entries_checked;
+      std::string problem;
+      if (entry.number != expected_number) {
+        problem = "entry " + std::to_string(expected_number) + " is missing";
+      } else if (entry.prev_hash != previous_hash) {
+        problem = "its link to the previous entry does not match (an entry before it was "
+                  "changed or removed)";
+      } else if (audit_hash(entry) != entry.hash) {
+        problem = "its contents do not match its hash (the entry was changed)";
+      }
+      if (!problem.empty()) {
+        verdict.first_broken = entry.number != expected_number ? expected_number : entry.number;
+        verdict.reason = std::move(problem);
+        return;
+      }
+      previous_hash = entry.hash;
+      ++expected_number;
+    }
+  });
+  if (!result) {
+    verdict.first_broken = 0;
+    verdict.reason = result.error().message;
+  }
+  return verdict;
+}
+
+std::vector<AuditEntry> AuditLog::tail(std::size_t count) const {
+  std::vector<AuditEntry> entries;
+  (void)with_database(database_, [&] {
+    auto& rows = database_.cached(std::string(kSelectEntries) + "ORDER BY number DESC LIMIT ?1");
+    rows.bind(1, static_cast<std::int64_t>(count));
+    while (rows.step()) entries.push_back(read_entry(rows));
+    rows.reset();
+  });
+  return {entries.rbegin(), entries.rend()};
+}
+
+}  // namespace edgestock::storage

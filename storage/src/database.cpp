@@ -1,0 +1,142 @@
+#include "database.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <fstream>
+
+#include "schema.hpp"
+
+namespace edgestock::storage {
+namespace {
+
+using Code = LedgerError::Code;
+
+// A new ledger is created readable by the service user only; SQLite gives its
+// -wal and -shm files the same mode.
+void create_private_file(const std::filesystem::path& path) {
+  std::error_code ignored;
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path(), ignored);
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    refuse(Code::read_only, "cannot create the ledger " + path.string() + ": " +
+                                std::strerror(errno));
+  }
+  ::close(fd);
+}
+
+// Refuses anything that is not an SQLite file before SQLite touches it.
+void check_file_header(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) refuse(Code::read_only, "cannot read the ledger " + path.string());
+  std::array<char, 16> header{};
+  in.read(header.data(), header.size());
+  if (in.gcount() == 0) return;  // empty: a new ledger
+  static constexpr char kMagic[] = "SQLite format 3";
+  if (in.gcount() < 16 || std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
+    refuse(Code::not_edgestock,
+           path.string() + " is not an edgestock ledger (not an SQLite database); "
+                           "it was left untouched");
+  }
+}
+
+// The file is SQLite; make sure it is ours, not newer than us, and for this
+// terminal. Reads only.
+void check_ownership(sqlite::Connection& connection, const LedgerOptions& options) {
+  const std::string name = options.path.string();
+  const auto application_id = connection.pragma_int("application_id");
+  const auto version = connection.pragma_int("user_version");
+  sqlite::Statement tables(connection, "SELECT count(*) FROM sqlite_schema");
+  const auto table_count = tables.step() ? tables.column_int(0) : 0;
+  if (application_id == 0 && version == 0 && table_count == 0) return;  // empty database
+  if (application_id != schema::kApplicationId) {
+    refuse(Code::not_edgestock,
+           name + " is an SQLite database of some other program, not an edgestock ledger; "
+                  "it was left untouched");
+  }
+  if (version > schema::latest_version()) {
+    refuse(Code::newer_schema, name + " has ledger schema version " + std::to_string(version) +
+                                   ", newer than this edgestock understands (" +
+                                   std::to_string(schema::latest_version()) +
+                                   "); upgrade edgestock. The file was left untouched");
+  }
+  sqlite::Statement owner(connection, "SELECT value FROM meta WHERE key = 'terminal'");
+  if (owner.step() && owner.column_text(0) != options.terminal.str()) {
+    refuse(Code::wrong_terminal, name + " belongs to terminal '" + owner.column_text(0) +
+                                     "', not '" + options.terminal.str() +
+                                     "'; it was left untouched");
+  }
+}
+
+}  // namespace
+
+Database::Database(const LedgerOptions& options, const Clock& clock)
+    : options_(options), clock_(clock) {
+  if (options.terminal.empty() || options.site.empty()) {
+    refuse(Code::invalid_move, "the ledger needs a terminal id and a site id");
+  }
+  const bool exists = std::filesystem::exists(options.path);
+  if (exists) {
+    check_file_header(options.path);
+  } else {
+    create_private_file(options.path);
+  }
+  connection_ = std::make_unique<sqlite::Connection>(options.path.string(), false);
+  auto& db = *connection_;
+  try {
+    check_ownership(db, options);
+  } catch (const sqlite::SqliteError& error) {
+    if (error.primary_code() == SQLITE_NOTADB || error.primary_code() == SQLITE_CORRUPT) {
+      refuse(Code::corrupt, options.path.string() +
+                                " is damaged and cannot be read as a ledger; it was left "
+                                "untouched. Restore it from backup or move it aside. (" +
+                                error.what() + ")");
+    }
+    throw;
+  }
+
+  sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL"
+                                                 : "PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  if (options.max_bytes > 0) {
+    const auto page_size = db.pragma_int("page_size");
+    const std::string cap =
+        "PRAGMA max_page_count = " + std::to_string(std::max<std::int64_t>(1, options.max_bytes / page_size));
+    db.exec(cap.c_str());
+  }
+
+  schema::migrate(db, schema::latest_version());
+
+  auto& meta = cached("INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)");
+  meta.bind(1, std::string_view("terminal")).bind(2, options.terminal.str()).run();
+  meta.bind(1, std::string_view("site")).bind(2, options.site.str()).run();
+
+  auto& seq = cached("SELECT coalesce(max(seq), 0) FROM moves");
+  last_seq = seq.step() ? seq.column_int(0) : 0;
+  seq.reset();
+  auto& head = cached("SELECT number, hash FROM audit ORDER BY number DESC LIMIT 1");
+  if (head.step()) audit_head = {head.column_int(0), head.column_text(1)};
+  head.reset();
+}
+
+sqlite::Statement& Database::cached(std::string_view sql) {
+  auto found = statements_.find(std::string(sql));
+  if (found == statements_.end()) {
+    found = statements_
+                .emplace(std::string(sql), std::make_unique<sqlite::Statement>(*connection_, sql))
+                .first;
+  } else {
+    found->second->reset();
+  }
+  return *found->second;
+}
+
+}  // namespace edgestock::storage

@@ -1,0 +1,78 @@
+#pragma once
+// What every part of the ledger shares: the one SQLite connection, the lock
+// that guards it, and the state that moves with each commit (the last seq and
+// the head of the audit chain). Private to storage/.
+
+#include <exception>
+#include <expected>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "edgestock/storage/ledger.hpp"
+#include "sqlite.hpp"
+
+namespace edgestock::storage {
+
+// Thrown inside storage/ when a request breaks a rule; caught at the public API.
+struct LedgerFailure : std::exception {
+  explicit LedgerFailure(LedgerError e) : error(std::move(e)) {}
+  [[nodiscard]] const char* what() const noexcept override { return error.message.c_str(); }
+  LedgerError error;
+};
+
+[[noreturn]] inline void refuse(LedgerError::Code code, std::string message) {
+  throw LedgerFailure(LedgerError{code, std::move(message)});
+}
+
+struct ChainHead {
+  std::int64_t number = 0;
+  std::string hash;
+};
+
+class Database {
+ public:
+  // Opens, checks and migrates the file; throws LedgerFailure or SqliteError.
+  Database(const LedgerOptions& options, const Clock& clock);
+
+  // A prepared statement for `sql`, reset and ready to bind. Callers hold `mutex`.
+  sqlite::Statement& cached(std::string_view sql);
+
+  sqlite::Connection& connection() { return *connection_; }
+  [[nodiscard]] const LedgerOptions& options() const { return options_; }
+  [[nodiscard]] const Clock& clock() const { return clock_; }
+
+  std::mutex mutex;        // guards everything below and the connection
+  std::int64_t last_seq = 0;
+  ChainHead audit_head;
+
+ private:
+  LedgerOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<sqlite::Connection> connection_;
+  std::unordered_map<std::string, std::unique_ptr<sqlite::Statement>> statements_;
+};
+
+// Runs `work` with the connection locked, turning internal failures into a
+// LedgerError for the public API.
+template <typename Work>
+auto with_database(Database& database, Work&& work)
+    -> std::expected<decltype(work()), LedgerError> {
+  try {
+    std::lock_guard lock(database.mutex);
+    if constexpr (std::is_void_v<decltype(work())>) {
+      work();
+      return {};
+    } else {
+      return work();
+    }
+  } catch (const LedgerFailure& failure) {
+    return std::unexpected(failure.error);
+  } catch (const sqlite::SqliteError& error) {
+    return std::unexpected(sqlite::to_ledger_error(error));
+  }
+}
+
+}  // namespace edgestock::storage

@@ -1,0 +1,384 @@
+#include "edgestock/storage/ledger.hpp"
+
+#include <condition_variable>
+
+#include "audit_chain.hpp"
+#include "catalogue_rows.hpp"
+#include "database.hpp"
+#include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/catalogue.hpp"
+#include "edgestock/storage/outbox.hpp"
+#include "move_rows.hpp"
+
+namespace edgestock::storage {
+namespace {
+
+using Code = LedgerError::Code;
+using MoveResult = std::expected<Move, LedgerError>;
+
+std::optional<Move> find_move_locked(Database& db, const std::string& id) {
+  auto& select = db.cached(select_moves("WHERE id = ?1"));
+  select.bind(1, id);
+  std::optional<Move> move;
+  if (select.step()) move = read_move(select);
+  select.reset();
+  return move;
+}
+
+// The stock effects of a recorded move; a reversal undoes its original.
+std::vector<StockEffect> effects_of(Database& db, const Move& move) {
+  if (move.request.kind != MoveKind::reversal) return stock_effects(move.request);
+  const auto original = find_move_locked(db, move.request.reverses.str());
+  if (!original) return {};
+  auto effects = stock_effects(original->request);
+  for (auto& effect : effects) effect.delta = -effect.delta;
+  return effects;
+}
+
+void check_units(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
+  if (const auto product = find_product_locked(db, r.product); product && product->uom != r.uom) {
+    refuse(Code::unit_mismatch, "move refused: '" + r.product.key() + "' is counted in " +
+                                    product->uom.str() + ", not " + r.uom.str() +
+                                    "; nothing was recorded");
+  }
+  for (const auto& effect : effects) {
+    auto& line = db.cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
+    line.bind(1, effect.location.str()).bind(2, effect.product_key).bind_text(3, effect.lot);
+    const bool found = line.step();
+    const std::string uom = found ? line.column_text(0) : std::string();
+    line.reset();
+    if (found && uom != r.uom.str()) {
+      refuse(Code::unit_mismatch, "move refused: stock of '" + effect.product_key + "' at " +
+                                      effect.location.str() + " is kept in " + uom + ", not " +
+                                      r.uom.str() + "; nothing was recorded");
+    }
+  }
+}
+
+void add_pending(Database& db, const StockEffect& effect, const UnitOfMeasure& uom) {
+  db.cached("INSERT INTO stock(location, product_key, lot, uom, pending_micros) "
+            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE "
+            "SET pending_micros = pending_micros + excluded.pending_micros")
+      .bind(1, effect.location.str())
+      .bind(2, effect.product_key)
+      .bind_text(3, effect.lot)
+      .bind(4, uom.str())
+      .bind(5, effect.delta.as_micros())
+      .run();
+}
+
+std::string audit_detail(const Move& move) {
+  const auto& r = move.request;
+  std::string detail = "seq " + std::to_string(move.seq.value) + " " +
+                       std::string(to_string(r.kind)) + " " + r.qty.to_string() + " " +
+                       r.uom.str() + " of " + r.product.key();
+  if (!r.lot.empty()) detail += " lot " + r.lot;
+  if (!r.from.empty()) detail += " from " + r.from.str();
+  if (!r.to.empty()) detail += " to " + r.to.str();
+  if (!r.reverses.empty()) detail += " reversing " + r.reverses.str();
+  return detail;
+}
+
+// Writes one move with everything that goes with it. Every refusal happens
+// before the first write, so a refused move leaves the transaction untouched.
+Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
+  MoveRequest r = request;
+  if (r.kind == MoveKind::count && r.counted && r.expected && r.qty.is_zero()) {
+    r.qty = *r.counted - *r.expected;
+  }
+  if (auto why = check_move_request(r)) {
+    refuse(Code::invalid_move, "move refused: " + *why + "; nothing was recorded");
+  }
+  Move move{MoveId::generate(now_ms), Seq{db.last_seq + 1}, db.options().terminal,
+            db.options().site, r.occurred_at_ms.value_or(now_ms), r};
+  if (r.kind == MoveKind::reversal) {
+    const auto original = find_move_locked(db, r.reverses.str());
+    if (!original) {
+      refuse(Code::not_found, "reversal refused: move " + r.reverses.str() +
+                                  " is not in this ledger; nothing was recorded");
+    }
+    if (original->request.kind == MoveKind::reversal) {
+      refuse(Code::invalid_move,
+             "reversal refused: " + r.reverses.str() +
+                 " is itself a reversal; record the move again instead. Nothing was recorded");
+    }
+    auto& reversed = db.cached("SELECT id FROM moves WHERE reverses = ?1");
+    reversed.bind(1, r.reverses.str());
+    if (reversed.step()) {
+      const std::string by = reversed.column_text(0);
+      reversed.reset();
+      refuse(Code::invalid_move, "reversal refused: " + r.reverses.str() +
+                                     " was already reversed by " + by +
+                                     "; nothing was recorded");
+    }
+    reversed.reset();
+    auto& copy = move.request;
+    const auto& o = original->request;
+    copy.product = o.product;
+    copy.lot = o.lot;
+    copy.expiry = o.expiry;
+    copy.serial = o.serial;
+    copy.qty = o.qty;
+    copy.uom = o.uom;
+    copy.from = o.from;
+    copy.to = o.to;
+    copy.cost_centre = o.cost_centre;
+    copy.encounter = o.encounter;
+  }
+  const auto effects = effects_of(db, move);
+  check_units(db, move.request, effects);
+
+  insert_move(db, move, now_ms);
+  db.last_seq = move.seq.value;
+  for (const auto& effect : effects) add_pending(db, effect, move.request.uom);
+  for (const auto destination : {kDestinationMqtt, kDestinationOdoo}) {
+    db.cached("INSERT INTO outbox(destination, seq, state, next_attempt_ms) VALUES (?1, ?2, 'pending', ?3)")
+        .bind(1, destination)
+        .bind(2, move.seq.value)
+        .bind(3, now_ms)
+        .run();
+  }
+  const std::string actor =
+      move.request.operator_id.empty() ? "terminal:" + move.terminal.str() : move.request.operator_id.str();
+  append_audit_locked(db, actor, "record", move.id.str(), audit_detail(move));
+  return move;
+}
+
+// Writes a batch in one transaction. With `all_or_nothing`, one refusal
+// rolls back the whole batch; otherwise only that move is refused.
+std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* const> requests,
+                                    bool all_or_nothing) {
+  std::vector<MoveResult> results;
+  results.reserve(requests.size());
+  std::lock_guard lock(db.mutex);
+  const auto seq_before = db.last_seq;
+  const auto head_before = db.audit_head;
+  try {
+    sqlite::Transaction transaction(db.connection());
+    const auto now = db.clock().now_ms();
+    for (const auto* request : requests) {
+      try {
+        results.emplace_back(write_move(db, *request, now));
+      } catch (const LedgerFailure& failure) {
+        if (all_or_nothing) throw;
+        results.emplace_back(std::unexpected(failure.error));
+      }
+    }
+    transaction.commit();
+    return results;
+  } catch (const LedgerFailure& failure) {
+    db.last_seq = seq_before;
+    db.audit_head = head_before;
+    return std::vector<MoveResult>(requests.size(), std::unexpected(failure.error));
+  } catch (const sqlite::SqliteError& error) {
+    db.last_seq = seq_before;
+    db.audit_head = head_before;
+    return std::vector<MoveResult>(requests.size(), std::unexpected(sqlite::to_ledger_error(error)));
+  }
+}
+
+}  // namespace
+
+struct Ledger::Parts {
+  explicit Parts(Database& db) : outbox(db), audit(db), catalogue(db) {}
+  Outbox outbox;
+  AuditLog audit;
+  Catalogue catalogue;
+
+  // Group commit: callers queue their request; whoever finds no commit under
+  // way leads the next one for everybody queued, then hands over.
+  struct Waiter {
+    const MoveRequest* request;
+    std::optional<MoveResult> result;
+  };
+  std::mutex queue_mutex;
+  std::condition_variable queue_changed;
+  std::vector<Waiter*> queue;
+  bool commit_under_way = false;
+};
+
+std::expected<std::unique_ptr<Ledger>, LedgerError> Ledger::open(const LedgerOptions& options,
+                                                                 const Clock& clock) {
+  try {
+    return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Database>(options, clock)));
+  } catch (const LedgerFailure& failure) {
+    return std::unexpected(failure.error);
+  } catch (const sqlite::SqliteError& error) {
+    auto ledger_error = sqlite::to_ledger_error(error);
+    ledger_error.message = "cannot open the ledger " + options.path.string() + ": " + ledger_error.message;
+    return std::unexpected(ledger_error);
+  }
+}
+
+Ledger::Ledger(std::unique_ptr<Database> database)
+    : database_(std::move(database)), parts_(std::make_unique<Parts>(*database_)) {}
+
+Ledger::~Ledger() = default;
+
+std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
+  // Refuse what is wrong on its face before joining anybody's transaction.
+  if (request.kind != MoveKind::count) {
+    if (auto why = check_move_request(request)) {
+      return std::unexpected(LedgerError{Code::invalid_move, "move refused: " + *why + "; nothing was recorded"});
+    }
+  }
+  Parts& p = *parts_;
+  Parts::Waiter self{&request, std::nullopt};
+  std::unique_lock lock(p.queue_mutex);
+  p.queue.push_back(&self);
+  while (!self.result) {
+    if (p.commit_under_way) {
+      p.queue_changed.wait(lock);
+      continue;
+    }
+    p.commit_under_way = true;
+    std::vector<Parts::Waiter*> batch;
+    batch.swap(p.queue);
+    lock.unlock();
+    std::vector<const MoveRequest*> requests;
+    requests.reserve(batch.size());
+    for (auto* waiter : batch) requests.push_back(waiter->request);
+    auto results = write_batch(*database_, requests, false);
+    lock.lock();
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+    p.commit_under_way = false;
+    p.queue_changed.notify_all();
+  }
+  return std::move(*self.result);
+}
+
+std::expected<std::vector<Move>, LedgerError> Ledger::record_all(std::span<const MoveRequest> requests) {
+  std::vector<const MoveRequest*> pointers;
+  pointers.reserve(requests.size());
+  for (const auto& request : requests) pointers.push_back(&request);
+  auto results = write_batch(*database_, pointers, true);
+  std::vector<Move> moves;
+  moves.reserve(results.size());
+  for (auto& result : results) {
+    if (!result) return std::unexpected(result.error());
+    moves.push_back(std::move(*result));
+  }
+  return moves;
+}
+
+std::optional<Move> Ledger::find_move(const MoveId& id) const {
+  auto found = with_database(*database_, [&] { return find_move_locked(*database_, id.str()); });
+  return found ? *found : std::nullopt;
+}
+
+std::vector<Move> Ledger::moves_after(Seq after, std::size_t limit) const {
+  auto moves = with_database(*database_, [&] {
+    auto& select = database_->cached(select_moves("WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+    select.bind(1, after.value).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Move> found;
+    while (select.step()) found.push_back(read_move(select));
+    select.reset();
+    return found;
+  });
+  return moves ? *moves : std::vector<Move>{};
+}
+
+Seq Ledger::last_seq() const {
+  std::lock_guard lock(database_->mutex);
+  return Seq{database_->last_seq};
+}
+
+namespace {
+constexpr const char* kSelectStock =
+    "SELECT location, product_key, lot, uom, baseline_micros, baseline_read_at_ms, pending_micros "
+    "FROM stock ";
+
+StockLine read_stock_line(const sqlite::Statement& row) {
+  return StockLine{LocationCode(row.column_text(0)), row.column_text(1),
+                   row.column_text(2),               UnitOfMeasure(row.column_text(3)),
+                   Quantity::micros(row.column_int(4)), row.column_int(5),
+                   Quantity::micros(row.column_int(6))};
+}
+}  // namespace
+
+std::vector<StockLine> Ledger::stock() const {
+  auto lines = with_database(*database_, [&] {
+    auto& select = database_->cached(std::string(kSelectStock) + "ORDER BY location, product_key, lot");
+    std::vector<StockLine> found;
+    while (select.step()) found.push_back(read_stock_line(select));
+    select.reset();
+    return found;
+  });
+  return lines ? *lines : std::vector<StockLine>{};
+}
+
+std::optional<StockLine> Ledger::stock_line(const LocationCode& location, const std::string& product_key,
+                                            const std::string& lot) const {
+  auto line = with_database(*database_, [&] {
+    auto& select = database_->cached(std::string(kSelectStock) +
+                                     "WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
+    select.bind(1, location.str()).bind(2, product_key).bind_text(3, lot);
+    std::optional<StockLine> found;
+    if (select.step()) found = read_stock_line(select);
+    select.reset();
+    return found;
+  });
+  return line ? *line : std::nullopt;
+}
+
+std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& location,
+                                                      const std::string& product_key,
+                                                      const std::string& lot, const UnitOfMeasure& uom,
+                                                      Quantity quantity, std::int64_t read_at_ms) {
+  if (location.empty() || product_key.empty() || uom.empty()) {
+    return std::unexpected(LedgerError{Code::invalid_move, "a baseline needs a location, a product and a unit"});
+  }
+  return with_database(*database_, [&] {
+    auto& existing = database_->cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
+    existing.bind(1, location.str()).bind(2, product_key).bind_text(3, lot);
+    if (existing.step() && existing.column_text(0) != uom.str()) {
+      const auto kept = existing.column_text(0);
+      existing.reset();
+      refuse(Code::unit_mismatch, "baseline refused: stock of '" + product_key + "' at " + location.str() +
+                                      " is kept in " + kept + ", not " + uom.str());
+    }
+    existing.reset();
+    database_
+        ->cached("INSERT INTO stock(location, product_key, lot, uom, baseline_micros, baseline_read_at_ms) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+                 "baseline_micros = excluded.baseline_micros, baseline_read_at_ms = excluded.baseline_read_at_ms")
+        .bind(1, location.str())
+        .bind(2, product_key)
+        .bind_text(3, lot)
+        .bind(4, uom.str())
+        .bind(5, quantity.as_micros())
+        .bind(6, read_at_ms)
+        .run();
+  });
+}
+
+std::expected<void, LedgerError> Ledger::confirm_by_server(const MoveId& id) {
+  return with_database(*database_, [&] {
+    auto& db = *database_;
+    const auto move = find_move_locked(db, id.str());
+    if (!move) refuse(Code::not_found, "move " + id.str() + " is not in this ledger");
+    sqlite::Transaction transaction(db.connection());
+    db.cached("INSERT OR IGNORE INTO server_confirmed(seq, confirmed_at_ms) VALUES (?1, ?2)")
+        .bind(1, move->seq.value)
+        .bind(2, db.clock().now_ms())
+        .run();
+    if (db.connection().changes() == 0) return;  // already confirmed
+    for (auto effect : effects_of(db, *move)) {
+      effect.delta = -effect.delta;
+      add_pending(db, effect, move->request.uom);
+    }
+    transaction.commit();
+  });
+}
+
+int Ledger::schema_version() const {
+  std::lock_guard lock(database_->mutex);
+  return static_cast<int>(database_->connection().pragma_int("user_version"));
+}
+
+const LedgerOptions& Ledger::options() const { return database_->options(); }
+Outbox& Ledger::outbox() { return parts_->outbox; }
+AuditLog& Ledger::audit() { return parts_->audit; }
+Catalogue& Ledger::catalogue() { return parts_->catalogue; }
+
+}  // namespace edgestock::storage

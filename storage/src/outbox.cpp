@@ -1,0 +1,165 @@
+#include "edgestock/storage/outbox.hpp"
+
+#include "audit_chain.hpp"
+#include "database.hpp"
+#include "move_rows.hpp"
+
+namespace edgestock::storage {
+namespace {
+
+using Code = LedgerError::Code;
+
+// Changes the state of one pending outbox row; refuses rows that are not pending.
+void update_pending(Database& db, std::string_view destination, Seq seq, const char* sql,
+                    std::string_view text, std::int64_t when_ms) {
+  auto& update = db.cached(sql);
+  update.bind(1, destination).bind(2, seq.value).bind_text(3, text).bind(4, when_ms);
+  update.run();
+  if (db.connection().changes() == 0) {
+    refuse(Code::not_found, "no pending " + std::string(destination) + " delivery for seq " +
+                                std::to_string(seq.value));
+  }
+}
+
+}  // namespace
+
+std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t now_ms,
+                                    std::size_t limit) const {
+  auto items = with_database(database_, [&] {
+    auto& select = database_.cached(
+        std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
+        " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
+        "AND o.next_attempt_ms <= ?2 ORDER BY o.seq LIMIT ?3");
+    select.bind(1, destination).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<OutboxItem> found;
+    while (select.step()) {
+      found.push_back(OutboxItem{read_move(select, 2), static_cast<int>(select.column_int(0)),
+                                 select.column_text(1)});
+    }
+    select.reset();
+    return found;
+  });
+  return items ? *items : std::vector<OutboxItem>{};
+}
+
+std::int64_t Outbox::backlog(std::string_view destination) const {
+  auto count = with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT count(*) FROM outbox WHERE destination = ?1 AND state = 'pending'");
+    select.bind(1, destination);
+    const auto n = select.step() ? select.column_int(0) : 0;
+    select.reset();
+    return n;
+  });
+  return count ? *count : -1;
+}
+
+std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination, Seq seq) {
+  return with_database(database_, [&] {
+    update_pending(database_, destination, seq,
+                   "UPDATE outbox SET state = 'sent', attempts = attempts + 1, done_at_ms = ?4, "
+                   "last_error = nullif(?3, '') WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
+                   "", database_.clock().now_ms());
+  });
+}
+
+std::expected<void, LedgerError> Outbox::mark_retry(std::string_view destination, Seq seq,
+                                                    std::string_view error,
+                                                    std::int64_t retry_at_ms) {
+  return with_database(database_, [&] {
+    update_pending(database_, destination, seq,
+                   "UPDATE outbox SET attempts = attempts + 1, last_error = ?3, next_attempt_ms = ?4 "
+                   "WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
+                   error, retry_at_ms);
+  });
+}
+
+std::expected<void, LedgerError> Outbox::mark_exception(std::string_view destination, Seq seq,
+                                                        std::string_view reason) {
+  return with_database(database_, [&] {
+    const auto now = database_.clock().now_ms();
+    const ChainHead head_before = database_.audit_head;
+    try {
+      sqlite::Transaction transaction(database_.connection());
+      update_pending(database_, destination, seq,
+                     "UPDATE outbox SET state = 'exception', attempts = attempts + 1, "
+                     "last_error = ?3, done_at_ms = ?4 WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
+                     reason, now);
+      database_
+          .cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+          .bind(1, destination)
+          .bind(2, seq.value)
+          .bind_text(3, reason)
+          .bind(4, now)
+          .run();
+      append_audit_locked(database_, "agent", "exception",
+                          std::string(destination) + " seq " + std::to_string(seq.value), reason);
+      transaction.commit();
+    } catch (...) {
+      database_.audit_head = head_before;
+      throw;
+    }
+  });
+}
+
+std::vector<ExceptionItem> Outbox::open_exceptions() const {
+  auto items = with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT e.id, e.destination, m.id, e.seq, e.reason, e.created_at_ms FROM exceptions e "
+        "JOIN moves m USING (seq) WHERE e.resolved_at_ms IS NULL ORDER BY e.id");
+    std::vector<ExceptionItem> found;
+    while (select.step()) {
+      found.push_back(ExceptionItem{select.column_int(0), select.column_text(1),
+                                    MoveId::parse(select.column_text(2)).value_or(MoveId{}),
+                                    Seq{select.column_int(3)}, select.column_text(4),
+                                    select.column_int(5)});
+    }
+    select.reset();
+    return found;
+  });
+  return items ? *items : std::vector<ExceptionItem>{};
+}
+
+std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception_id,
+                                                          std::string_view resolved_by) {
+  if (resolved_by.empty()) {
+    return std::unexpected(LedgerError{Code::invalid_move, "a replay must say who asked for it"});
+  }
+  return with_database(database_, [&] {
+    auto& db = database_;
+    auto& select = db.cached("SELECT destination, seq FROM exceptions WHERE id = ?1 AND resolved_at_ms IS NULL");
+    select.bind(1, exception_id);
+    if (!select.step()) {
+      select.reset();
+      refuse(Code::not_found, "no open exception number " + std::to_string(exception_id));
+    }
+    const std::string destination = select.column_text(0);
+    const std::int64_t seq = select.column_int(1);
+    select.reset();
+    const auto now = db.clock().now_ms();
+    const ChainHead head_before = db.audit_head;
+    try {
+      sqlite::Transaction transaction(db.connection());
+      db.cached("UPDATE exceptions SET resolved_at_ms = ?2, resolved_by = ?3 WHERE id = ?1")
+          .bind(1, exception_id)
+          .bind(2, now)
+          .bind_text(3, resolved_by)
+          .run();
+      db.cached("UPDATE outbox SET state = 'pending', next_attempt_ms = ?3, done_at_ms = NULL "
+                "WHERE destination = ?1 AND seq = ?2")
+          .bind(1, destination)
+          .bind(2, seq)
+          .bind(3, now)
+          .run();
+      append_audit_locked(db, resolved_by, "replay",
+                          destination + " seq " + std::to_string(seq),
+                          "exception " + std::to_string(exception_id) + " replayed");
+      transaction.commit();
+    } catch (...) {
+      db.audit_head = head_before;
+      throw;
+    }
+  });
+}
+
+}  // namespace edgestock::storage

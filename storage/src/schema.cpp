@@ -1,0 +1,154 @@
+#include "schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace edgestock::storage::schema {
+namespace {
+
+// Version 1: moves, the stock projection, the outbox.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE moves(
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  terminal TEXT NOT NULL,
+  site TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL,
+  recorded_at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('receipt','issue','transfer','count','adjust','scrap',
+                                    'return','reversal')),
+  product_key TEXT NOT NULL,
+  product_odoo_id INTEGER,
+  product_gtin TEXT,
+  product_code TEXT,
+  lot TEXT NOT NULL DEFAULT '',
+  expiry TEXT,
+  serial TEXT,
+  qty_micros INTEGER NOT NULL,
+  uom TEXT NOT NULL,
+  from_location TEXT,
+  to_location TEXT,
+  operator TEXT,
+  reason TEXT,
+  cost_centre TEXT,
+  encounter TEXT,
+  reverses TEXT,
+  raw TEXT,
+  counted_micros INTEGER,
+  expected_micros INTEGER
+);
+CREATE UNIQUE INDEX moves_reversed_once ON moves(reverses) WHERE reverses IS NOT NULL;
+CREATE TRIGGER moves_are_immutable BEFORE UPDATE ON moves
+  BEGIN SELECT RAISE(ABORT, 'moves are immutable: record a reversal instead'); END;
+CREATE TRIGGER moves_are_kept BEFORE DELETE ON moves
+  BEGIN SELECT RAISE(ABORT, 'moves are never deleted: record a reversal instead'); END;
+CREATE TABLE stock(
+  location TEXT NOT NULL,
+  product_key TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  uom TEXT NOT NULL,
+  baseline_micros INTEGER NOT NULL DEFAULT 0,
+  baseline_read_at_ms INTEGER NOT NULL DEFAULT 0,
+  pending_micros INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(location, product_key, lot)
+) WITHOUT ROWID;
+CREATE TABLE server_confirmed(seq INTEGER PRIMARY KEY, confirmed_at_ms INTEGER NOT NULL);
+CREATE TABLE outbox(
+  destination TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('pending','sent','exception')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  done_at_ms INTEGER,
+  PRIMARY KEY(destination, seq)
+) WITHOUT ROWID;
+CREATE INDEX outbox_pending ON outbox(destination, seq) WHERE state = 'pending';
+)sql";
+
+// Version 2: the hash-chained audit log and the exception queue.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE audit(
+  number INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE exceptions(
+  id INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  resolved_at_ms INTEGER,
+  resolved_by TEXT
+);
+CREATE INDEX exceptions_open ON exceptions(id) WHERE resolved_at_ms IS NULL;
+)sql";
+
+// Version 3: the catalogue cache filled from Odoo.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE products(
+  odoo_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  barcode TEXT,
+  default_code TEXT,
+  uom TEXT NOT NULL,
+  tracking TEXT NOT NULL DEFAULT 'none' CHECK(tracking IN ('none','lot','serial')),
+  active INTEGER NOT NULL DEFAULT 1,
+  write_date TEXT
+);
+CREATE INDEX products_barcode ON products(barcode) WHERE barcode IS NOT NULL;
+CREATE INDEX products_code ON products(default_code) WHERE default_code IS NOT NULL;
+CREATE TABLE packagings(
+  barcode TEXT PRIMARY KEY,
+  product_id INTEGER NOT NULL,
+  units_micros INTEGER NOT NULL CHECK(units_micros > 0)
+) WITHOUT ROWID;
+CREATE TABLE lots(
+  odoo_id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  expiry TEXT,
+  UNIQUE(product_id, name)
+);
+CREATE TABLE locations(
+  code TEXT PRIMARY KEY,
+  odoo_id INTEGER NOT NULL,
+  complete_name TEXT NOT NULL,
+  usage TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+CREATE TABLE reorder_rules(
+  location TEXT NOT NULL,
+  product_id INTEGER NOT NULL,
+  min_micros INTEGER NOT NULL,
+  max_micros INTEGER NOT NULL,
+  PRIMARY KEY(location, product_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3};
+
+}  // namespace
+
+int latest_version() { return static_cast<int>(kMigrations.size()); }
+
+void migrate(sqlite::Connection& connection, int target) {
+  for (int version = static_cast<int>(connection.pragma_int("user_version")); version < target;
+       ++version) {
+    sqlite::Transaction transaction(connection);
+    connection.exec(kMigrations.at(static_cast<std::size_t>(version)));
+    const std::string stamp = "PRAGMA user_version = " + std::to_string(version + 1) +
+                              "; PRAGMA application_id = " + std::to_string(kApplicationId);
+    connection.exec(stamp.c_str());
+    transaction.commit();
+  }
+}
+
+}  // namespace edgestock::storage::schema

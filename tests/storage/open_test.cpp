@@ -1,0 +1,145 @@
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+
+#include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/ledger.hpp"
+#include "ledger_fixtures.hpp"
+#include "schema.hpp"
+
+using namespace edgestock::storage;
+using namespace edgestock::testing;
+
+namespace {
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+void sql(const std::filesystem::path& path, const char* statement) {
+  sqlite::Connection connection(path.string(), true);
+  connection.exec(statement);
+}
+
+// Expects open() to refuse with `code` and leave every byte of the file as it was.
+void expect_refused_untouched(const std::filesystem::path& path, LedgerError::Code code, const char* words) {
+  const auto before = file_bytes(path);
+  ManualClock clock;
+  const auto ledger = Ledger::open(ledger_options(path), clock);
+  REQUIRE_FALSE(ledger.has_value());
+  CHECK(ledger.error().code == code);
+  CHECK_THAT(ledger.error().message, Catch::Contains(words));
+  CHECK(file_bytes(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path.string() + "-wal"));
+}
+
+}  // namespace
+
+TEST_CASE("a new ledger is WAL, FULL, at the latest schema and private to its user", "[open]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "state" / "ledger.db";
+  auto ledger = open_ledger(path, clock);
+  CHECK(ledger->schema_version() == schema::latest_version());
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  sqlite::Connection raw(path.string(), false);
+  sqlite::Statement mode(raw, "PRAGMA journal_mode");
+  REQUIRE(mode.step());
+  CHECK(mode.column_text(0) == "wal");
+  CHECK(raw.pragma_int("application_id") == schema::kApplicationId);
+}
+
+TEST_CASE("files that are not edgestock ledgers are refused and left untouched", "[open]") {
+  TempDir dir;
+  SECTION("a text file") {
+    write_file(dir / "notes.db", "ward 3 par levels: gloves 200\n");
+    expect_refused_untouched(dir / "notes.db", LedgerError::Code::not_edgestock, "not an SQLite database");
+  }
+  SECTION("another program's SQLite database") {
+    sql(dir / "other.db", "CREATE TABLE patients(id INTEGER)");
+    expect_refused_untouched(dir / "other.db", LedgerError::Code::not_edgestock, "some other program");
+  }
+  SECTION("a damaged ledger") {
+    {
+      ManualClock clock;
+      auto ledger = open_ledger(dir / "ledger.db", clock);
+      for (int i = 0; i < 50; ++i) REQUIRE(ledger->record(receipt("1")));
+    }
+    sql(dir / "ledger.db", "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE");
+    auto bytes = file_bytes(dir / "ledger.db");
+    REQUIRE(bytes.size() > 4096);
+    for (std::size_t i = 20; i < 100; ++i) bytes[i] = '\xff';  // wreck the header fields
+    write_file(dir / "ledger.db", bytes);
+    expect_refused_untouched(dir / "ledger.db", LedgerError::Code::corrupt, "damaged");
+  }
+  SECTION("a ledger from a newer edgestock") {
+    {
+      ManualClock clock;
+      auto ledger = open_ledger(dir / "ledger.db", clock);
+    }
+    sql(dir / "ledger.db", "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99");
+    expect_refused_untouched(dir / "ledger.db", LedgerError::Code::newer_schema, "upgrade edgestock");
+  }
+  SECTION("another terminal's ledger") {
+    {
+      ManualClock clock;
+      auto options = ledger_options(dir / "ledger.db");
+      options.terminal = TerminalId("theatre-t2");
+      REQUIRE(Ledger::open(options, clock));
+    }
+    sql(dir / "ledger.db", "PRAGMA journal_mode = DELETE");
+    expect_refused_untouched(dir / "ledger.db", LedgerError::Code::wrong_terminal, "theatre-t2");
+  }
+}
+
+TEST_CASE("older schemas are migrated with their moves kept", "[open][migration]") {
+  for (int from = 1; from < schema::latest_version(); ++from) {
+    DYNAMIC_SECTION("from version " << from) {
+      TempDir dir;
+      const auto path = dir / "ledger.db";
+      {
+        sqlite::Connection old(path.string(), true);
+        schema::migrate(old, from);
+        old.exec(
+            "INSERT INTO meta VALUES ('terminal', 'ward3-t1'), ('site', 'stjames');"
+            "INSERT INTO moves(seq, id, terminal, site, occurred_at_ms, recorded_at_ms, kind, product_key, "
+            "product_gtin, lot, qty_micros, uom, to_location) VALUES (1, '01946a00-0000-7000-8000-000000000001', "
+            "'ward3-t1', 'stjames', 1, 1, 'receipt', 'gtin:05012345678900', '05012345678900', '', 10000000, "
+            "'Units', 'WARD3');"
+            "INSERT INTO stock(location, product_key, lot, uom, pending_micros) VALUES "
+            "('WARD3', 'gtin:05012345678900', '', 'Units', 10000000);"
+            "INSERT INTO outbox(destination, seq, state) VALUES ('mqtt', 1, 'pending'), ('odoo', 1, 'pending');");
+      }
+      ManualClock clock;
+      auto ledger = open_ledger(path, clock);
+      CHECK(ledger->schema_version() == schema::latest_version());
+      CHECK(ledger->last_seq().value == 1);
+      CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->on_hand() == qty("10"));
+      const auto next = ledger->record(issue("4"));
+      REQUIRE(next.has_value());
+      CHECK(next->seq.value == 2);
+      CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->on_hand() == qty("6"));
+      CHECK(ledger->audit().verify().intact());
+    }
+  }
+}
+
+TEST_CASE("moves cannot be edited or deleted, even with raw SQL", "[open]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  REQUIRE(ledger->record(receipt("1")));
+  sqlite::Connection raw((dir / "ledger.db").string(), false);
+  CHECK_THROWS_WITH(raw.exec("UPDATE moves SET qty_micros = 5"), Catch::Contains("immutable"));
+  CHECK_THROWS_WITH(raw.exec("DELETE FROM moves"), Catch::Contains("never deleted"));
+}

@@ -1,0 +1,56 @@
+#include <catch2/catch.hpp>
+
+#include "edgestock/storage/quantity.hpp"
+
+using edgestock::storage::Quantity;
+
+TEST_CASE("quantities parse exactly and print in shortest form", "[quantity]") {
+  struct Case {
+    const char* text;
+    std::int64_t micros;
+    const char* shown;
+  };
+  const Case cases[] = {
+      {"12", 12'000'000, "12"},       {"0.5", 500'000, "0.5"},       {"-3.125", -3'125'000, "-3.125"},
+      {"1.250000", 1'250'000, "1.25"}, {"+7", 7'000'000, "7"},        {".5", 500'000, "0.5"},
+      {"0.000001", 1, "0.000001"},     {"-0", 0, "0"},               {"1000000000", Quantity::kMaxMicros, "1000000000"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto parsed = Quantity::parse(c.text);
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->as_micros() == c.micros);
+    CHECK(parsed->to_string() == c.shown);
+  }
+}
+
+TEST_CASE("0.1 + 0.2 is exactly 0.3", "[quantity]") {
+  const auto sum = Quantity::parse("0.1").value() + Quantity::parse("0.2").value();
+  CHECK(sum == Quantity::parse("0.3").value());
+  CHECK(sum.to_string() == "0.3");
+}
+
+TEST_CASE("malformed quantities are refused with a reason", "[quantity]") {
+  struct Case {
+    const char* text;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"", "empty"},          {"abc", "not a decimal"},      {"1e3", "not a decimal"},
+      {"1.", "decimal point"}, {"1.0000001", "6 decimals"},    {" 1", "not a decimal"},
+      {"-", "no digits"},     {"1000000000.1", "larger"},     {"99999999999999999999", "larger"},
+      {"1,5", "not a decimal"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto parsed = Quantity::parse(c.text);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK_THAT(parsed.error(), Catch::Contains(c.reason));
+  }
+}
+
+TEST_CASE("packaging multiplies without overflow", "[quantity]") {
+  CHECK(Quantity::units(10).times(12).value() == Quantity::units(120));
+  CHECK(Quantity::parse("0.5").value().times(3).value().to_string() == "1.5");
+  CHECK_FALSE(Quantity::units(1'000'000).times(1'000'000).has_value());
+}
