@@ -29,9 +29,8 @@ std::string sha256_hex(std::string_view text) {
 }
 
 AuditEntry read_entry(const sqlite::Statement& row) {
-  return AuditEntry{row.column_int(0),  row.column_int(1),  row.column_text(2),
-                    row.column_text(3), row.column_text(4), row.column_text(5),
-                    row.column_text(6), row.column_text(7)};
+  return AuditEntry{row.column_int(0),  row.column_int(1),  row.column_text(2), row.column_text(3),
+                    row.column_text(4), row.column_text(5), row.column_text(6), row.column_text(7)};
 }
 
 constexpr const char* kSelectEntries =
@@ -53,18 +52,14 @@ std::string audit_hash(const AuditEntry& entry) {
 
 AuditEntry append_audit_locked(Database& database, std::string_view actor, std::string_view action,
                                std::string_view subject, std::string_view detail) {
-  AuditEntry entry{database.audit_head.number + 1,
-                   database.clock().now_ms(),
-                   std::string(actor),
-                   std::string(action),
-                   std::string(subject),
-                   std::string(detail),
-                   database.audit_head.hash,
-                   {}};
+  AuditEntry entry{
+      database.audit_head.number + 1, database.clock().now_ms(), std::string(actor),       std::string(action),
+      std::string(subject),           std::string(detail),       database.audit_head.hash, {}};
   entry.hash = audit_hash(entry);
   database
-      .cached("INSERT INTO audit(number, at_ms, actor, action, subject, detail, prev_hash, hash) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+      .cached(
+          "INSERT INTO audit(number, at_ms, actor, action, subject, detail, prev_hash, hash) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
       .bind(1, entry.number)
       .bind(2, entry.at_ms)
       .bind_text(3, entry.actor)
@@ -78,10 +73,8 @@ AuditEntry append_audit_locked(Database& database, std::string_view actor, std::
   return entry;
 }
 
-std::expected<AuditEntry, LedgerError> AuditLog::append(std::string_view actor,
-                                                        std::string_view action,
-                                                        std::string_view subject,
-                                                        std::string_view detail) {
+std::expected<AuditEntry, LedgerError> AuditLog::append(std::string_view actor, std::string_view action,
+                                                        std::string_view subject, std::string_view detail) {
   return with_database(database_, [&] {
     const ChainHead before = database_.audit_head;
     try {
@@ -109,8 +102,9 @@ AuditVerdict AuditLog::verify() const {
       if (entry.number != expected_number) {
         problem = "entry " + std::to_string(expected_number) + " is missing";
       } else if (entry.prev_hash != previous_hash) {
-        problem = "its link to the previous entry does not match (an entry before it was "
-                  "changed or removed)";
+        problem =
+            "its link to the previous entry does not match (an entry before it was "
+            "changed or removed)";
       } else if (audit_hash(entry) != entry.hash) {
         problem = "its contents do not match its hash (the entry was changed)";
       }

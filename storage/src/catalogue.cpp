@@ -9,9 +9,14 @@ constexpr const char* kSelectProduct =
     "SELECT odoo_id, name, barcode, default_code, uom, tracking, active, write_date FROM products ";
 
 Product read_product(const sqlite::Statement& row) {
-  return Product{row.column_int(0),  row.column_text(1), row.column_text(2),
-                 row.column_text(3), UnitOfMeasure(row.column_text(4)),
-                 row.column_text(5), row.column_int(6) != 0, row.column_text(7)};
+  return Product{row.column_int(0),
+                 row.column_text(1),
+                 row.column_text(2),
+                 row.column_text(3),
+                 UnitOfMeasure(row.column_text(4)),
+                 row.column_text(5),
+                 row.column_int(6) != 0,
+                 row.column_text(7)};
 }
 
 std::optional<Product> product_where(Database& db, const char* where, const std::string& key) {
@@ -47,11 +52,12 @@ std::optional<Product> find_product_locked(Database& db, const ProductRef& ref) 
 std::expected<void, LedgerError> Catalogue::upsert(const Product& p) {
   return with_database(database_, [&] {
     database_
-        .cached("INSERT INTO products(odoo_id, name, barcode, default_code, uom, tracking, active, "
-                "write_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET "
-                "name = excluded.name, barcode = excluded.barcode, default_code = excluded.default_code, "
-                "uom = excluded.uom, tracking = excluded.tracking, active = excluded.active, "
-                "write_date = excluded.write_date")
+        .cached(
+            "INSERT INTO products(odoo_id, name, barcode, default_code, uom, tracking, active, "
+            "write_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET "
+            "name = excluded.name, barcode = excluded.barcode, default_code = excluded.default_code, "
+            "uom = excluded.uom, tracking = excluded.tracking, active = excluded.active, "
+            "write_date = excluded.write_date")
         .bind(1, p.odoo_id)
         .bind_text(2, p.name)
         .bind(3, p.barcode)
@@ -67,8 +73,9 @@ std::expected<void, LedgerError> Catalogue::upsert(const Product& p) {
 std::expected<void, LedgerError> Catalogue::upsert(const Packaging& p) {
   return with_database(database_, [&] {
     database_
-        .cached("INSERT INTO packagings(barcode, product_id, units_micros) VALUES (?1, ?2, ?3) "
-                "ON CONFLICT DO UPDATE SET product_id = excluded.product_id, units_micros = excluded.units_micros")
+        .cached(
+            "INSERT INTO packagings(barcode, product_id, units_micros) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT DO UPDATE SET product_id = excluded.product_id, units_micros = excluded.units_micros")
         .bind_text(1, p.barcode)
         .bind(2, p.product_id)
         .bind(3, p.units_per_pack.as_micros())
@@ -79,9 +86,10 @@ std::expected<void, LedgerError> Catalogue::upsert(const Packaging& p) {
 std::expected<void, LedgerError> Catalogue::upsert(const Lot& lot) {
   return with_database(database_, [&] {
     database_
-        .cached("INSERT INTO lots(odoo_id, product_id, name, expiry) VALUES (?1, ?2, ?3, ?4) "
-                "ON CONFLICT(odoo_id) DO UPDATE SET product_id = excluded.product_id, "
-                "name = excluded.name, expiry = excluded.expiry")
+        .cached(
+            "INSERT INTO lots(odoo_id, product_id, name, expiry) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT(odoo_id) DO UPDATE SET product_id = excluded.product_id, "
+            "name = excluded.name, expiry = excluded.expiry")
         .bind(1, lot.odoo_id)
         .bind(2, lot.product_id)
         .bind_text(3, lot.name)
@@ -93,9 +101,10 @@ std::expected<void, LedgerError> Catalogue::upsert(const Lot& lot) {
 std::expected<void, LedgerError> Catalogue::upsert(const Location& l) {
   return with_database(database_, [&] {
     database_
-        .cached("INSERT INTO locations(code, odoo_id, complete_name, usage, active) VALUES (?1, ?2, ?3, ?4, ?5) "
-                "ON CONFLICT DO UPDATE SET odoo_id = excluded.odoo_id, complete_name = excluded.complete_name, "
-                "usage = excluded.usage, active = excluded.active")
+        .cached(
+            "INSERT INTO locations(code, odoo_id, complete_name, usage, active) VALUES (?1, ?2, ?3, ?4, ?5) "
+            "ON CONFLICT DO UPDATE SET odoo_id = excluded.odoo_id, complete_name = excluded.complete_name, "
+            "usage = excluded.usage, active = excluded.active")
         .bind_text(1, l.code.str())
         .bind(2, l.odoo_id)
         .bind_text(3, l.complete_name)
@@ -108,8 +117,9 @@ std::expected<void, LedgerError> Catalogue::upsert(const Location& l) {
 std::expected<void, LedgerError> Catalogue::upsert(const ReorderRule& r) {
   return with_database(database_, [&] {
     database_
-        .cached("INSERT INTO reorder_rules(location, product_id, min_micros, max_micros) VALUES (?1, ?2, ?3, ?4) "
-                "ON CONFLICT DO UPDATE SET min_micros = excluded.min_micros, max_micros = excluded.max_micros")
+        .cached(
+            "INSERT INTO reorder_rules(location, product_id, min_micros, max_micros) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT DO UPDATE SET min_micros = excluded.min_micros, max_micros = excluded.max_micros")
         .bind_text(1, r.location.str())
         .bind(2, r.product_id)
         .bind(3, r.minimum.as_micros())
@@ -123,13 +133,13 @@ std::optional<Product> Catalogue::product_by_barcode(const std::string& barcode)
 }
 
 std::optional<Product> Catalogue::product_by_code(const std::string& default_code) const {
-  return flatten(with_database(database_, [&] { return product_where(database_, "WHERE default_code = ?1", default_code); }));
+  return flatten(
+      with_database(database_, [&] { return product_where(database_, "WHERE default_code = ?1", default_code); }));
 }
 
 std::optional<Product> Catalogue::product_by_id(std::int64_t odoo_id) const {
-  return flatten(with_database(database_, [&] {
-    return product_where(database_, "WHERE odoo_id = ?1", std::to_string(odoo_id));
-  }));
+  return flatten(with_database(
+      database_, [&] { return product_where(database_, "WHERE odoo_id = ?1", std::to_string(odoo_id)); }));
 }
 
 std::optional<Packaging> Catalogue::packaging_by_barcode(const std::string& barcode) const {
@@ -147,7 +157,8 @@ std::optional<Packaging> Catalogue::packaging_by_barcode(const std::string& barc
 
 std::optional<Lot> Catalogue::lot(std::int64_t product_id, const std::string& name) const {
   return flatten(with_database(database_, [&] {
-    auto& select = database_.cached("SELECT odoo_id, product_id, name, expiry FROM lots WHERE product_id = ?1 AND name = ?2");
+    auto& select =
+        database_.cached("SELECT odoo_id, product_id, name, expiry FROM lots WHERE product_id = ?1 AND name = ?2");
     select.bind(1, product_id).bind_text(2, name);
     std::optional<Lot> found;
     if (select.step()) {
@@ -160,7 +171,8 @@ std::optional<Lot> Catalogue::lot(std::int64_t product_id, const std::string& na
 
 std::optional<Location> Catalogue::location(const LocationCode& code) const {
   return flatten(with_database(database_, [&] {
-    auto& select = database_.cached("SELECT code, odoo_id, complete_name, usage, active FROM locations WHERE code = ?1");
+    auto& select =
+        database_.cached("SELECT code, odoo_id, complete_name, usage, active FROM locations WHERE code = ?1");
     select.bind_text(1, code.str());
     std::optional<Location> found;
     if (select.step()) {
@@ -175,7 +187,8 @@ std::optional<Location> Catalogue::location(const LocationCode& code) const {
 std::vector<ReorderRule> Catalogue::reorder_rules(const LocationCode& location) const {
   auto rules = with_database(database_, [&] {
     auto& select = database_.cached(
-        "SELECT location, product_id, min_micros, max_micros FROM reorder_rules WHERE location = ?1 ORDER BY product_id");
+        "SELECT location, product_id, min_micros, max_micros FROM reorder_rules WHERE location = ?1 ORDER BY "
+        "product_id");
     select.bind_text(1, location.str());
     std::vector<ReorderRule> found;
     while (select.step()) {

@@ -25,8 +25,7 @@ void create_private_file(const std::filesystem::path& path) {
   }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    refuse(Code::read_only, "cannot create the ledger " + path.string() + ": " +
-                                std::strerror(errno));
+    refuse(Code::read_only, "cannot create the ledger " + path.string() + ": " + std::strerror(errno));
   }
   ::close(fd);
 }
@@ -40,9 +39,9 @@ void check_file_header(const std::filesystem::path& path) {
   if (in.gcount() == 0) return;  // empty: a new ledger
   static constexpr char kMagic[] = "SQLite format 3";
   if (in.gcount() < 16 || std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
-    refuse(Code::not_edgestock,
-           path.string() + " is not an edgestock ledger (not an SQLite database); "
-                           "it was left untouched");
+    refuse(Code::not_edgestock, path.string() +
+                                    " is not an edgestock ledger (not an SQLite database); "
+                                    "it was left untouched");
   }
 }
 
@@ -56,9 +55,9 @@ void check_ownership(sqlite::Connection& connection, const LedgerOptions& option
   const auto table_count = tables.step() ? tables.column_int(0) : 0;
   if (application_id == 0 && version == 0 && table_count == 0) return;  // empty database
   if (application_id != schema::kApplicationId) {
-    refuse(Code::not_edgestock,
-           name + " is an SQLite database of some other program, not an edgestock ledger; "
-                  "it was left untouched");
+    refuse(Code::not_edgestock, name +
+                                    " is an SQLite database of some other program, not an edgestock ledger; "
+                                    "it was left untouched");
   }
   if (version > schema::latest_version()) {
     refuse(Code::newer_schema, name + " has ledger schema version " + std::to_string(version) +
@@ -68,16 +67,14 @@ void check_ownership(sqlite::Connection& connection, const LedgerOptions& option
   }
   sqlite::Statement owner(connection, "SELECT value FROM meta WHERE key = 'terminal'");
   if (owner.step() && owner.column_text(0) != options.terminal.str()) {
-    refuse(Code::wrong_terminal, name + " belongs to terminal '" + owner.column_text(0) +
-                                     "', not '" + options.terminal.str() +
-                                     "'; it was left untouched");
+    refuse(Code::wrong_terminal, name + " belongs to terminal '" + owner.column_text(0) + "', not '" +
+                                     options.terminal.str() + "'; it was left untouched");
   }
 }
 
 }  // namespace
 
-Database::Database(const LedgerOptions& options, const Clock& clock)
-    : options_(options), clock_(clock) {
+Database::Database(const LedgerOptions& options, const Clock& clock) : options_(options), clock_(clock) {
   if (options.terminal.empty() || options.site.empty()) {
     refuse(Code::invalid_move, "the ledger needs a terminal id and a site id");
   }
@@ -103,8 +100,7 @@ Database::Database(const LedgerOptions& options, const Clock& clock)
 
   sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
   db.exec("PRAGMA journal_mode = WAL");
-  db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL"
-                                                 : "PRAGMA synchronous = NORMAL");
+  db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
   if (options.max_bytes > 0) {
     const auto page_size = db.pragma_int("page_size");
@@ -130,9 +126,7 @@ Database::Database(const LedgerOptions& options, const Clock& clock)
 sqlite::Statement& Database::cached(std::string_view sql) {
   auto found = statements_.find(std::string(sql));
   if (found == statements_.end()) {
-    found = statements_
-                .emplace(std::string(sql), std::make_unique<sqlite::Statement>(*connection_, sql))
-                .first;
+    found = statements_.emplace(std::string(sql), std::make_unique<sqlite::Statement>(*connection_, sql)).first;
   } else {
     found->second->reset();
   }

@@ -44,7 +44,7 @@ class Database {
   [[nodiscard]] const LedgerOptions& options() const { return options_; }
   [[nodiscard]] const Clock& clock() const { return clock_; }
 
-  std::mutex mutex;        // guards everything below and the connection
+  std::mutex mutex;  // guards everything below and the connection
   std::int64_t last_seq = 0;
   ChainHead audit_head;
 
@@ -58,8 +58,7 @@ class Database {
 // Runs `work` with the connection locked, turning internal failures into a
 // LedgerError for the public API.
 template <typename Work>
-auto with_database(Database& database, Work&& work)
-    -> std::expected<decltype(work()), LedgerError> {
+auto with_database(Database& database, Work&& work) -> std::expected<decltype(work()), LedgerError> {
   try {
     std::lock_guard lock(database.mutex);
     if constexpr (std::is_void_v<decltype(work())>) {

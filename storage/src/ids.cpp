@@ -28,7 +28,9 @@ void fill_random(std::uint8_t* out, std::size_t size) {
   }
 }
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 }  // namespace
 
@@ -70,8 +72,8 @@ std::string_view format_rfc3339_ms(std::int64_t unix_ms, char (&buffer)[32]) {
   std::tm parts{};
   gmtime_r(&seconds, &parts);
   const std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &parts);
-  const int written = std::snprintf(buffer + length, sizeof buffer - length, ".%03dZ",
-                                    static_cast<int>(unix_ms % 1000));
+  const int written =
+      std::snprintf(buffer + length, sizeof buffer - length, ".%03dZ", static_cast<int>(unix_ms % 1000));
   return {buffer, length + static_cast<std::size_t>(written)};
 }
 

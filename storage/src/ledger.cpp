@@ -37,9 +37,8 @@ std::vector<StockEffect> effects_of(Database& db, const Move& move) {
 
 void check_units(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
   if (const auto product = find_product_locked(db, r.product); product && product->uom != r.uom) {
-    refuse(Code::unit_mismatch, "move refused: '" + r.product.key() + "' is counted in " +
-                                    product->uom.str() + ", not " + r.uom.str() +
-                                    "; nothing was recorded");
+    refuse(Code::unit_mismatch, "move refused: '" + r.product.key() + "' is counted in " + product->uom.str() +
+                                    ", not " + r.uom.str() + "; nothing was recorded");
   }
   for (const auto& effect : effects) {
     auto& line = db.cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
@@ -48,17 +47,17 @@ void check_units(Database& db, const MoveRequest& r, const std::vector<StockEffe
     const std::string uom = found ? line.column_text(0) : std::string();
     line.reset();
     if (found && uom != r.uom.str()) {
-      refuse(Code::unit_mismatch, "move refused: stock of '" + effect.product_key + "' at " +
-                                      effect.location.str() + " is kept in " + uom + ", not " +
-                                      r.uom.str() + "; nothing was recorded");
+      refuse(Code::unit_mismatch, "move refused: stock of '" + effect.product_key + "' at " + effect.location.str() +
+                                      " is kept in " + uom + ", not " + r.uom.str() + "; nothing was recorded");
     }
   }
 }
 
 void add_pending(Database& db, const StockEffect& effect, const UnitOfMeasure& uom) {
-  db.cached("INSERT INTO stock(location, product_key, lot, uom, pending_micros) "
-            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE "
-            "SET pending_micros = pending_micros + excluded.pending_micros")
+  db.cached(
+        "INSERT INTO stock(location, product_key, lot, uom, pending_micros) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE "
+        "SET pending_micros = pending_micros + excluded.pending_micros")
       .bind(1, effect.location.str())
       .bind(2, effect.product_key)
       .bind_text(3, effect.lot)
@@ -69,9 +68,8 @@ void add_pending(Database& db, const StockEffect& effect, const UnitOfMeasure& u
 
 std::string audit_detail(const Move& move) {
   const auto& r = move.request;
-  std::string detail = "seq " + std::to_string(move.seq.value) + " " +
-                       std::string(to_string(r.kind)) + " " + r.qty.to_string() + " " +
-                       r.uom.str() + " of " + r.product.key();
+  std::string detail = "seq " + std::to_string(move.seq.value) + " " + std::string(to_string(r.kind)) + " " +
+                       r.qty.to_string() + " " + r.uom.str() + " of " + r.product.key();
   if (!r.lot.empty()) detail += " lot " + r.lot;
   if (!r.from.empty()) detail += " from " + r.from.str();
   if (!r.to.empty()) detail += " to " + r.to.str();
@@ -89,27 +87,29 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
   if (auto why = check_move_request(r)) {
     refuse(Code::invalid_move, "move refused: " + *why + "; nothing was recorded");
   }
-  Move move{MoveId::generate(now_ms), Seq{db.last_seq + 1}, db.options().terminal,
-            db.options().site, r.occurred_at_ms.value_or(now_ms), r};
+  Move move{MoveId::generate(now_ms),
+            Seq{db.last_seq + 1},
+            db.options().terminal,
+            db.options().site,
+            r.occurred_at_ms.value_or(now_ms),
+            r};
   if (r.kind == MoveKind::reversal) {
     const auto original = find_move_locked(db, r.reverses.str());
     if (!original) {
-      refuse(Code::not_found, "reversal refused: move " + r.reverses.str() +
-                                  " is not in this ledger; nothing was recorded");
+      refuse(Code::not_found,
+             "reversal refused: move " + r.reverses.str() + " is not in this ledger; nothing was recorded");
     }
     if (original->request.kind == MoveKind::reversal) {
-      refuse(Code::invalid_move,
-             "reversal refused: " + r.reverses.str() +
-                 " is itself a reversal; record the move again instead. Nothing was recorded");
+      refuse(Code::invalid_move, "reversal refused: " + r.reverses.str() +
+                                     " is itself a reversal; record the move again instead. Nothing was recorded");
     }
     auto& reversed = db.cached("SELECT id FROM moves WHERE reverses = ?1");
     reversed.bind(1, r.reverses.str());
     if (reversed.step()) {
       const std::string by = reversed.column_text(0);
       reversed.reset();
-      refuse(Code::invalid_move, "reversal refused: " + r.reverses.str() +
-                                     " was already reversed by " + by +
-                                     "; nothing was recorded");
+      refuse(Code::invalid_move,
+             "reversal refused: " + r.reverses.str() + " was already reversed by " + by + "; nothing was recorded");
     }
     reversed.reset();
     auto& copy = move.request;
@@ -146,8 +146,7 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
 
 // Writes a batch in one transaction. With `all_or_nothing`, one refusal
 // rolls back the whole batch; otherwise only that move is refused.
-std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* const> requests,
-                                    bool all_or_nothing) {
+std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* const> requests, bool all_or_nothing) {
   std::vector<MoveResult> results;
   results.reserve(requests.size());
   std::lock_guard lock(db.mutex);
@@ -197,8 +196,7 @@ struct Ledger::Parts {
   bool commit_under_way = false;
 };
 
-std::expected<std::unique_ptr<Ledger>, LedgerError> Ledger::open(const LedgerOptions& options,
-                                                                 const Clock& clock) {
+std::expected<std::unique_ptr<Ledger>, LedgerError> Ledger::open(const LedgerOptions& options, const Clock& clock) {
   try {
     return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Database>(options, clock)));
   } catch (const LedgerFailure& failure) {
@@ -289,9 +287,12 @@ constexpr const char* kSelectStock =
     "FROM stock ";
 
 StockLine read_stock_line(const sqlite::Statement& row) {
-  return StockLine{LocationCode(row.column_text(0)), row.column_text(1),
-                   row.column_text(2),               UnitOfMeasure(row.column_text(3)),
-                   Quantity::micros(row.column_int(4)), row.column_int(5),
+  return StockLine{LocationCode(row.column_text(0)),
+                   row.column_text(1),
+                   row.column_text(2),
+                   UnitOfMeasure(row.column_text(3)),
+                   Quantity::micros(row.column_int(4)),
+                   row.column_int(5),
                    Quantity::micros(row.column_int(6))};
 }
 }  // namespace
@@ -310,8 +311,8 @@ std::vector<StockLine> Ledger::stock() const {
 std::optional<StockLine> Ledger::stock_line(const LocationCode& location, const std::string& product_key,
                                             const std::string& lot) const {
   auto line = with_database(*database_, [&] {
-    auto& select = database_->cached(std::string(kSelectStock) +
-                                     "WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
+    auto& select =
+        database_->cached(std::string(kSelectStock) + "WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
     select.bind(1, location.str()).bind(2, product_key).bind_text(3, lot);
     std::optional<StockLine> found;
     if (select.step()) found = read_stock_line(select);
@@ -321,8 +322,7 @@ std::optional<StockLine> Ledger::stock_line(const LocationCode& location, const 
   return line ? *line : std::nullopt;
 }
 
-std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& location,
-                                                      const std::string& product_key,
+std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& location, const std::string& product_key,
                                                       const std::string& lot, const UnitOfMeasure& uom,
                                                       Quantity quantity, std::int64_t read_at_ms) {
   if (location.empty() || product_key.empty() || uom.empty()) {
@@ -339,9 +339,10 @@ std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& locati
     }
     existing.reset();
     database_
-        ->cached("INSERT INTO stock(location, product_key, lot, uom, baseline_micros, baseline_read_at_ms) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
-                 "baseline_micros = excluded.baseline_micros, baseline_read_at_ms = excluded.baseline_read_at_ms")
+        ->cached(
+            "INSERT INTO stock(location, product_key, lot, uom, baseline_micros, baseline_read_at_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+            "baseline_micros = excluded.baseline_micros, baseline_read_at_ms = excluded.baseline_read_at_ms")
         .bind(1, location.str())
         .bind(2, product_key)
         .bind_text(3, lot)
@@ -371,14 +372,34 @@ std::expected<void, LedgerError> Ledger::confirm_by_server(const MoveId& id) {
   });
 }
 
+std::vector<std::string> Ledger::check_integrity() const {
+  auto problems = with_database(*database_, [&] {
+    sqlite::Statement check(database_->connection(), "PRAGMA quick_check");
+    std::vector<std::string> found;
+    while (check.step()) {
+      if (auto line = check.column_text(0); line != "ok") found.push_back(std::move(line));
+    }
+    return found;
+  });
+  return problems ? *problems : std::vector<std::string>{problems.error().message};
+}
+
 int Ledger::schema_version() const {
   std::lock_guard lock(database_->mutex);
   return static_cast<int>(database_->connection().pragma_int("user_version"));
 }
 
-const LedgerOptions& Ledger::options() const { return database_->options(); }
-Outbox& Ledger::outbox() { return parts_->outbox; }
-AuditLog& Ledger::audit() { return parts_->audit; }
-Catalogue& Ledger::catalogue() { return parts_->catalogue; }
+const LedgerOptions& Ledger::options() const {
+  return database_->options();
+}
+Outbox& Ledger::outbox() {
+  return parts_->outbox;
+}
+AuditLog& Ledger::audit() {
+  return parts_->audit;
+}
+Catalogue& Ledger::catalogue() {
+  return parts_->catalogue;
+}
 
 }  // namespace edgestock::storage

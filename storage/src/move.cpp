@@ -26,19 +26,29 @@ struct KindRule {
 
 KindRule rule_for(MoveKind kind) {
   switch (kind) {
-    case MoveKind::receipt: return {false, true, false};
-    case MoveKind::issue: return {true, false, false};
-    case MoveKind::transfer: return {true, true, false};
-    case MoveKind::count: return {false, true, true};
-    case MoveKind::adjust: return {false, true, true};
-    case MoveKind::scrap: return {true, false, false};
-    case MoveKind::return_to_store: return {false, true, false};
-    case MoveKind::reversal: return {false, false, false};
+    case MoveKind::receipt:
+      return {false, true, false};
+    case MoveKind::issue:
+      return {true, false, false};
+    case MoveKind::transfer:
+      return {true, true, false};
+    case MoveKind::count:
+      return {false, true, true};
+    case MoveKind::adjust:
+      return {false, true, true};
+    case MoveKind::scrap:
+      return {true, false, false};
+    case MoveKind::return_to_store:
+      return {false, true, false};
+    case MoveKind::reversal:
+      return {false, false, false};
   }
   return {false, false, false};
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 bool is_calendar_date(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
@@ -87,9 +97,8 @@ std::string ProductRef::key() const {
 
 std::optional<std::string> check_move_request(const MoveRequest& r) {
   if (to_string(r.kind) == "unknown") return "unknown move kind";
-  for (const auto* field : {&r.lot, &r.expiry, &r.serial, &r.reason, &r.cost_centre, &r.encounter,
-                            &r.product.gtin, &r.product.code, &r.from.str(), &r.to.str(),
-                            &r.operator_id.str(), &r.uom.str()}) {
+  for (const auto* field : {&r.lot, &r.expiry, &r.serial, &r.reason, &r.cost_centre, &r.encounter, &r.product.gtin,
+                            &r.product.code, &r.from.str(), &r.to.str(), &r.operator_id.str(), &r.uom.str()}) {
     if (field->size() > kMaxField) return "a field is longer than 256 characters";
   }
   if (r.raw.size() > kMaxRaw) return "the scanned text is longer than 4096 characters";
@@ -107,20 +116,22 @@ std::optional<std::string> check_move_request(const MoveRequest& r) {
 
   const KindRule rule = rule_for(r.kind);
   const std::string kind(to_string(r.kind));
-  if (rule.needs_from && r.from.empty()) return "a " + kind + " needs the location it leaves (from)";
-  if (rule.needs_to && r.to.empty()) return "a " + kind + " needs the location it enters (to)";
+  const std::string a_kind = (kind.front() == 'i' || kind.front() == 'a' ? "an " : "a ") + kind;
+  if (rule.needs_from && r.from.empty()) return a_kind + " needs the location it leaves (from)";
+  if (rule.needs_to && r.to.empty()) return a_kind + " needs the location it enters (to)";
   if (r.kind == MoveKind::transfer && r.from == r.to) return "a transfer needs two different locations";
 
   if (r.kind == MoveKind::count) {
     if (!r.counted || !r.expected) return "a count needs both the counted and the expected quantity";
-    if (r.counted->is_negative() || r.expected->is_negative()) return "counted and expected quantities cannot be negative";
+    if (r.counted->is_negative() || r.expected->is_negative())
+      return "counted and expected quantities cannot be negative";
     if (r.qty != *r.counted - *r.expected) return "a count's quantity must be counted minus expected";
     return std::nullopt;
   }
   if (r.counted || r.expected) return "only a count carries counted and expected quantities";
-  if (r.qty.is_zero()) return "the quantity of a " + kind + " cannot be zero";
+  if (r.qty.is_zero()) return "the quantity of " + a_kind + " cannot be zero";
   if (r.qty.is_negative() && !rule.qty_may_be_negative) {
-    return "the quantity of a " + kind + " cannot be negative";
+    return "the quantity of " + a_kind + " cannot be negative";
   }
   return std::nullopt;
 }

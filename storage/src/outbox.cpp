@@ -10,31 +10,29 @@ namespace {
 using Code = LedgerError::Code;
 
 // Changes the state of one pending outbox row; refuses rows that are not pending.
-void update_pending(Database& db, std::string_view destination, Seq seq, const char* sql,
-                    std::string_view text, std::int64_t when_ms) {
+void update_pending(Database& db, std::string_view destination, Seq seq, const char* sql, std::string_view text,
+                    std::int64_t when_ms) {
   auto& update = db.cached(sql);
   update.bind(1, destination).bind(2, seq.value).bind_text(3, text).bind(4, when_ms);
   update.run();
   if (db.connection().changes() == 0) {
-    refuse(Code::not_found, "no pending " + std::string(destination) + " delivery for seq " +
-                                std::to_string(seq.value));
+    refuse(Code::not_found,
+           "no pending " + std::string(destination) + " delivery for seq " + std::to_string(seq.value));
   }
 }
 
 }  // namespace
 
-std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t now_ms,
-                                    std::size_t limit) const {
+std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t now_ms, std::size_t limit) const {
   auto items = with_database(database_, [&] {
-    auto& select = database_.cached(
-        std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
-        " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
-        "AND o.next_attempt_ms <= ?2 ORDER BY o.seq LIMIT ?3");
+    auto& select =
+        database_.cached(std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
+                         " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
+                         "AND o.next_attempt_ms <= ?2 ORDER BY o.seq LIMIT ?3");
     select.bind(1, destination).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit));
     std::vector<OutboxItem> found;
     while (select.step()) {
-      found.push_back(OutboxItem{read_move(select, 2), static_cast<int>(select.column_int(0)),
-                                 select.column_text(1)});
+      found.push_back(OutboxItem{read_move(select, 2), static_cast<int>(select.column_int(0)), select.column_text(1)});
     }
     select.reset();
     return found;
@@ -44,8 +42,7 @@ std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t n
 
 std::int64_t Outbox::backlog(std::string_view destination) const {
   auto count = with_database(database_, [&] {
-    auto& select = database_.cached(
-        "SELECT count(*) FROM outbox WHERE destination = ?1 AND state = 'pending'");
+    auto& select = database_.cached("SELECT count(*) FROM outbox WHERE destination = ?1 AND state = 'pending'");
     select.bind(1, destination);
     const auto n = select.step() ? select.column_int(0) : 0;
     select.reset();
@@ -63,8 +60,7 @@ std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination,
   });
 }
 
-std::expected<void, LedgerError> Outbox::mark_retry(std::string_view destination, Seq seq,
-                                                    std::string_view error,
+std::expected<void, LedgerError> Outbox::mark_retry(std::string_view destination, Seq seq, std::string_view error,
                                                     std::int64_t retry_at_ms) {
   return with_database(database_, [&] {
     update_pending(database_, destination, seq,
@@ -85,8 +81,7 @@ std::expected<void, LedgerError> Outbox::mark_exception(std::string_view destina
                      "UPDATE outbox SET state = 'exception', attempts = attempts + 1, "
                      "last_error = ?3, done_at_ms = ?4 WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
                      reason, now);
-      database_
-          .cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+      database_.cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
           .bind(1, destination)
           .bind(2, seq.value)
           .bind_text(3, reason)
@@ -110,9 +105,8 @@ std::vector<ExceptionItem> Outbox::open_exceptions() const {
     std::vector<ExceptionItem> found;
     while (select.step()) {
       found.push_back(ExceptionItem{select.column_int(0), select.column_text(1),
-                                    MoveId::parse(select.column_text(2)).value_or(MoveId{}),
-                                    Seq{select.column_int(3)}, select.column_text(4),
-                                    select.column_int(5)});
+                                    MoveId::parse(select.column_text(2)).value_or(MoveId{}), Seq{select.column_int(3)},
+                                    select.column_text(4), select.column_int(5)});
     }
     select.reset();
     return found;
@@ -120,8 +114,7 @@ std::vector<ExceptionItem> Outbox::open_exceptions() const {
   return items ? *items : std::vector<ExceptionItem>{};
 }
 
-std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception_id,
-                                                          std::string_view resolved_by) {
+std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception_id, std::string_view resolved_by) {
   if (resolved_by.empty()) {
     return std::unexpected(LedgerError{Code::invalid_move, "a replay must say who asked for it"});
   }
@@ -145,14 +138,14 @@ std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception
           .bind(2, now)
           .bind_text(3, resolved_by)
           .run();
-      db.cached("UPDATE outbox SET state = 'pending', next_attempt_ms = ?3, done_at_ms = NULL "
-                "WHERE destination = ?1 AND seq = ?2")
+      db.cached(
+            "UPDATE outbox SET state = 'pending', next_attempt_ms = ?3, done_at_ms = NULL "
+            "WHERE destination = ?1 AND seq = ?2")
           .bind(1, destination)
           .bind(2, seq)
           .bind(3, now)
           .run();
-      append_audit_locked(db, resolved_by, "replay",
-                          destination + " seq " + std::to_string(seq),
+      append_audit_locked(db, resolved_by, "replay", destination + " seq " + std::to_string(seq),
                           "exception " + std::to_string(exception_id) + " replayed");
       transaction.commit();
     } catch (...) {

@@ -14,8 +14,7 @@ std::expected<Quantity, std::string> Quantity::parse(std::string_view text) {
   }
   const auto point = text.find('.');
   const std::string_view whole = text.substr(0, point);
-  const std::string_view fraction =
-      point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
+  const std::string_view fraction = point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
   if (whole.empty() && fraction.empty()) return std::unexpected("no digits in quantity " + shown);
   if (point != std::string_view::npos && fraction.empty()) {
     return std::unexpected("quantity " + shown + " ends with a decimal point");
@@ -60,10 +59,8 @@ std::string Quantity::to_string() const {
 
 std::expected<Quantity, std::string> Quantity::times(std::int64_t count) const {
   std::int64_t result = 0;
-  if (__builtin_mul_overflow(micros_, count, &result) || result > kMaxMicros ||
-      result < -kMaxMicros) {
-    return std::unexpected(to_string() + " x " + std::to_string(count) +
-                           " is larger than one move may carry");
+  if (__builtin_mul_overflow(micros_, count, &result) || result > kMaxMicros || result < -kMaxMicros) {
+    return std::unexpected(to_string() + " x " + std::to_string(count) + " is larger than one move may carry");
   }
   return Quantity(result);
 }

@@ -137,11 +137,12 @@ constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3};
 
 }  // namespace
 
-int latest_version() { return static_cast<int>(kMigrations.size()); }
+int latest_version() {
+  return static_cast<int>(kMigrations.size());
+}
 
 void migrate(sqlite::Connection& connection, int target) {
-  for (int version = static_cast<int>(connection.pragma_int("user_version")); version < target;
-       ++version) {
+  for (int version = static_cast<int>(connection.pragma_int("user_version")); version < target; ++version) {
     sqlite::Transaction transaction(connection);
     connection.exec(kMigrations.at(static_cast<std::size_t>(version)));
     const std::string stamp = "PRAGMA user_version = " + std::to_string(version + 1) +

@@ -19,8 +19,7 @@ LedgerError to_ledger_error(const SqliteError& error) {
                   std::string(error.what()) + ")"};
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-      return {Code::corrupt, "the ledger file is damaged or not a database (" +
-                                 std::string(error.what()) + ")"};
+      return {Code::corrupt, "the ledger file is damaged or not a database (" + std::string(error.what()) + ")"};
     default:
       return {Code::io, "ledger storage failed: " + std::string(error.what())};
   }
@@ -60,8 +59,7 @@ std::int64_t Connection::pragma_int(const char* pragma) {
 
 Statement::Statement(Connection& connection, std::string_view sql) : connection_(connection) {
   sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v2(connection.get(), sql.data(), static_cast<int>(sql.size()),
-                                    &raw, nullptr);
+  const int rc = sqlite3_prepare_v2(connection.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   stmt_.reset(raw);
   if (rc != SQLITE_OK) connection.fail(rc, "preparing statement");
 }
@@ -81,8 +79,7 @@ Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) 
 }
 
 Statement& Statement::bind_text(int index, std::string_view text) {
-  const int rc = sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
-                                   SQLITE_TRANSIENT);
+  const int rc = sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) connection_.fail(rc, "binding");
   return *this;
 }
@@ -124,8 +121,7 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
 std::string Statement::column_text(int index) const {
   const auto* text = sqlite3_column_text(stmt_.get(), index);
   if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text),
-          static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), index))};
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), index))};
 }
 
 bool Statement::column_is_null(int index) const {

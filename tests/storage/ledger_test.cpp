@@ -192,7 +192,8 @@ TEST_CASE("bad moves get a clear error and write nothing", "[ledger]") {
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().code == LedgerError::Code::unit_mismatch);
 
-  REQUIRE(ledger->catalogue().upsert(Product{812, "Gloves M", "5012345678900", "GLV-M", UnitOfMeasure("Units"), "none", true, ""}));
+  REQUIRE(ledger->catalogue().upsert(
+      Product{812, "Gloves M", "5012345678900", "GLV-M", UnitOfMeasure("Units"), "none", true, ""}));
   MoveRequest elsewhere = receipt("1");
   elsewhere.to = LocationCode("THEATRE");
   elsewhere.uom = UnitOfMeasure("Pairs");

@@ -73,11 +73,31 @@ TEST_CASE("bad requests are refused with a reason a person can act on", "[move]"
       {"no product", with(issue(), [](auto& r) { r.product = {}; }), "no product"},
       {"no unit", with(issue(), [](auto& r) { r.uom = UnitOfMeasure(); }), "no unit of measure"},
       {"bad expiry", with(issue(), [](auto& r) { r.expiry = "2027-02-30"; }), "not a date"},
-      {"transfer to itself", with(receipt(), [](auto& r) { r.kind = MoveKind::transfer; r.from = r.to; }), "two different"},
-      {"count without expected", with(receipt(), [](auto& r) { r.kind = MoveKind::count; r.counted = qty("1"); }), "counted and the expected"},
-      {"count with wrong delta", with(receipt("5"), [](auto& r) { r.kind = MoveKind::count; r.counted = qty("1"); r.expected = qty("1"); }), "counted minus expected"},
+      {"transfer to itself",
+       with(receipt(),
+            [](auto& r) {
+              r.kind = MoveKind::transfer;
+              r.from = r.to;
+            }),
+       "two different"},
+      {"count without expected",
+       with(receipt(),
+            [](auto& r) {
+              r.kind = MoveKind::count;
+              r.counted = qty("1");
+            }),
+       "counted and the expected"},
+      {"count with wrong delta",
+       with(receipt("5"),
+            [](auto& r) {
+              r.kind = MoveKind::count;
+              r.counted = qty("1");
+              r.expected = qty("1");
+            }),
+       "counted minus expected"},
       {"reversal without target", with(issue(), [](auto& r) { r.kind = MoveKind::reversal; }), "must name the move"},
-      {"issue naming a reversed move", with(issue(), [](auto& r) { r.reverses = MoveId::generate(1); }), "only a reversal"},
+      {"issue naming a reversed move", with(issue(), [](auto& r) { r.reverses = MoveId::generate(1); }),
+       "only a reversal"},
       {"over-long lot", with(issue(), [](auto& r) { r.lot = std::string(300, 'L'); }), "longer than 256"},
       {"over-long scan", with(issue(), [](auto& r) { r.raw = std::string(5000, '0'); }), "longer than 4096"},
   };

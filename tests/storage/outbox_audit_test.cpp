@@ -92,8 +92,7 @@ TEST_CASE("the audit chain verifies, and names the first entry that was tampered
     CHECK_THAT(verdict.reason, Catch::Contains("missing"));
   }
   SECTION("an entry rewritten with a fresh hash breaks the next link") {
-    const auto verdict = tamper_and_verify(
-        "UPDATE audit SET detail = 'x', hash = 'deadbeef' WHERE number = 2");
+    const auto verdict = tamper_and_verify("UPDATE audit SET detail = 'x', hash = 'deadbeef' WHERE number = 2");
     CHECK(verdict.first_broken == 2);
   }
 }

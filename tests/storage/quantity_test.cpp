@@ -11,9 +11,9 @@ TEST_CASE("quantities parse exactly and print in shortest form", "[quantity]") {
     const char* shown;
   };
   const Case cases[] = {
-      {"12", 12'000'000, "12"},       {"0.5", 500'000, "0.5"},       {"-3.125", -3'125'000, "-3.125"},
-      {"1.250000", 1'250'000, "1.25"}, {"+7", 7'000'000, "7"},        {".5", 500'000, "0.5"},
-      {"0.000001", 1, "0.000001"},     {"-0", 0, "0"},               {"1000000000", Quantity::kMaxMicros, "1000000000"},
+      {"12", 12'000'000, "12"},        {"0.5", 500'000, "0.5"}, {"-3.125", -3'125'000, "-3.125"},
+      {"1.250000", 1'250'000, "1.25"}, {"+7", 7'000'000, "7"},  {".5", 500'000, "0.5"},
+      {"0.000001", 1, "0.000001"},     {"-0", 0, "0"},          {"1000000000", Quantity::kMaxMicros, "1000000000"},
   };
   for (const auto& c : cases) {
     INFO(c.text);
@@ -36,9 +36,15 @@ TEST_CASE("malformed quantities are refused with a reason", "[quantity]") {
     const char* reason;
   };
   const Case cases[] = {
-      {"", "empty"},          {"abc", "not a decimal"},      {"1e3", "not a decimal"},
-      {"1.", "decimal point"}, {"1.0000001", "6 decimals"},    {" 1", "not a decimal"},
-      {"-", "no digits"},     {"1000000000.1", "larger"},     {"99999999999999999999", "larger"},
+      {"", "empty"},
+      {"abc", "not a decimal"},
+      {"1e3", "not a decimal"},
+      {"1.", "decimal point"},
+      {"1.0000001", "6 decimals"},
+      {" 1", "not a decimal"},
+      {"-", "no digits"},
+      {"1000000000.1", "larger"},
+      {"99999999999999999999", "larger"},
       {"1,5", "not a decimal"},
   };
   for (const auto& c : cases) {

@@ -29,7 +29,9 @@ inline storage::LedgerOptions ledger_options(const std::filesystem::path& path) 
   return options;
 }
 
-inline storage::Quantity qty(const char* text) { return storage::Quantity::parse(text).value(); }
+inline storage::Quantity qty(const char* text) {
+  return storage::Quantity::parse(text).value();
+}
 
 // An issue of `amount` boxes... of gloves from Ward 3's store by default.
 inline storage::MoveRequest issue(const char* amount = "1", const std::string& gtin = "05012345678900",

@@ -7,16 +7,16 @@ namespace edgestock::storage {
 // person at the terminal or the IT desk: it says what is wrong and what to do.
 struct LedgerError {
   enum class Code {
-    invalid_move,     // the request breaks a rule; nothing was written
-    unit_mismatch,    // the unit differs from the product's or the stock line's
-    not_found,        // a referenced move, exception or record does not exist
-    not_edgestock,    // the file is some other SQLite database
-    corrupt,          // the file is not a readable SQLite database
-    newer_schema,     // written by a newer edgestock; this one must not touch it
-    wrong_terminal,   // the ledger belongs to another terminal
-    disk_full,        // no space left (or the configured size cap reached)
-    read_only,        // the file or its folder cannot be written
-    io,               // any other storage failure
+    invalid_move,    // the request breaks a rule; nothing was written
+    unit_mismatch,   // the unit differs from the product's or the stock line's
+    not_found,       // a referenced move, exception or record does not exist
+    not_edgestock,   // the file is some other SQLite database
+    corrupt,         // the file is not a readable SQLite database
+    newer_schema,    // written by a newer edgestock; this one must not touch it
+    wrong_terminal,  // the ledger belongs to another terminal
+    disk_full,       // no space left (or the configured size cap reached)
+    read_only,       // the file or its folder cannot be written
+    io,              // any other storage failure
   };
   Code code;
   std::string message;

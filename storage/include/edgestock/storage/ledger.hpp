@@ -47,9 +47,9 @@ struct StockLine {
   std::string product_key;
   std::string lot;
   UnitOfMeasure uom;
-  Quantity baseline;         // last quantity read from Odoo
+  Quantity baseline;  // last quantity read from Odoo
   std::int64_t baseline_read_at_ms = 0;
-  Quantity pending;          // local moves Odoo has not confirmed yet
+  Quantity pending;  // local moves Odoo has not confirmed yet
   [[nodiscard]] Quantity on_hand() const { return baseline + pending; }
 };
 
@@ -58,8 +58,7 @@ class Ledger {
   // Opens or creates the ledger. A file that is not an edgestock ledger, is
   // corrupt, has a newer schema or belongs to another terminal is refused with
   // a clear error and left untouched. Older schemas are migrated.
-  static std::expected<std::unique_ptr<Ledger>, LedgerError> open(const LedgerOptions& options,
-                                                                  const Clock& clock);
+  static std::expected<std::unique_ptr<Ledger>, LedgerError> open(const LedgerOptions& options, const Clock& clock);
   ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
@@ -78,18 +77,19 @@ class Ledger {
   [[nodiscard]] Seq last_seq() const;
 
   [[nodiscard]] std::vector<StockLine> stock() const;
-  [[nodiscard]] std::optional<StockLine> stock_line(const LocationCode& location,
-                                                    const std::string& product_key,
+  [[nodiscard]] std::optional<StockLine> stock_line(const LocationCode& location, const std::string& product_key,
                                                     const std::string& lot) const;
 
   // A quantity read from Odoo becomes the new baseline of that stock line.
-  std::expected<void, LedgerError> set_baseline(const LocationCode& location,
-                                                const std::string& product_key,
-                                                const std::string& lot, const UnitOfMeasure& uom,
-                                                Quantity quantity, std::int64_t read_at_ms);
+  std::expected<void, LedgerError> set_baseline(const LocationCode& location, const std::string& product_key,
+                                                const std::string& lot, const UnitOfMeasure& uom, Quantity quantity,
+                                                std::int64_t read_at_ms);
   // Odoo has booked this move (its baseline now includes it): its effect
   // leaves `pending`. Confirming twice is harmless.
   std::expected<void, LedgerError> confirm_by_server(const MoveId& id);
+
+  // SQLite's own page-level check (PRAGMA quick_check): empty when sound.
+  [[nodiscard]] std::vector<std::string> check_integrity() const;
 
   [[nodiscard]] int schema_version() const;
   [[nodiscard]] const LedgerOptions& options() const;

@@ -44,11 +44,11 @@ struct MoveRequest {
   OperatorId operator_id;
   std::string reason;
   std::string cost_centre;
-  std::string encounter;  // opaque reference, never a patient's name or number
-  MoveId reverses;        // reversals only
-  std::string raw;        // the scanned text, separators escaped
-  std::optional<Quantity> counted;   // counts only
-  std::optional<Quantity> expected;  // counts only
+  std::string encounter;                       // opaque reference, never a patient's name or number
+  MoveId reverses;                             // reversals only
+  std::string raw;                             // the scanned text, separators escaped
+  std::optional<Quantity> counted;             // counts only
+  std::optional<Quantity> expected;            // counts only
   std::optional<std::int64_t> occurred_at_ms;  // defaults to the ledger's clock
 };
 

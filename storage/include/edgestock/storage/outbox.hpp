@@ -39,23 +39,20 @@ class Outbox {
   explicit Outbox(Database& database) : database_(database) {}
 
   // Moves waiting for `destination` whose next attempt is due, in seq order.
-  [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms,
-                                            std::size_t limit) const;
+  [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms, std::size_t limit) const;
   [[nodiscard]] std::int64_t backlog(std::string_view destination) const;
 
   // The destination acknowledged the move.
   std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
   // A transient failure: try again at `retry_at_ms`.
-  std::expected<void, LedgerError> mark_retry(std::string_view destination, Seq seq,
-                                              std::string_view error, std::int64_t retry_at_ms);
+  std::expected<void, LedgerError> mark_retry(std::string_view destination, Seq seq, std::string_view error,
+                                              std::int64_t retry_at_ms);
   // A permanent failure: the move leaves the queue for the exception queue.
-  std::expected<void, LedgerError> mark_exception(std::string_view destination, Seq seq,
-                                                  std::string_view reason);
+  std::expected<void, LedgerError> mark_exception(std::string_view destination, Seq seq, std::string_view reason);
 
   [[nodiscard]] std::vector<ExceptionItem> open_exceptions() const;
   // Puts the move back in its destination's queue, due now.
-  std::expected<void, LedgerError> replay_exception(std::int64_t exception_id,
-                                                    std::string_view resolved_by);
+  std::expected<void, LedgerError> replay_exception(std::int64_t exception_id, std::string_view resolved_by);
 
  private:
   Database& database_;

@@ -1,0 +1,51 @@
+#include "cli.hpp"
+
+namespace edgestock::agent {
+
+const char* const kUsage =
+    "usage: edgestock <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  demo [--ledger PATH]   record a day of ward-store moves into a local ledger and print\n"
+    "                         the stock (no broker or ERP needed)\n"
+    "  stock [--config FILE]  print the stock projection of this terminal's ledger\n"
+    "  check [--config FILE]  verify the ledger file and its audit chain; exit 1 if broken\n"
+    "  config-keys            list every config key with its default\n"
+    "  version                print the version\n"
+    "\n"
+    "FILE defaults to /etc/edgestock/edgestock.json\n";
+
+std::expected<Command, std::string> parse_command_line(const std::vector<std::string>& args) {
+  Command command;
+  if (args.empty()) return command;
+  const std::string& verb = args[0];
+  if (verb == "help" || verb == "--help" || verb == "-h") {
+    command.verb = Verb::help;
+  } else if (verb == "version" || verb == "--version") {
+    command.verb = Verb::version;
+  } else if (verb == "demo") {
+    command.verb = Verb::demo;
+  } else if (verb == "stock") {
+    command.verb = Verb::stock;
+  } else if (verb == "check") {
+    command.verb = Verb::check;
+  } else if (verb == "config-keys") {
+    command.verb = Verb::config_keys;
+  } else {
+    return std::unexpected("unknown command '" + verb + "'; try 'edgestock help'");
+  }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& option = args[i];
+    const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check;
+    const bool takes_ledger = command.verb == Verb::demo;
+    if ((option == "--config" && takes_config) || (option == "--ledger" && takes_ledger)) {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return std::unexpected(option + " needs a path");
+      (option == "--config" ? command.config_path : command.ledger_path) = args[++i];
+    } else {
+      return std::unexpected("'" + verb + "' does not take '" + option + "'; try 'edgestock help'");
+    }
+  }
+  return command;
+}
+
+}  // namespace edgestock::agent

@@ -1,0 +1,96 @@
+#include "commands.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "demo.hpp"
+#include "edgestock/config/settings.hpp"
+#include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/ledger.hpp"
+#include "stock_report.hpp"
+
+#ifndef EDGESTOCK_VERSION
+#define EDGESTOCK_VERSION "0.1.0"
+#endif
+
+namespace edgestock::agent {
+namespace {
+
+// The ledger named by the config file, or a message saying why not.
+std::expected<std::unique_ptr<storage::Ledger>, std::string> open_configured_ledger(const std::string& config_path,
+                                                                                    const storage::Clock& clock) {
+  auto settings = config::load_settings_file(config_path);
+  if (!settings) {
+    std::string text = "invalid configuration:";
+    for (const auto& problem : settings.error()) text += "\n  " + problem;
+    return std::unexpected(text);
+  }
+  storage::LedgerOptions options;
+  options.path = settings->ledger.path;
+  options.terminal = storage::TerminalId(settings->terminal);
+  options.site = storage::SiteId(settings->site);
+  options.durability =
+      settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
+  options.max_bytes = settings->ledger.max_bytes;
+  auto ledger = storage::Ledger::open(options, clock);
+  if (!ledger) return std::unexpected(ledger.error().message);
+  return std::move(*ledger);
+}
+
+std::filesystem::path fresh_demo_ledger() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "edgestock-demo-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) return "edgestock-demo.db";
+  return std::filesystem::path(pattern) / "ledger.db";
+}
+
+}  // namespace
+
+int run_command(const Command& command, std::ostream& out, std::ostream& err) {
+  storage::SystemClock clock;
+  switch (command.verb) {
+    case Verb::help:
+      out << kUsage;
+      return 0;
+    case Verb::version:
+      out << "edgestock " << EDGESTOCK_VERSION << "\n";
+      return 0;
+    case Verb::config_keys:
+      for (const auto& key : config::describe_keys()) {
+        out << key.key << " = " << key.default_value << "\n    " << key.meaning << "\n";
+      }
+      return 0;
+    case Verb::demo:
+      return run_demo(command.ledger_path.empty() ? fresh_demo_ledger() : std::filesystem::path(command.ledger_path),
+                      out, err);
+    case Verb::stock: {
+      auto ledger = open_configured_ledger(command.config_path, clock);
+      if (!ledger) {
+        err << "edgestock stock: " << ledger.error() << "\n";
+        return 1;
+      }
+      print_stock(**ledger, out);
+      return 0;
+    }
+    case Verb::check: {
+      auto ledger = open_configured_ledger(command.config_path, clock);
+      if (!ledger) {
+        err << "edgestock check: " << ledger.error() << "\n";
+        return 1;
+      }
+      const auto problems = (*ledger)->check_integrity();
+      for (const auto& problem : problems) err << "edgestock check: database: " << problem << "\n";
+      const auto verdict = (*ledger)->audit().verify();
+      if (!verdict.intact()) {
+        err << "edgestock check: audit chain broken at entry " << *verdict.first_broken << ": " << verdict.reason
+            << "\n";
+      }
+      out << "ledger " << (*ledger)->options().path.string() << ": " << (problems.empty() ? "sound" : "DAMAGED")
+          << "; audit chain of " << verdict.entries_checked << " entries " << (verdict.intact() ? "intact" : "BROKEN")
+          << "\n";
+      return problems.empty() && verdict.intact() ? 0 : 1;
+    }
+  }
+  return 2;
+}
+
+}  // namespace edgestock::agent

@@ -1,0 +1,71 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "temp_dir.hpp"
+
+using namespace edgestock::agent;
+
+TEST_CASE("the command line parses into a command", "[cli]") {
+  CHECK(parse_command_line({}).value().verb == Verb::help);
+  CHECK(parse_command_line({"demo"}).value().verb == Verb::demo);
+  CHECK(parse_command_line({"demo", "--ledger", "/tmp/x.db"}).value().ledger_path == "/tmp/x.db");
+  CHECK(parse_command_line({"stock", "--config", "/etc/e.json"}).value().config_path == "/etc/e.json");
+  CHECK(parse_command_line({"check"}).value().config_path == "/etc/edgestock/edgestock.json");
+  CHECK_THAT(parse_command_line({"dispense"}).error(), Catch::Contains("unknown command 'dispense'"));
+  CHECK_THAT(parse_command_line({"stock", "--config"}).error(), Catch::Contains("needs a path"));
+  CHECK_THAT(parse_command_line({"demo", "--config", "x"}).error(), Catch::Contains("does not take '--config'"));
+}
+
+TEST_CASE("the demo records a ward store's morning and prints the stock", "[cli][demo]") {
+  edgestock::testing::TempDir dir;
+  std::ostringstream out;
+  std::ostringstream err;
+  Command demo;
+  demo.verb = Verb::demo;
+  demo.ledger_path = (dir / "ledger.db").string();
+  REQUIRE(run_command(demo, out, err) == 0);
+  INFO(out.str() << err.str());
+  CHECK(err.str().empty());
+  const auto text = out.str();
+  CHECK_THAT(text, Catch::Contains("Syringe 10 ml luer lock            -                   141"));
+  CHECK_THAT(text, Catch::Contains("Nitrile gloves M, box of 100       -                    11"));
+  CHECK_THAT(text, Catch::Contains("THEATRE2"));
+  CHECK_THAT(text, Catch::Contains("15 stock events for MQTT"));
+  CHECK_THAT(text, Catch::Contains("Audit chain: 15 entries, intact"));
+
+  // The same ledger through the configured commands.
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1", "ledger": {"path": ")"
+                                        << demo.ledger_path << R"("}})";
+  Command check;
+  check.verb = Verb::check;
+  check.config_path = (dir / "edgestock.json").string();
+  std::ostringstream check_out;
+  CHECK(run_command(check, check_out, err) == 0);
+  CHECK_THAT(check_out.str(), Catch::Contains("sound; audit chain of 15 entries intact"));
+  Command stock = check;
+  stock.verb = Verb::stock;
+  std::ostringstream stock_out;
+  CHECK(run_command(stock, stock_out, err) == 0);
+  CHECK_THAT(stock_out.str(), Catch::Contains("Paracetamol 500 mg tablets         PA2409B             492"));
+}
+
+TEST_CASE("commands with a bad config say what is wrong and exit 1", "[cli]") {
+  edgestock::testing::TempDir dir;
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames"})";
+  Command stock;
+  stock.verb = Verb::stock;
+  stock.config_path = (dir / "edgestock.json").string();
+  std::ostringstream out;
+  std::ostringstream err;
+  CHECK(run_command(stock, out, err) == 1);
+  CHECK_THAT(err.str(), Catch::Contains("terminal: required"));
+  std::ofstream(dir / "other.json") << R"({"site": "stjames", "terminal": "t2", "ledger": {"path": ")"
+                                    << (dir / "edgestock.json").string() << R"("}})";
+  stock.config_path = (dir / "other.json").string();
+  std::ostringstream err2;
+  CHECK(run_command(stock, out, err2) == 1);
+  CHECK_THAT(err2.str(), Catch::Contains("not an edgestock ledger"));
+}

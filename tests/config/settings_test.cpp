@@ -1,0 +1,71 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "edgestock/config/settings.hpp"
+#include "temp_dir.hpp"
+
+using namespace edgestock::config;
+
+TEST_CASE("a minimal config gets the documented defaults", "[config]") {
+  const auto settings = parse_settings(R"({"site": "stjames", "terminal": "ward3-t1"})");
+  REQUIRE(settings.has_value());
+  CHECK(settings->site == "stjames");
+  CHECK(settings->terminal == "ward3-t1");
+  CHECK(settings->ledger.path == "/var/lib/edgestock/ledger.db");
+  CHECK(settings->ledger.durability == "full");
+  CHECK(settings->ledger.max_bytes == 0);
+}
+
+TEST_CASE("every key can be set", "[config]") {
+  const auto settings = parse_settings(R"({"site": "stjames", "terminal": "ward3-t1",
+      "ledger": {"path": "/srv/ledger.db", "durability": "normal", "max_bytes": 2097152}})");
+  REQUIRE(settings.has_value());
+  CHECK(settings->ledger.path == "/srv/ledger.db");
+  CHECK(settings->ledger.durability == "normal");
+  CHECK(settings->ledger.max_bytes == 2097152);
+}
+
+TEST_CASE("bad configs list every problem by key", "[config]") {
+  struct Case {
+    const char* text;
+    std::vector<std::string> problems;
+  };
+  const Case cases[] = {
+      {"{", {"not valid JSON"}},
+      {"[]", {"must be a JSON object"}},
+      {"{}", {"site: required", "terminal: required"}},
+      {R"({"site": "st/james", "terminal": 7})", {"site: must be 1-64", "terminal: must be a string"}},
+      {R"({"site": "a", "terminal": "b", "ledger": {"durability": "fast"}})", {"ledger.durability: must be"}},
+      {R"({"site": "a", "terminal": "b", "ledger": {"max_bytes": -1}})", {"ledger.max_bytes: must be a whole"}},
+      {R"({"site": "a", "terminal": "b", "ledger": {"max_bytes": 4096}})", {"at least 1048576"}},
+      {R"({"site": "a", "terminal": "b", "ledgr": {"path": "x"}})", {"ledgr: unknown key"}},
+      {R"({"site": "a", "terminal": "b", "ledger": {"paht": "x"}})", {"ledger.paht: unknown key"}},
+      {R"({"site": "a", "terminal": "b", "ledger": "x"})", {"ledger: unknown key"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto parsed = parse_settings(c.text);
+    REQUIRE_FALSE(parsed.has_value());
+    REQUIRE(parsed.error().size() == c.problems.size());
+    for (std::size_t i = 0; i < c.problems.size(); ++i) CHECK_THAT(parsed.error()[i], Catch::Contains(c.problems[i]));
+  }
+}
+
+TEST_CASE("config files: missing and malformed ones name the file", "[config]") {
+  edgestock::testing::TempDir dir;
+  const auto missing = load_settings_file(dir / "absent.json");
+  REQUIRE_FALSE(missing.has_value());
+  CHECK_THAT(missing.error().at(0), Catch::Contains("cannot read config file"));
+  std::ofstream(dir / "bad.json") << R"({"site": "x"})";
+  const auto bad = load_settings_file(dir / "bad.json");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK_THAT(bad.error().at(0), Catch::Contains("bad.json: terminal: required"));
+}
+
+TEST_CASE("every key is documented with its default", "[config]") {
+  const auto keys = describe_keys();
+  REQUIRE(keys.size() == 5);
+  CHECK(keys[2].key == "ledger.path");
+  CHECK(keys[2].default_value == "/var/lib/edgestock/ledger.db");
+  for (const auto& key : keys) CHECK_FALSE(key.meaning.empty());
+}

@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "edgestock/sync/stock_event.hpp"
+#include "ledger_fixtures.hpp"
+
+using namespace edgestock::storage;
+using edgestock::testing::issue;
+using edgestock::testing::qty;
+
+namespace {
+Move recorded(const MoveRequest& request) {
+  Move move;
+  move.id = MoveId::parse("01a20c4e-c7e7-7341-a20b-e1a68b30d54a").value();
+  move.seq = Seq{42};
+  move.terminal = TerminalId("ward3-t1");
+  move.site = SiteId("stjames");
+  move.occurred_at_ms = 1'795'000'000'123;  // 2026-11-18T11:06:40.123Z
+  move.request = request;
+  return move;
+}
+}  // namespace
+
+TEST_CASE("a move becomes a schema 1 stock event with exact decimals", "[event]") {
+  MoveRequest r = issue("2.5", "05012345670010", "NS24117");
+  r.product.odoo_id = 101;
+  r.expiry = "2027-06-30";
+  r.encounter = "ENC-7f3a";
+  r.raw =
+      "]C10105012345670010\x1d"
+      "10NS24117";
+  const auto event = nlohmann::json::parse(edgestock::sync::stock_event_json(recorded(r)));
+  CHECK(event["schema"] == 1);
+  CHECK(event["id"] == "01a20c4e-c7e7-7341-a20b-e1a68b30d54a");
+  CHECK(event["terminal"] == "ward3-t1");
+  CHECK(event["site"] == "stjames");
+  CHECK(event["seq"] == 42);
+  CHECK(event["occurred_at"] == "2026-11-18T11:06:40.123Z");
+  CHECK(event["kind"] == "issue");
+  CHECK(event["product"] == nlohmann::json{{"odoo_id", 101}, {"gtin", "05012345670010"}});
+  CHECK(event["qty"] == "2.5");
+  CHECK(event["qty"].is_string());
+  CHECK(event["uom"] == "Units");
+  CHECK(event["lot"] == "NS24117");
+  CHECK(event["expiry"] == "2027-06-30");
+  CHECK(event["from"] == "WARD3");
+  CHECK(event["to"] == "CONSUME");
+  CHECK(event["operator"] == "nurse-042");
+  CHECK(event["cost_centre"] == "CC-W3");
+  CHECK(event["encounter"] == "ENC-7f3a");
+  CHECK(event["raw"] == r.raw);
+  CHECK_FALSE(event.contains("serial"));
+  CHECK_FALSE(event.contains("reverses"));
+  CHECK_FALSE(event.contains("counted"));
+}
+
+TEST_CASE("counts carry counted and expected; reversals name their move", "[event]") {
+  MoveRequest count = issue("-3");
+  count.kind = MoveKind::count;
+  count.counted = qty("141");
+  count.expected = qty("144");
+  auto event = nlohmann::json::parse(edgestock::sync::stock_event_json(recorded(count)));
+  CHECK(event["kind"] == "count");
+  CHECK(event["qty"] == "-3");
+  CHECK(event["counted"] == "141");
+  CHECK(event["expected"] == "144");
+
+  MoveRequest reversal = issue("1");
+  reversal.kind = MoveKind::reversal;
+  reversal.reverses = MoveId::parse("01a20c4e-9993-7655-9535-6d670cf77860").value();
+  event = nlohmann::json::parse(edgestock::sync::stock_event_json(recorded(reversal)));
+  CHECK(event["kind"] == "reversal");
+  CHECK(event["reverses"] == "01a20c4e-9993-7655-9535-6d670cf77860");
+}
