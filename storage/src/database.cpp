@@ -16,6 +16,9 @@ namespace {
 
 using Code = LedgerError::Code;
 
+// WAL pages (4 KiB each) after which the background checkpoint runs.
+constexpr int kCheckpointPages = 1000;
+
 // A new ledger is created readable by the service user only; SQLite gives its
 // -wal and -shm files the same mode.
 void create_private_file(const std::filesystem::path& path) {
@@ -110,6 +113,9 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   }
 
   schema::migrate(db, schema::latest_version());
+
+  db.exec("PRAGMA journal_size_limit = 67108864");
+  checkpointer_ = std::make_unique<Checkpointer>(db, mutex, options.path.string(), kCheckpointPages);
 
   auto& meta = cached("INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)");
   meta.bind(1, std::string_view("terminal")).bind(2, options.terminal.str()).run();

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "checkpointer.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "sqlite.hpp"
 
@@ -41,6 +42,7 @@ class Database {
   sqlite::Statement& cached(std::string_view sql);
 
   sqlite::Connection& connection() { return *connection_; }
+  [[nodiscard]] std::int64_t checkpoints_completed() const { return checkpointer_->completed(); }
   [[nodiscard]] const LedgerOptions& options() const { return options_; }
   [[nodiscard]] const Clock& clock() const { return clock_; }
 
@@ -52,6 +54,7 @@ class Database {
   LedgerOptions options_;
   const Clock& clock_;
   std::unique_ptr<sqlite::Connection> connection_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // after connection_: stops before it closes
   std::unordered_map<std::string, std::unique_ptr<sqlite::Statement>> statements_;
 };
 

@@ -9,6 +9,10 @@ namespace {
 
 using Code = LedgerError::Code;
 
+[[noreturn]] void refuse_not_pending(std::string_view destination, Seq seq) {
+  refuse(Code::not_found, "no pending " + std::string(destination) + " delivery for seq " + std::to_string(seq.value));
+}
+
 // Changes the state of one pending outbox row; refuses rows that are not pending.
 void update_pending(Database& db, std::string_view destination, Seq seq, const char* sql, std::string_view text,
                     std::int64_t when_ms) {
@@ -53,10 +57,9 @@ std::int64_t Outbox::backlog(std::string_view destination) const {
 
 std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination, Seq seq) {
   return with_database(database_, [&] {
-    update_pending(database_, destination, seq,
-                   "UPDATE outbox SET state = 'sent', attempts = attempts + 1, done_at_ms = ?4, "
-                   "last_error = nullif(?3, '') WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
-                   "", database_.clock().now_ms());
+    auto& remove = database_.cached("DELETE FROM outbox WHERE destination = ?1 AND seq = ?2 AND state = 'pending'");
+    remove.bind(1, destination).bind(2, seq.value).run();
+    if (database_.connection().changes() == 0) refuse_not_pending(destination, seq);
   });
 }
 

@@ -54,17 +54,18 @@ CREATE TABLE stock(
   PRIMARY KEY(location, product_key, lot)
 ) WITHOUT ROWID;
 CREATE TABLE server_confirmed(seq INTEGER PRIMARY KEY, confirmed_at_ms INTEGER NOT NULL);
+-- A row waits per destination until the destination acknowledged the move,
+-- then it is deleted; a permanent failure leaves it here as 'exception'.
 CREATE TABLE outbox(
   destination TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK(state IN ('pending','sent','exception')),
+  state TEXT NOT NULL CHECK(state IN ('pending','exception')),
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_ms INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
   done_at_ms INTEGER,
   PRIMARY KEY(destination, seq)
 ) WITHOUT ROWID;
-CREATE INDEX outbox_pending ON outbox(destination, seq) WHERE state = 'pending';
 )sql";
 
 // Version 2: the hash-chained audit log and the exception queue.

@@ -91,6 +91,9 @@ class Ledger {
   // SQLite's own page-level check (PRAGMA quick_check): empty when sound.
   [[nodiscard]] std::vector<std::string> check_integrity() const;
 
+  // Background WAL checkpoints done since open (for status and tests).
+  [[nodiscard]] std::int64_t checkpoints_completed() const;
+
   [[nodiscard]] int schema_version() const;
   [[nodiscard]] const LedgerOptions& options() const;
 

@@ -1,7 +1,7 @@
 #pragma once
-// Per-destination delivery state of every move ("mqtt", "odoo"): written in
-// the same transaction as the move, removed from the queue only once the
-// destination acknowledged it.
+// Per-destination delivery queue of every move ("mqtt", "odoo"): a row is
+// written in the same transaction as the move and deleted only once the
+// destination acknowledged it (write first, delete after the send succeeded).
 
 #include <cstdint>
 #include <expected>
@@ -42,7 +42,7 @@ class Outbox {
   [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms, std::size_t limit) const;
   [[nodiscard]] std::int64_t backlog(std::string_view destination) const;
 
-  // The destination acknowledged the move.
+  // The destination acknowledged the move: it leaves the queue.
   std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
   // A transient failure: try again at `retry_at_ms`.
   std::expected<void, LedgerError> mark_retry(std::string_view destination, Seq seq, std::string_view error,

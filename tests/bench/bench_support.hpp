@@ -1,0 +1,24 @@
+#pragma once
+// Small helpers for benchmarks: latency samples, percentiles, medians.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgestock::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double micros_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+// The p-th percentile (0-100) of the samples, nearest rank.
+double percentile(std::vector<double> samples, double p);
+double median(std::vector<double> samples);
+
+// "12.3" with the given number of decimals.
+std::string fixed(double value, int decimals = 2);
+
+}  // namespace edgestock::bench
