@@ -14,10 +14,17 @@ void add_field(std::string& text, std::string_view field) {
   text += ';';
 }
 
+// OpenSSL 3 looks an algorithm up on every EVP_sha256() digest unless it is
+// fetched once; the fetched object lives as long as the process.
+const EVP_MD* sha256() {
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kSha256;
+}
+
 std::string sha256_hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(text.data(), text.size(), digest, &length, sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);

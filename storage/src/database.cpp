@@ -102,6 +102,10 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   }
 
   sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+  // Small pages: a move dirties about six pages, each written to the WAL and
+  // checksummed at every commit; 1 KiB pages make that a quarter of the work.
+  // Takes effect only when the file is created.
+  db.exec("PRAGMA page_size = 1024");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");

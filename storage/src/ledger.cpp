@@ -201,6 +201,7 @@ struct Ledger::Parts {
   int callers_inside = 0;
   int peak_since_last_batch = 0;
   std::chrono::microseconds last_commit{0};
+  CommitStats stats;
 };
 
 namespace {
@@ -267,6 +268,8 @@ std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
     const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     lock.lock();
     p.last_commit = took;
+    ++p.stats.commits;
+    p.stats.moves += static_cast<std::int64_t>(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
     p.commit_under_way = false;
     p.queue_changed.notify_all();
@@ -412,6 +415,11 @@ std::vector<std::string> Ledger::check_integrity() const {
     return found;
   });
   return problems ? *problems : std::vector<std::string>{problems.error().message};
+}
+
+Ledger::CommitStats Ledger::commit_stats() const {
+  std::lock_guard lock(parts_->queue_mutex);
+  return parts_->stats;
 }
 
 std::int64_t Ledger::checkpoints_completed() const {

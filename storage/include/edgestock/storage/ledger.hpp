@@ -91,6 +91,14 @@ class Ledger {
   // SQLite's own page-level check (PRAGMA quick_check): empty when sound.
   [[nodiscard]] std::vector<std::string> check_integrity() const;
 
+  // Group commit so far: transactions committed by record() and the moves in
+  // them (moves / commits is the mean batch size).
+  struct CommitStats {
+    std::int64_t commits = 0;
+    std::int64_t moves = 0;
+  };
+  [[nodiscard]] CommitStats commit_stats() const;
+
   // Background WAL checkpoints done since open (for status and tests).
   [[nodiscard]] std::int64_t checkpoints_completed() const;
 
