@@ -32,6 +32,7 @@ std::expected<std::unique_ptr<storage::Ledger>, std::string> open_configured_led
   options.durability =
       settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
   options.max_bytes = settings->ledger.max_bytes;
+  options.read_only = true;  // status commands never write, and work while the agent runs
   auto ledger = storage::Ledger::open(options, clock);
   if (!ledger) return std::unexpected(ledger.error().message);
   return std::move(*ledger);

@@ -1,6 +1,7 @@
 #include "database.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,7 +76,42 @@ void check_ownership(sqlite::Connection& connection, const LedgerOptions& option
   }
 }
 
+void open_read_only(sqlite::Connection& db, const LedgerOptions& options) {
+  const auto version = db.pragma_int("user_version");
+  if (version != schema::latest_version()) {
+    refuse(Code::newer_schema, options.path.string() + " has ledger schema version " + std::to_string(version) +
+                                   " and this edgestock reads only version " +
+                                   std::to_string(schema::latest_version()) +
+                                   "; start the agent of the same version once to migrate it");
+  }
+}
+
 }  // namespace
+
+WriterLock::WriterLock(const std::filesystem::path& ledger) {
+  const std::string path = ledger.string() + ".lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) refuse(Code::read_only, "cannot create the lock file " + path + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    refuse(Code::in_use, "the ledger " + ledger.string() +
+                             " is open for writing in another process (is the edgestock agent running?); "
+                             "status commands read it without writing");
+  }
+}
+
+WriterLock::~WriterLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+WriterLock& WriterLock::operator=(WriterLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
 
 Database::Database(const LedgerOptions& options, const Clock& clock) : options_(options), clock_(clock) {
   if (options.terminal.empty() || options.site.empty()) {
@@ -84,10 +120,12 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   const bool exists = std::filesystem::exists(options.path);
   if (exists) {
     check_file_header(options.path);
+  } else if (options.read_only) {
+    refuse(Code::not_found, "there is no ledger at " + options.path.string());
   } else {
     create_private_file(options.path);
   }
-  connection_ = std::make_unique<sqlite::Connection>(options.path.string(), false);
+  connection_ = std::make_unique<sqlite::Connection>(options.path.string(), false, options.read_only);
   auto& db = *connection_;
   try {
     check_ownership(db, options);
@@ -100,8 +138,14 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
     }
     throw;
   }
+  if (!options.read_only) writer_lock_ = WriterLock(options.path);
 
   sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+  if (options.read_only) {
+    open_read_only(db, options);
+    load_heads();
+    return;
+  }
   // Small pages: a move dirties about six pages, each written to the WAL and
   // checksummed at every commit; 1 KiB pages make that a quarter of the work.
   // Takes effect only when the file is created.
@@ -125,6 +169,10 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   meta.bind(1, std::string_view("terminal")).bind(2, options.terminal.str()).run();
   meta.bind(1, std::string_view("site")).bind(2, options.site.str()).run();
 
+  load_heads();
+}
+
+void Database::load_heads() {
   auto& seq = cached("SELECT coalesce(max(seq), 0) FROM moves");
   last_seq = seq.step() ? seq.column_int(0) : 0;
   seq.reset();

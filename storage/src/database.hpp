@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "checkpointer.hpp"
 #include "edgestock/storage/ledger.hpp"
@@ -28,6 +29,19 @@ struct LedgerFailure : std::exception {
   throw LedgerFailure(LedgerError{code, std::move(message)});
 }
 
+// One writing process per ledger: an flock on "<ledger>.lock", held while open.
+class WriterLock {
+ public:
+  WriterLock() = default;
+  explicit WriterLock(const std::filesystem::path& ledger);
+  ~WriterLock();
+  WriterLock(WriterLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  WriterLock& operator=(WriterLock&& other) noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
 struct ChainHead {
   std::int64_t number = 0;
   std::string hash;
@@ -40,9 +54,11 @@ class Database {
 
   // A prepared statement for `sql`, reset and ready to bind. Callers hold `mutex`.
   sqlite::Statement& cached(std::string_view sql);
+  // Reads the last seq and the head of the audit chain.
+  void load_heads();
 
   sqlite::Connection& connection() { return *connection_; }
-  [[nodiscard]] std::int64_t checkpoints_completed() const { return checkpointer_->completed(); }
+  [[nodiscard]] std::int64_t checkpoints_completed() const { return checkpointer_ ? checkpointer_->completed() : 0; }
   [[nodiscard]] const LedgerOptions& options() const { return options_; }
   [[nodiscard]] const Clock& clock() const { return clock_; }
 
@@ -53,6 +69,7 @@ class Database {
  private:
   LedgerOptions options_;
   const Clock& clock_;
+  WriterLock writer_lock_;
   std::unique_ptr<sqlite::Connection> connection_;
   std::unique_ptr<Checkpointer> checkpointer_;  // after connection_: stops before it closes
   std::unordered_map<std::string, std::unique_ptr<sqlite::Statement>> statements_;

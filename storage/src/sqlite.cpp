@@ -25,9 +25,9 @@ LedgerError to_ledger_error(const SqliteError& error) {
   }
 }
 
-Connection::Connection(const std::string& path, bool create) {
+Connection::Connection(const std::string& path, bool create, bool read_only) {
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
   if (create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   db_.reset(raw);

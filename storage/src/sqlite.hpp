@@ -40,7 +40,8 @@ class Connection {
  public:
   // Opens read-write, creating the file when `create` is set. Does not read
   // or write the file yet.
-  Connection(const std::string& path, bool create);
+  // With `read_only`, any write fails with SQLITE_READONLY.
+  Connection(const std::string& path, bool create, bool read_only = false);
   [[nodiscard]] sqlite3* get() const { return db_.get(); }
   void exec(const char* sql);
   [[nodiscard]] std::int64_t pragma_int(const char* pragma);

@@ -36,8 +36,7 @@ struct Latency {
 };
 
 Latency summarize(const std::vector<double>& samples, double total_us) {
-  return {percentile(samples, 50), percentile(samples, 99),
-          static_cast<double>(samples.size()) / (total_us / 1e6)};
+  return {percentile(samples, 50), percentile(samples, 99), static_cast<double>(samples.size()) / (total_us / 1e6)};
 }
 
 Latency raw_fsync(const std::filesystem::path& dir, int samples) {
@@ -135,7 +134,8 @@ double ledger_writers(const std::filesystem::path& dir, int writers, int per_wri
     for (auto& thread : threads) thread.join();
     rate = writers * per_writer / (micros_since(start) / 1e6);
     const auto stats = ledger->commit_stats();
-    std::cerr << "  (" << writers << " writers: mean batch " << fixed(static_cast<double>(stats.moves) / static_cast<double>(stats.commits)) << ")\n";
+    std::cerr << "  (" << writers << " writers: mean batch "
+              << fixed(static_cast<double>(stats.moves) / static_cast<double>(stats.commits)) << ")\n";
     if (failures > 0) std::cerr << failures << " records failed\n";
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);

@@ -13,7 +13,9 @@ double percentile(std::vector<double> samples, double p) {
   return samples[std::min(samples.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-double median(std::vector<double> samples) { return percentile(std::move(samples), 50); }
+double median(std::vector<double> samples) {
+  return percentile(std::move(samples), 50);
+}
 
 std::string fixed(double value, int decimals) {
   char text[64];

@@ -143,3 +143,31 @@ TEST_CASE("moves cannot be edited or deleted, even with raw SQL", "[open]") {
   CHECK_THROWS_WITH(raw.exec("UPDATE moves SET qty_micros = 5"), Catch::Contains("immutable"));
   CHECK_THROWS_WITH(raw.exec("DELETE FROM moves"), Catch::Contains("never deleted"));
 }
+
+TEST_CASE("one writer at a time; readers while it runs", "[open]") {
+  TempDir dir;
+  ManualClock clock;
+  auto writer = open_ledger(dir / "ledger.db", clock);
+  REQUIRE(writer->record(receipt("7")));
+
+  const auto second = Ledger::open(ledger_options(dir / "ledger.db"), clock);
+  REQUIRE_FALSE(second.has_value());
+  CHECK(second.error().code == LedgerError::Code::in_use);
+  CHECK_THAT(second.error().message, Catch::Contains("another process"));
+
+  auto options = ledger_options(dir / "ledger.db");
+  options.read_only = true;
+  auto reader = Ledger::open(options, clock);
+  REQUIRE(reader.has_value());
+  CHECK((*reader)->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->on_hand() == qty("7"));
+  CHECK((*reader)->audit().verify().intact());
+  const auto refused = (*reader)->record(issue("1"));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == LedgerError::Code::read_only);
+  CHECK(writer->record(issue("1")).value().seq.value == 2);
+
+  writer.reset();
+  CHECK(Ledger::open(ledger_options(dir / "ledger.db"), clock).has_value());
+  options.path = dir / "absent.db";
+  CHECK(Ledger::open(options, clock).error().code == LedgerError::Code::not_found);
+}

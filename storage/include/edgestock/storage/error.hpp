@@ -14,6 +14,7 @@ struct LedgerError {
     corrupt,         // the file is not a readable SQLite database
     newer_schema,    // written by a newer edgestock; this one must not touch it
     wrong_terminal,  // the ledger belongs to another terminal
+    in_use,          // another process has the ledger open for writing
     disk_full,       // no space left (or the configured size cap reached)
     read_only,       // the file or its folder cannot be written
     io,              // any other storage failure

@@ -39,6 +39,9 @@ struct LedgerOptions {
   // Hard cap on the file size in bytes (0: none). For terminals on small
   // storage; recording fails cleanly with disk_full when reached.
   std::int64_t max_bytes = 0;
+  // Opens for reading only (status commands while the agent runs): takes no
+  // writer lock, migrates nothing, and every write is refused.
+  bool read_only = false;
 };
 
 // One stock line of the projection: on hand = baseline + pending.
