@@ -4,6 +4,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 namespace edgestock::config {
 namespace {
@@ -16,7 +17,7 @@ struct Key {
   const char* path;  // dotted: "ledger.durability"
   bool required;
   const char* meaning;
-  std::function<std::string(const Settings&)> show_default;
+  std::function<std::string(Settings&)> show_default;
   std::function<std::string(const Json&, Settings&)> apply;  // "" or the problem
 };
 
@@ -30,45 +31,121 @@ bool is_identifier(const std::string& text) {
   return true;
 }
 
-std::string identifier(const Json& value, std::string& out) {
-  if (!value.is_string()) return "must be a string";
-  const auto text = value.get<std::string>();
-  // Ids appear in MQTT topics: no '/', '+', '#' or spaces.
-  if (!is_identifier(text)) return "must be 1-64 letters, digits, '-', '_' or '.'";
-  out = text;
-  return {};
+// Builders for the rows of the table, one per kind of value.
+template <typename Field>
+using Accessor = Field& (*)(Settings&);
+
+// An id that appears in MQTT topics: no '/', '+', '#' or spaces.
+Key identifier_key(const char* path, const char* meaning, Accessor<std::string> field) {
+  return {path, true, meaning, [](Settings&) { return std::string("(required)"); },
+          [field](const Json& v, Settings& s) -> std::string {
+            if (!v.is_string()) return "must be a string";
+            if (!is_identifier(v.get<std::string>())) return "must be 1-64 letters, digits, '-', '_' or '.'";
+            field(s) = v.get<std::string>();
+            return {};
+          }};
+}
+
+Key text_key(const char* path, const char* meaning, Accessor<std::string> field, bool may_be_empty = true) {
+  return {path, false, meaning, [field](Settings& d) { return field(d); },
+          [field, may_be_empty](const Json& v, Settings& s) -> std::string {
+            if (!v.is_string()) return "must be a string";
+            if (!may_be_empty && v.get<std::string>().empty()) return "must not be empty";
+            field(s) = v.get<std::string>();
+            return {};
+          }};
+}
+
+Key choice_key(const char* path, const char* meaning, Accessor<std::string> field, std::vector<std::string> choices) {
+  return {path, false, meaning, [field](Settings& d) { return field(d); },
+          [field, choices](const Json& v, Settings& s) -> std::string {
+            std::string allowed;
+            for (const auto& choice : choices) allowed += (allowed.empty() ? "\"" : ", \"") + choice + "\"";
+            if (!v.is_string()) return "must be one of " + allowed;
+            for (const auto& choice : choices) {
+              if (v == choice) {
+                field(s) = choice;
+                return {};
+              }
+            }
+            return "must be one of " + allowed;
+          }};
+}
+
+template <typename Int>
+Key number_key(const char* path, const char* meaning, Accessor<Int> field, std::int64_t minimum, std::int64_t maximum) {
+  return {path, false, meaning, [field](Settings& d) { return std::to_string(field(d)); },
+          [field, minimum, maximum](const Json& v, Settings& s) -> std::string {
+            if (!v.is_number_integer() || v.get<std::int64_t>() < minimum || v.get<std::int64_t>() > maximum) {
+              return "must be a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum);
+            }
+            field(s) = static_cast<Int>(v.get<std::int64_t>());
+            return {};
+          }};
+}
+
+Key flag_key(const char* path, const char* meaning, Accessor<bool> field) {
+  return {path, false, meaning, [field](Settings& d) { return field(d) ? "true" : "false"; },
+          [field](const Json& v, Settings& s) -> std::string {
+            if (!v.is_boolean()) return "must be true or false";
+            field(s) = v.get<bool>();
+            return {};
+          }};
 }
 
 const std::vector<Key>& keys() {
   static const std::vector<Key> table{
-      {"site", true, "site id (hospital or clinic); part of every MQTT topic",
-       [](const Settings&) { return std::string("(required)"); },
-       [](const Json& v, Settings& s) { return identifier(v, s.site); }},
-      {"terminal", true, "terminal id; part of every MQTT topic and the ledger's owner",
-       [](const Settings&) { return std::string("(required)"); },
-       [](const Json& v, Settings& s) { return identifier(v, s.terminal); }},
-      {"ledger.path", false, "SQLite ledger file (created 0600)", [](const Settings& d) { return d.ledger.path; },
-       [](const Json& v, Settings& s) -> std::string {
-         if (!v.is_string() || v.get<std::string>().empty()) return "must be a non-empty path";
-         s.ledger.path = v.get<std::string>();
-         return {};
-       }},
-      {"ledger.durability", false, "full (survives power loss) or normal (survives a crash only)",
-       [](const Settings& d) { return d.ledger.durability; },
-       [](const Json& v, Settings& s) -> std::string {
-         if (!v.is_string() || (v != "full" && v != "normal")) return "must be \"full\" or \"normal\"";
-         s.ledger.durability = v.get<std::string>();
-         return {};
-       }},
-      {"ledger.max_bytes", false, "hard cap on the ledger's size in bytes, 0 for none",
-       [](const Settings& d) { return std::to_string(d.ledger.max_bytes); },
-       [](const Json& v, Settings& s) -> std::string {
-         if (!v.is_number_integer() || v.get<std::int64_t>() < 0) return "must be a whole number >= 0";
-         const auto bytes = v.get<std::int64_t>();
-         if (bytes != 0 && bytes < 1024 * 1024) return "must be 0 or at least 1048576 (1 MiB)";
-         s.ledger.max_bytes = bytes;
-         return {};
-       }},
+      identifier_key("site", "site id (hospital or clinic); part of every MQTT topic",
+                     [](Settings& s) -> std::string& { return s.site; }),
+      identifier_key("terminal", "terminal id; MQTT client id, part of every MQTT topic, the ledger's owner",
+                     [](Settings& s) -> std::string& { return s.terminal; }),
+      text_key(
+          "ledger.path", "SQLite ledger file (created 0600)", [](Settings& s) -> std::string& { return s.ledger.path; },
+          false),
+      choice_key("ledger.durability", "full (survives power loss) or normal (survives a crash only)",
+                 [](Settings& s) -> std::string& { return s.ledger.durability; }, {"full", "normal"}),
+      number_key<std::int64_t>(
+          "ledger.max_bytes", "hard cap on the ledger's size in bytes (0: none, else >= 1 MiB)",
+          [](Settings& s) -> std::int64_t& { return s.ledger.max_bytes; }, 0, std::int64_t{1} << 50),
+      flag_key("mqtt.enabled", "publish stock events, status and alerts over MQTT",
+               [](Settings& s) -> bool& { return s.mqtt.enabled; }),
+      text_key(
+          "mqtt.broker", "broker URI: tcp://host:1883, or ssl://host:8883 for TLS",
+          [](Settings& s) -> std::string& { return s.mqtt.broker; }, false),
+      number_key<int>(
+          "mqtt.version", "MQTT protocol: 4 (3.1.1) or 5", [](Settings& s) -> int& { return s.mqtt.version; }, 4, 5),
+      text_key(
+          "mqtt.prefix", "first level of every topic", [](Settings& s) -> std::string& { return s.mqtt.prefix; },
+          false),
+      text_key("mqtt.username", "broker user name", [](Settings& s) -> std::string& { return s.mqtt.username; }),
+      text_key("mqtt.password_file", "file holding the broker password (never put the password itself here)",
+               [](Settings& s) -> std::string& { return s.mqtt.password_file; }),
+      text_key("mqtt.tls.ca_file", "CA certificate(s) that signed the broker's certificate",
+               [](Settings& s) -> std::string& { return s.mqtt.tls.ca_file; }),
+      text_key("mqtt.tls.cert_file", "client certificate, for brokers that require one",
+               [](Settings& s) -> std::string& { return s.mqtt.tls.cert_file; }),
+      text_key("mqtt.tls.key_file", "private key of the client certificate",
+               [](Settings& s) -> std::string& { return s.mqtt.tls.key_file; }),
+      flag_key("mqtt.tls.verify", "verify the broker's certificate and host name (leave on)",
+               [](Settings& s) -> bool& { return s.mqtt.tls.verify; }),
+      number_key<int>(
+          "mqtt.keepalive_s", "seconds between keep-alive pings",
+          [](Settings& s) -> int& { return s.mqtt.keepalive_s; }, 5, 3600),
+      number_key<int>(
+          "mqtt.window", "stock events published and not yet acknowledged, at most",
+          [](Settings& s) -> int& { return s.mqtt.window; }, 1, 10'000),
+      number_key<int>(
+          "mqtt.reconnect_min_ms", "first wait before reconnecting",
+          [](Settings& s) -> int& { return s.mqtt.reconnect_min_ms; }, 10, 600'000),
+      number_key<int>(
+          "mqtt.reconnect_max_ms", "longest wait between reconnects (the backoff doubles up to it)",
+          [](Settings& s) -> int& { return s.mqtt.reconnect_max_ms; }, 10, 3'600'000),
+      number_key<int>(
+          "mqtt.status_interval_s", "seconds between status messages",
+          [](Settings& s) -> int& { return s.mqtt.status_interval_s; }, 1, 86'400),
+      number_key<std::int64_t>(
+          "mqtt.backlog_alert", "alert when more stock events than this wait to be sent",
+          [](Settings& s) -> std::int64_t& { return s.mqtt.backlog_alert; }, 1, std::int64_t{1} << 40),
   };
   return table;
 }
@@ -128,6 +205,15 @@ std::expected<Settings, Problems> parse_settings(std::string_view json_text) {
     }
   }
   unknown_keys(document, "", problems);
+  if (settings.ledger.max_bytes != 0 && settings.ledger.max_bytes < 1024 * 1024) {
+    problems.push_back("ledger.max_bytes: must be 0 or at least 1048576 (1 MiB)");
+  }
+  if (settings.mqtt.reconnect_max_ms < settings.mqtt.reconnect_min_ms) {
+    problems.push_back("mqtt.reconnect_max_ms: must not be below mqtt.reconnect_min_ms");
+  }
+  if (settings.mqtt.tls.cert_file.empty() != settings.mqtt.tls.key_file.empty()) {
+    problems.push_back("mqtt.tls.cert_file and mqtt.tls.key_file: give both or neither");
+  }
   if (!problems.empty()) return std::unexpected(std::move(problems));
   return settings;
 }
@@ -145,7 +231,7 @@ std::expected<Settings, Problems> load_settings_file(const std::filesystem::path
 }
 
 std::vector<KeyDoc> describe_keys() {
-  const Settings defaults;
+  Settings defaults;
   std::vector<KeyDoc> docs;
   for (const auto& key : keys()) docs.push_back({key.path, key.show_default(defaults), key.meaning});
   return docs;

@@ -35,8 +35,8 @@ TEST_CASE("bad configs list every problem by key", "[config]") {
       {"[]", {"must be a JSON object"}},
       {"{}", {"site: required", "terminal: required"}},
       {R"({"site": "st/james", "terminal": 7})", {"site: must be 1-64", "terminal: must be a string"}},
-      {R"({"site": "a", "terminal": "b", "ledger": {"durability": "fast"}})", {"ledger.durability: must be"}},
-      {R"({"site": "a", "terminal": "b", "ledger": {"max_bytes": -1}})", {"ledger.max_bytes: must be a whole"}},
+      {R"({"site": "a", "terminal": "b", "ledger": {"durability": "fast"}})", {"ledger.durability: must be one of"}},
+      {R"({"site": "a", "terminal": "b", "ledger": {"max_bytes": -1}})", {"ledger.max_bytes: must be a whole number"}},
       {R"({"site": "a", "terminal": "b", "ledger": {"max_bytes": 4096}})", {"at least 1048576"}},
       {R"({"site": "a", "terminal": "b", "ledgr": {"path": "x"}})", {"ledgr: unknown key"}},
       {R"({"site": "a", "terminal": "b", "ledger": {"paht": "x"}})", {"ledger.paht: unknown key"}},
@@ -64,8 +64,53 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 5);
+  REQUIRE(keys.size() == 21);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[2].default_value == "/var/lib/edgestock/ledger.db");
   for (const auto& key : keys) CHECK_FALSE(key.meaning.empty());
+}
+
+TEST_CASE("MQTT settings: defaults, every key, and cross-key rules", "[config][mqtt]") {
+  const auto plain = parse_settings(R"({"site": "s", "terminal": "t"})").value();
+  CHECK_FALSE(plain.mqtt.enabled);
+  CHECK(plain.mqtt.broker == "tcp://localhost:1883");
+  CHECK(plain.mqtt.version == 4);
+  CHECK(plain.mqtt.tls.verify);
+  CHECK(plain.mqtt.window == 100);
+
+  const auto full = parse_settings(R"({"site": "s", "terminal": "t", "mqtt": {
+      "enabled": true, "broker": "ssl://mq.hospital.example:8883", "version": 5, "prefix": "stock",
+      "username": "ward3", "password_file": "/etc/edgestock/mqtt.pass",
+      "tls": {"ca_file": "/etc/edgestock/ca.pem", "cert_file": "/etc/edgestock/t.pem",
+              "key_file": "/etc/edgestock/t.key", "verify": true},
+      "keepalive_s": 20, "window": 500, "reconnect_min_ms": 100, "reconnect_max_ms": 30000,
+      "status_interval_s": 15, "backlog_alert": 500}})");
+  REQUIRE(full.has_value());
+  CHECK(full->mqtt.enabled);
+  CHECK(full->mqtt.version == 5);
+  CHECK(full->mqtt.prefix == "stock");
+  CHECK(full->mqtt.tls.key_file == "/etc/edgestock/t.key");
+  CHECK(full->mqtt.window == 500);
+  CHECK(full->mqtt.backlog_alert == 500);
+
+  struct Case {
+    const char* mqtt;
+    const char* problem;
+  };
+  const Case cases[] = {
+      {R"({"version": 3})", "mqtt.version: must be a whole number from 4 to 5"},
+      {R"({"enabled": "yes"})", "mqtt.enabled: must be true or false"},
+      {R"({"window": 0})", "mqtt.window: must be a whole number from 1"},
+      {R"({"reconnect_min_ms": 5000, "reconnect_max_ms": 1000})", "must not be below mqtt.reconnect_min_ms"},
+      {R"({"tls": {"cert_file": "/c.pem"}})", "give both or neither"},
+      {R"({"password": "hunter2"})", "mqtt.password: unknown key"},
+      {R"({"broker": ""})", "mqtt.broker: must not be empty"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.mqtt);
+    const auto parsed = parse_settings(std::string(R"({"site": "s", "terminal": "t", "mqtt": )") + c.mqtt + "}");
+    REQUIRE_FALSE(parsed.has_value());
+    REQUIRE(parsed.error().size() == 1);
+    CHECK_THAT(parsed.error()[0], Catch::Contains(c.problem));
+  }
 }

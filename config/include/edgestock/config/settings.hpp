@@ -18,10 +18,34 @@ struct LedgerSettings {
   std::int64_t max_bytes = 0;       // 0: no cap
 };
 
+struct TlsSettings {
+  std::string ca_file;    // empty: the system's CA store
+  std::string cert_file;  // client certificate, for brokers that require one
+  std::string key_file;
+  bool verify = true;  // check the broker's certificate and host name
+};
+
+struct MqttSettings {
+  bool enabled = false;
+  std::string broker = "tcp://localhost:1883";  // ssl://host:8883 for TLS
+  int version = 4;                              // 4: MQTT 3.1.1, 5: MQTT 5
+  std::string prefix = "edgestock";
+  std::string username;
+  std::string password_file;  // the password, alone in a file readable by the service user
+  TlsSettings tls;
+  int keepalive_s = 30;
+  int window = 100;  // events published and not yet acknowledged
+  int reconnect_min_ms = 500;
+  int reconnect_max_ms = 60'000;
+  int status_interval_s = 60;
+  std::int64_t backlog_alert = 10'000;  // alert when more events than this wait
+};
+
 struct Settings {
   std::string site;
   std::string terminal;
   LedgerSettings ledger;
+  MqttSettings mqtt;
 };
 
 // Each problem names the key and what is wrong with it.
