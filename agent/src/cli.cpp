@@ -8,6 +8,7 @@ const char* const kUsage =
     "commands:\n"
     "  demo [--ledger PATH]   record a day of ward-store moves into a local ledger and print\n"
     "                         the stock (no broker or ERP needed)\n"
+    "  run [--config FILE]    run the agent: publish stock events over MQTT (stop with SIGTERM)\n"
     "  stock [--config FILE]  print the stock projection of this terminal's ledger\n"
     "  check [--config FILE]  verify the ledger file and its audit chain; exit 1 if broken\n"
     "  config-keys            list every config key with its default\n"
@@ -25,6 +26,8 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
     command.verb = Verb::version;
   } else if (verb == "demo") {
     command.verb = Verb::demo;
+  } else if (verb == "run") {
+    command.verb = Verb::run;
   } else if (verb == "stock") {
     command.verb = Verb::stock;
   } else if (verb == "check") {
@@ -36,7 +39,7 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
   }
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& option = args[i];
-    const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check;
+    const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check || command.verb == Verb::run;
     const bool takes_ledger = command.verb == Verb::demo;
     if ((option == "--config" && takes_config) || (option == "--ledger" && takes_ledger)) {
       if (i + 1 >= args.size() || args[i + 1].empty()) return std::unexpected(option + " needs a path");

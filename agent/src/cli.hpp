@@ -7,7 +7,7 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, stock, check, config_keys };
+enum class Verb { help, version, demo, run, stock, check, config_keys };
 
 struct Command {
   Verb verb = Verb::help;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "agent_daemon.hpp"
 #include "demo.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/audit.hpp"
@@ -63,6 +64,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
     case Verb::demo:
       return run_demo(command.ledger_path.empty() ? fresh_demo_ledger() : std::filesystem::path(command.ledger_path),
                       out, err);
+    case Verb::run:
+      return run_agent(command.config_path, out, err);
     case Verb::stock: {
       auto ledger = open_configured_ledger(command.config_path, clock);
       if (!ledger) {

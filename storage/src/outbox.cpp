@@ -27,13 +27,14 @@ void update_pending(Database& db, std::string_view destination, Seq seq, const c
 
 }  // namespace
 
-std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t now_ms, std::size_t limit) const {
+std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t now_ms, std::size_t limit,
+                                    Seq after) const {
   auto items = with_database(database_, [&] {
     auto& select =
         database_.cached(std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
                          " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
-                         "AND o.next_attempt_ms <= ?2 ORDER BY o.seq LIMIT ?3");
-    select.bind(1, destination).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit));
+                         "AND o.next_attempt_ms <= ?2 AND o.seq > ?4 ORDER BY o.seq LIMIT ?3");
+    select.bind(1, destination).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit)).bind(4, after.value);
     std::vector<OutboxItem> found;
     while (select.step()) {
       found.push_back(OutboxItem{read_move(select, 2), static_cast<int>(select.column_int(0)), select.column_text(1)});
@@ -60,6 +61,22 @@ std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination,
     auto& remove = database_.cached("DELETE FROM outbox WHERE destination = ?1 AND seq = ?2 AND state = 'pending'");
     remove.bind(1, destination).bind(2, seq.value).run();
     if (database_.connection().changes() == 0) refuse_not_pending(destination, seq);
+  });
+}
+
+std::expected<std::int64_t, LedgerError> Outbox::mark_sent(std::string_view destination, std::span<const Seq> seqs) {
+  return with_database(database_, [&] {
+    // Losing this transaction costs only a resend, which consumers de-duplicate
+    // by event id; it still commits with the ledger's durability.
+    sqlite::Transaction transaction(database_.connection());
+    std::int64_t removed = 0;
+    for (const Seq seq : seqs) {
+      auto& remove = database_.cached("DELETE FROM outbox WHERE destination = ?1 AND seq = ?2 AND state = 'pending'");
+      remove.bind(1, destination).bind(2, seq.value).run();
+      removed += database_.connection().changes();
+    }
+    transaction.commit();
+    return removed;
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,12 +39,18 @@ class Outbox {
  public:
   explicit Outbox(Database& database) : database_(database) {}
 
-  // Moves waiting for `destination` whose next attempt is due, in seq order.
-  [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms, std::size_t limit) const;
+  // Moves waiting for `destination` whose next attempt is due, in seq order,
+  // from the first seq after `after`.
+  [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms, std::size_t limit,
+                                            Seq after = Seq{0}) const;
   [[nodiscard]] std::int64_t backlog(std::string_view destination) const;
 
   // The destination acknowledged the move: it leaves the queue.
   std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
+  // Several acknowledgements in one transaction. Moves no longer waiting
+  // (acknowledged before) are skipped: acknowledgements may come twice.
+  // Returns how many left the queue.
+  std::expected<std::int64_t, LedgerError> mark_sent(std::string_view destination, std::span<const Seq> seqs);
   // A transient failure: try again at `retry_at_ms`.
   std::expected<void, LedgerError> mark_retry(std::string_view destination, Seq seq, std::string_view error,
                                               std::int64_t retry_at_ms);

@@ -1,0 +1,62 @@
+#include "agent_daemon.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <optional>
+
+#include "edgestock/config/settings.hpp"
+#include "edgestock/storage/ledger.hpp"
+#include "edgestock/sync/mqtt_forwarder.hpp"
+
+#ifndef EDGESTOCK_VERSION
+#define EDGESTOCK_VERSION "0.1.0"
+#endif
+
+namespace edgestock::agent {
+
+int run_agent(const std::string& config_path, std::ostream& out, std::ostream& err) {
+  const auto settings = config::load_settings_file(config_path);
+  if (!settings) {
+    err << "edgestock run: invalid configuration:";
+    for (const auto& problem : settings.error()) err << "\n  " << problem;
+    err << "\n";
+    return 1;
+  }
+  storage::SystemClock clock;
+  storage::LedgerOptions options;
+  options.path = settings->ledger.path;
+  options.terminal = storage::TerminalId(settings->terminal);
+  options.site = storage::SiteId(settings->site);
+  options.durability = settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
+  options.max_bytes = settings->ledger.max_bytes;
+  auto ledger = storage::Ledger::open(options, clock);
+  if (!ledger) {
+    err << "edgestock run: " << ledger.error().message << "\n";
+    return 1;
+  }
+
+  boost::asio::io_context io;
+  std::optional<sync::MqttForwarder> forwarder;
+  if (settings->mqtt.enabled) {
+    forwarder.emplace(io, **ledger, *settings, clock, EDGESTOCK_VERSION);
+    if (const auto problem = forwarder->start(); !problem.empty()) {
+      err << "edgestock run: " << problem << "\n";
+      return 1;
+    }
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    err << "edgestock: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping\n";
+    if (forwarder) forwarder->stop();
+    io.stop();
+  });
+  out << "edgestock " << EDGESTOCK_VERSION << " running: terminal " << settings->terminal << " at site "
+      << settings->site << ", ledger " << settings->ledger.path << ", mqtt "
+      << (settings->mqtt.enabled ? settings->mqtt.broker : std::string("off")) << std::endl;
+  io.run();
+  return 0;
+}
+
+}  // namespace edgestock::agent

@@ -1,0 +1,64 @@
+#pragma once
+// Publishes every move of the ledger as a stock event, in seq order, at least
+// once, from the durable outbox: a bounded window of events in flight, each
+// marked sent only on its PUBACK, everything unacknowledged sent again after a
+// reconnect. Also keeps the retained status (with an `offline` will) and
+// publishes alerts. Paho's callbacks only post work onto the agent's event
+// loop; everything else runs there.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "edgestock/config/settings.hpp"
+#include "edgestock/storage/clock.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace edgestock::storage {
+class Ledger;
+}
+
+namespace edgestock::sync {
+
+struct ForwarderStatus {
+  bool connected = false;
+  std::int64_t published = 0;     // publishes handed to the client since start
+  std::int64_t acknowledged = 0;  // events that left the outbox on a PUBACK
+  std::int64_t connects = 0;
+  std::int64_t last_publish_ms = 0;
+  std::string last_error;  // the latest connection or publish failure, for status
+};
+
+// The topics of one terminal.
+struct Topics {
+  Topics(const config::MqttSettings& mqtt, const std::string& site, const std::string& terminal);
+  std::string events;
+  std::string status;
+  std::string alerts;
+};
+
+class MqttForwarder {
+ public:
+  MqttForwarder(boost::asio::io_context& io, storage::Ledger& ledger, const config::Settings& settings,
+                const storage::Clock& clock, std::string version);
+  ~MqttForwarder();
+  MqttForwarder(const MqttForwarder&) = delete;
+  MqttForwarder& operator=(const MqttForwarder&) = delete;
+
+  // Starts connecting; returns at once. Fails only on settings it cannot use
+  // (an unreadable password file, a bad broker URI), with the reason.
+  [[nodiscard]] std::string start();
+  // New moves are in the ledger: publish them now rather than at the next poll.
+  void wake();
+  // Publishes the `offline` status and disconnects, waiting a moment for both.
+  void stop();
+  [[nodiscard]] ForwarderStatus status() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace edgestock::sync

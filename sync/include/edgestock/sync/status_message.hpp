@@ -1,0 +1,34 @@
+#pragma once
+// Payloads of the status and alerts topics (see docs/mqtt-contract.md).
+
+#include <cstdint>
+#include <string>
+
+namespace edgestock::sync {
+
+struct StatusReport {
+  bool online = false;
+  std::string version;
+  std::string site;
+  std::string terminal;
+  std::int64_t at_ms = 0;
+  std::int64_t backlog_mqtt = -1;  // -1: not known (left out)
+  std::int64_t backlog_odoo = -1;
+  std::int64_t last_publish_ms = 0;  // 0: never (null)
+};
+
+// {"state":"online"|"offline", "version", "site", "terminal", "at",
+//  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync"}
+std::string status_json(const StatusReport& report);
+
+struct AlertReport {
+  std::string kind;  // backlog, below_reorder_point, expiry_near, recalled_lot, sync_exception
+  std::string site;
+  std::string terminal;
+  std::int64_t at_ms = 0;
+  std::string message;
+};
+
+std::string alert_json(const AlertReport& report);
+
+}  // namespace edgestock::sync

@@ -1,0 +1,451 @@
+#include "edgestock/sync/mqtt_forwarder.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fstream>
+#include <future>
+#include <mqtt/async_client.h>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include "edgestock/storage/ledger.hpp"
+#include "edgestock/storage/outbox.hpp"
+#include "edgestock/sync/backoff.hpp"
+#include "edgestock/sync/stock_event.hpp"
+#include "edgestock/sync/status_message.hpp"
+
+namespace edgestock::sync {
+namespace {
+
+constexpr int kQos = 1;
+constexpr std::chrono::seconds kPollInterval{1};
+// A publish's user context packs the connection it was made on with its seq,
+// so acknowledgements from an earlier connection are told apart.
+constexpr int kSeqBits = 40;
+
+void* pack_context(std::uint64_t epoch, std::int64_t seq) {
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>((epoch << kSeqBits) | static_cast<std::uint64_t>(seq)));
+}
+std::uint64_t context_epoch(void* context) { return reinterpret_cast<std::uintptr_t>(context) >> kSeqBits; }
+std::int64_t context_seq(void* context) {
+  return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(context) & ((std::uint64_t{1} << kSeqBits) - 1));
+}
+
+// What a CONNACK refusal or a Paho failure code means to the IT desk.
+std::string describe_failure(const mqtt::token& token, bool tls) {
+  const int rc = token.get_return_code();
+  switch (rc) {
+    case 1: return "the broker refused the protocol version (try mqtt.version 4)";
+    case 2: return "the broker rejected the client id (the terminal id)";
+    case 3: return "the broker is unavailable";
+    case 4: return "the broker refused the user name or password (check mqtt.username and mqtt.password_file)";
+    case 5: return "the broker says this terminal is not authorized (check mqtt.username and mqtt.password_file)";
+    case 0x86: return "the broker refused the user name or password (check mqtt.username and mqtt.password_file)";
+    case 0x87: return "the broker says this terminal is not authorized (check mqtt.username and mqtt.password_file)";
+    default: break;
+  }
+  // Paho reports 255 as the reason of a v3 failure: only a v5 broker gives one.
+  const auto reason = token.get_reason_code();
+  if (reason != mqtt::ReasonCode::SUCCESS && static_cast<int>(reason) != 255) {
+    std::ostringstream text;
+    text << "the broker refused: " << reason;
+    return text.str();
+  }
+  if (tls) {
+    return "cannot connect to the broker over TLS: it is down, or its certificate is not signed by "
+           "mqtt.tls.ca_file or not issued for its host name, or it refused the client certificate (Paho code " +
+           std::to_string(rc) + ")";
+  }
+  return "cannot reach the broker (Paho code " + std::to_string(rc) + ")";
+}
+
+std::string read_secret(const std::string& path, std::string& secret) {
+  std::ifstream in(path);
+  if (!in) return "cannot read mqtt.password_file " + path;
+  std::getline(in, secret);
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  return {};
+}
+
+bool uses_tls(const std::string& uri) { return uri.starts_with("ssl://") || uri.starts_with("mqtts://"); }
+
+}  // namespace
+
+Topics::Topics(const config::MqttSettings& mqtt, const std::string& site, const std::string& terminal)
+    : events(mqtt.prefix + "/" + site + "/" + terminal + "/events"),
+      status(mqtt.prefix + "/" + site + "/" + terminal + "/status"),
+      alerts(mqtt.prefix + "/" + site + "/" + terminal + "/alerts") {}
+
+class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(boost::asio::io_context& io, storage::Ledger& ledger, const config::Settings& settings,
+       const storage::Clock& clock, std::string version)
+      : io_(io),
+        ledger_(ledger),
+        settings_(settings),
+        clock_(clock),
+        version_(std::move(version)),
+        topics_(settings.mqtt, settings.site, settings.terminal),
+        backoff_(std::chrono::milliseconds(settings.mqtt.reconnect_min_ms),
+                 std::chrono::milliseconds(settings.mqtt.reconnect_max_ms)),
+        jitter_(std::random_device{}()),
+        reconnect_timer_(io),
+        tick_timer_(io) {}
+
+  std::string start();
+  void wake() {
+    boost::asio::post(io_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->pump();
+    });
+  }
+  void stop();
+  // stop() on the event loop, waiting for it when called from another thread.
+  void stop_from_anywhere() {
+    if (io_.get_executor().running_in_this_thread() || io_.stopped()) {
+      stop();
+      return;
+    }
+    std::promise<void> done;
+    auto finished = done.get_future();
+    boost::asio::post(io_, [this, &done] {
+      stop();
+      done.set_value();
+    });
+    if (finished.wait_for(std::chrono::seconds(10)) != std::future_status::ready) stop();
+  }
+  ForwarderStatus status() const {
+    std::lock_guard lock(status_mutex_);
+    return status_;
+  }
+
+ private:
+  // Runs `work` on the event loop if this forwarder still exists then. Paho
+  // calls back on its own threads; this is all they ever do.
+  template <typename Work>
+  void on_loop(Work work) {
+    boost::asio::post(io_, [weak = weak_from_this(), work = std::move(work)]() mutable {
+      if (auto self = weak.lock()) work(*self);
+    });
+  }
+
+  class Listener final : public mqtt::iaction_listener {
+   public:
+    using Handler = std::function<void(const mqtt::token&, bool)>;
+    explicit Listener(Handler handler) : handler_(std::move(handler)) {}
+    void on_success(const mqtt::token& token) override { handler_(token, true); }
+    void on_failure(const mqtt::token& token) override { handler_(token, false); }
+
+   private:
+    Handler handler_;
+  };
+
+  void connect();
+  void on_connect_result(bool ok, const std::string& why);
+  void on_connection_lost(const std::string& cause);
+  void schedule_reconnect();
+  void pump();
+  void on_publish_result(void* context, bool ok);
+  void flush_acks();
+  void publish_status(bool online);
+  void tick();
+  void note_error(const std::string& error) {
+    std::lock_guard lock(status_mutex_);
+    status_.last_error = error;
+  }
+
+  boost::asio::io_context& io_;
+  storage::Ledger& ledger_;
+  config::Settings settings_;
+  const storage::Clock& clock_;
+  std::string version_;
+  Topics topics_;
+  Backoff backoff_;
+  std::mt19937_64 jitter_;
+  boost::asio::steady_timer reconnect_timer_;
+  boost::asio::steady_timer tick_timer_;
+
+  std::unique_ptr<mqtt::async_client> client_;
+  // Paho 1.2 does not copy these: they must outlive every connect.
+  mqtt::connect_options connect_options_;
+  std::unique_ptr<Listener> connect_listener_;
+  std::unique_ptr<Listener> publish_listener_;
+
+  bool tls_ = false;
+  bool connected_ = false;
+  bool connecting_ = false;
+  bool stopping_ = false;
+  std::uint64_t epoch_ = 1;
+  storage::Seq cursor_;  // last seq handed to the client on this connection
+  std::size_t in_flight_ = 0;
+  std::vector<storage::Seq> acked_;
+  bool flush_posted_ = false;
+  std::int64_t last_backlog_alerted_ = 0;
+  std::chrono::steady_clock::time_point last_status_sent_{};
+
+  mutable std::mutex status_mutex_;
+  ForwarderStatus status_;
+};
+
+std::string MqttForwarder::Impl::start() {
+  const auto& mqtt = settings_.mqtt;
+  try {
+    mqtt::create_options create(mqtt.version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    // Paho fails publishes once this many are queued, even while connected.
+    create.set_max_buffered_messages(std::max(mqtt.window * 2, 100));
+    client_ = std::make_unique<mqtt::async_client>(mqtt.broker, settings_.terminal, create);
+  } catch (const mqtt::exception& error) {
+    return "mqtt.broker '" + mqtt.broker + "' cannot be used: " + error.what();
+  }
+
+  connect_options_.set_keep_alive_interval(mqtt.keepalive_s);
+  connect_options_.set_connect_timeout(10);
+  connect_options_.set_max_inflight(mqtt.window);
+  if (mqtt.version == 5) {
+    connect_options_.set_mqtt_version(MQTTVERSION_5);
+    connect_options_.set_clean_start(false);
+    connect_options_.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600}});
+  } else {
+    connect_options_.set_mqtt_version(MQTTVERSION_3_1_1);
+    connect_options_.set_clean_session(false);
+  }
+  if (!mqtt.username.empty()) connect_options_.set_user_name(mqtt.username);
+  if (!mqtt.password_file.empty()) {
+    std::string password;
+    if (auto problem = read_secret(mqtt.password_file, password); !problem.empty()) return problem;
+    connect_options_.set_password(password);
+  }
+  const std::string offline = status_json(StatusReport{false, version_, settings_.site, settings_.terminal,
+                                                       clock_.now_ms(), -1, -1, 0});
+  connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));
+  tls_ = uses_tls(mqtt.broker);
+  if (tls_) {
+    mqtt::ssl_options ssl;
+    if (!mqtt.tls.ca_file.empty()) ssl.set_trust_store(mqtt.tls.ca_file);
+    if (!mqtt.tls.cert_file.empty()) ssl.set_key_store(mqtt.tls.cert_file);
+    if (!mqtt.tls.key_file.empty()) ssl.set_private_key(mqtt.tls.key_file);
+    ssl.set_enable_server_cert_auth(mqtt.tls.verify);
+    ssl.set_verify(mqtt.tls.verify);
+    // No OpenSSL error callback: Paho 1.2 calls it through a pointer to an
+    // options object it does not keep (a use-after-free); the failed connect
+    // reports the problem instead.
+    connect_options_.set_ssl(std::move(ssl));
+  }
+
+  client_->set_connection_lost_handler([weak = weak_from_this()](const std::string& cause) {
+    if (auto self = weak.lock()) self->on_loop([cause](Impl& impl) { impl.on_connection_lost(cause); });
+  });
+  connect_listener_ = std::make_unique<Listener>([weak = weak_from_this()](const mqtt::token& token, bool ok) {
+    if (auto self = weak.lock()) {
+      std::string why = ok ? std::string() : describe_failure(token, self->tls_);
+      self->on_loop([ok, why](Impl& impl) { impl.on_connect_result(ok, why); });
+    }
+  });
+  publish_listener_ = std::make_unique<Listener>([weak = weak_from_this()](const mqtt::token& token, bool ok) {
+    if (auto self = weak.lock()) {
+      void* context = token.get_user_context();
+      self->on_loop([context, ok](Impl& impl) { impl.on_publish_result(context, ok); });
+    }
+  });
+  on_loop([](Impl& impl) {
+    impl.connect();
+    impl.tick();
+  });
+  return {};
+}
+
+void MqttForwarder::Impl::connect() {
+  if (stopping_ || connected_ || connecting_) return;
+  connecting_ = true;
+  try {
+    client_->connect(connect_options_, nullptr, *connect_listener_);
+  } catch (const mqtt::exception& error) {
+    connecting_ = false;
+    note_error(std::string("connect: ") + error.what());
+    schedule_reconnect();
+  }
+}
+
+void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why) {
+  connecting_ = false;
+  if (stopping_) return;
+  if (!ok) {
+    note_error(why);
+    schedule_reconnect();
+    return;
+  }
+  connected_ = true;
+  ++epoch_;
+  cursor_ = storage::Seq{0};  // everything not yet acknowledged goes again
+  in_flight_ = 0;
+  backoff_.reset();
+  {
+    std::lock_guard lock(status_mutex_);
+    status_.connected = true;
+    ++status_.connects;
+    status_.last_error.clear();
+  }
+  publish_status(true);
+  pump();
+}
+
+void MqttForwarder::Impl::on_connection_lost(const std::string& cause) {
+  connected_ = false;
+  ++epoch_;
+  in_flight_ = 0;
+  {
+    std::lock_guard lock(status_mutex_);
+    status_.connected = false;
+    status_.last_error = "connection lost" + (cause.empty() ? std::string() : ": " + cause);
+  }
+  schedule_reconnect();
+}
+
+void MqttForwarder::Impl::schedule_reconnect() {
+  if (stopping_) return;
+  const auto wait = backoff_.next(std::uniform_real_distribution<double>(0.0, 1.0)(jitter_));
+  reconnect_timer_.expires_after(wait);
+  reconnect_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    if (auto self = weak.lock(); self && !error) self->connect();
+  });
+}
+
+void MqttForwarder::Impl::pump() {
+  const auto window = static_cast<std::size_t>(settings_.mqtt.window);
+  while (connected_ && !stopping_ && in_flight_ < window) {
+    const auto items = ledger_.outbox().due(storage::kDestinationMqtt, clock_.now_ms(), window - in_flight_, cursor_);
+    if (items.empty()) return;
+    for (const auto& item : items) {
+      auto message = mqtt::make_message(topics_.events, stock_event_json(item.move), kQos, false);
+      try {
+        client_->publish(message, pack_context(epoch_, item.move.seq.value), *publish_listener_);
+      } catch (const mqtt::exception& error) {
+        // Not sent: it goes again from the cursor after the reconnect.
+        note_error(std::string("publish: ") + error.what());
+        return;
+      }
+      cursor_ = item.move.seq;
+      ++in_flight_;
+      std::lock_guard lock(status_mutex_);
+      ++status_.published;
+      status_.last_publish_ms = clock_.now_ms();
+    }
+  }
+}
+
+void MqttForwarder::Impl::on_publish_result(void* context, bool ok) {
+  const bool current = context_epoch(context) == epoch_;
+  if (current && in_flight_ > 0) --in_flight_;
+  if (!ok) {
+    // The cursor has moved past it: only a new connection sends it again.
+    if (current && connected_) {
+      note_error("a publish failed; reconnecting to send it again");
+      connected_ = false;
+      ++epoch_;
+      in_flight_ = 0;
+      try {
+        client_->disconnect();
+      } catch (const mqtt::exception&) {
+      }
+      schedule_reconnect();
+    }
+    return;
+  }
+  // A PUBACK from any connection, current or earlier, means the broker has it.
+  acked_.push_back(storage::Seq{context_seq(context)});
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    on_loop([](Impl& impl) { impl.flush_acks(); });
+  }
+}
+
+void MqttForwarder::Impl::flush_acks() {
+  flush_posted_ = false;
+  if (acked_.empty()) return;
+  const auto removed = ledger_.outbox().mark_sent(storage::kDestinationMqtt, acked_);
+  if (removed) {
+    std::lock_guard lock(status_mutex_);
+    status_.acknowledged += *removed;
+  } else {
+    // Not recorded as sent: the events stay queued and go again. Harmless.
+    note_error("cannot mark events sent: " + removed.error().message);
+  }
+  acked_.clear();
+  pump();
+}
+
+void MqttForwarder::Impl::publish_status(bool online) {
+  if (!connected_) return;
+  const std::string text =
+      status_json(StatusReport{online, version_, settings_.site, settings_.terminal, clock_.now_ms(),
+                               ledger_.outbox().backlog(storage::kDestinationMqtt),
+                               ledger_.outbox().backlog(storage::kDestinationOdoo), status().last_publish_ms});
+  try {
+    client_->publish(mqtt::make_message(topics_.status, text, kQos, true));
+  } catch (const mqtt::exception& error) {
+    note_error(std::string("status: ") + error.what());
+  }
+}
+
+void MqttForwarder::Impl::tick() {
+  if (stopping_) return;
+  pump();
+  const auto backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
+  if (connected_ && backlog > settings_.mqtt.backlog_alert && last_backlog_alerted_ == 0) {
+    last_backlog_alerted_ = backlog;
+    const std::string alert = alert_json(AlertReport{"backlog", settings_.site, settings_.terminal, clock_.now_ms(),
+                                                     std::to_string(backlog) + " stock events wait to be sent (alert at " +
+                                                         std::to_string(settings_.mqtt.backlog_alert) + ")"});
+    try {
+      client_->publish(mqtt::make_message(topics_.alerts, alert, kQos, false));
+    } catch (const mqtt::exception&) {
+      last_backlog_alerted_ = 0;
+    }
+  } else if (backlog <= settings_.mqtt.backlog_alert) {
+    last_backlog_alerted_ = 0;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_status_sent_ >= std::chrono::seconds(settings_.mqtt.status_interval_s)) {
+    last_status_sent_ = now;
+    publish_status(true);
+  }
+  tick_timer_.expires_after(kPollInterval);
+  tick_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    if (auto self = weak.lock(); self && !error) self->tick();
+  });
+}
+
+void MqttForwarder::Impl::stop() {
+  stopping_ = true;
+  reconnect_timer_.cancel();
+  tick_timer_.cancel();
+  if (!client_) return;
+  try {
+    if (client_->is_connected()) {
+      const std::string offline = status_json(StatusReport{false, version_, settings_.site, settings_.terminal,
+                                                           clock_.now_ms(), -1, -1, status().last_publish_ms});
+      client_->publish(mqtt::make_message(topics_.status, offline, kQos, true))->wait_for(std::chrono::seconds(2));
+      client_->disconnect()->wait_for(std::chrono::seconds(2));
+    }
+  } catch (const mqtt::exception& error) {
+    note_error(std::string("disconnect: ") + error.what());
+  }
+  connected_ = false;
+  std::lock_guard lock(status_mutex_);
+  status_.connected = false;
+}
+
+MqttForwarder::MqttForwarder(boost::asio::io_context& io, storage::Ledger& ledger, const config::Settings& settings,
+                             const storage::Clock& clock, std::string version)
+    : impl_(std::make_shared<Impl>(io, ledger, settings, clock, std::move(version))) {}
+
+MqttForwarder::~MqttForwarder() = default;
+
+std::string MqttForwarder::start() { return impl_->start(); }
+void MqttForwarder::wake() { impl_->wake(); }
+void MqttForwarder::stop() { impl_->stop_from_anywhere(); }
+ForwarderStatus MqttForwarder::status() const { return impl_->status(); }
+
+}  // namespace edgestock::sync

@@ -1,0 +1,43 @@
+#include "edgestock/sync/status_message.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "edgestock/storage/clock.hpp"
+
+namespace edgestock::sync {
+namespace {
+
+nlohmann::ordered_json time_or_null(std::int64_t unix_ms) {
+  if (unix_ms <= 0) return nullptr;
+  char buffer[32];
+  return std::string(storage::format_rfc3339_ms(unix_ms, buffer));
+}
+
+}  // namespace
+
+std::string status_json(const StatusReport& r) {
+  nlohmann::ordered_json status{
+      {"state", r.online ? "online" : "offline"},
+      {"version", r.version},
+      {"site", r.site},
+      {"terminal", r.terminal},
+      {"at", time_or_null(r.at_ms)},
+  };
+  if (r.backlog_mqtt >= 0 || r.backlog_odoo >= 0) {
+    status["backlog"] = {{"mqtt", r.backlog_mqtt}, {"odoo", r.backlog_odoo}};
+  }
+  status["last_publish"] = time_or_null(r.last_publish_ms);
+  status["last_odoo_sync"] = nullptr;  // the Odoo sync is not built yet
+  return status.dump();
+}
+
+std::string alert_json(const AlertReport& r) {
+  return nlohmann::ordered_json{{"kind", r.kind},
+                                {"site", r.site},
+                                {"terminal", r.terminal},
+                                {"at", time_or_null(r.at_ms)},
+                                {"message", r.message}}
+      .dump();
+}
+
+}  // namespace edgestock::sync

@@ -1,0 +1,125 @@
+// The forwarder against a real mosquitto, checked by an independent subscriber.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "edgestock/storage/outbox.hpp"
+#include "mqtt_helpers.hpp"
+
+using namespace edgestock;
+using namespace edgestock::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqtt]") {
+  MosquittoBroker broker;
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/#");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  fill_ledger(*ledger, 3000);
+  auto settings = mqtt_settings(broker.uri());
+  settings.mqtt.window = 50;
+  {
+    RunningForwarder running(*ledger, settings, clock);
+    REQUIRE(running.start_problem().empty());
+    REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 3000; }, 60s));
+    REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+    const auto status = running.forwarder().status();
+    CHECK(status.connected);
+    CHECK(status.acknowledged == 3000);
+
+    // Moves recorded while running go out too, once woken.
+    REQUIRE(ledger->record(issue("2")));
+    running.forwarder().wake();
+    REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 3001; }, 20s));
+  }
+  const auto messages = subscriber.messages();
+  const auto tally = tally_events(messages);
+  CHECK(complete_and_in_order(tally, 3001));
+  const auto moves = ledger->moves_after(storage::Seq{0}, 1);
+  bool found_first = false;
+  for (const auto& message : messages) {
+    if (!message.topic.ends_with("/events")) continue;
+    const auto event = nlohmann::json::parse(message.payload);
+    if (event["seq"] == 1) {
+      found_first = true;
+      CHECK(message.topic == "edgestock/stjames/ward3-t1/events");
+      CHECK(event["id"] == moves[0].id.str());
+      CHECK(event["kind"] == "receipt");
+      CHECK(event["qty"] == "10");
+      CHECK(event["schema"] == 1);
+    }
+  }
+  CHECK(found_first);
+  // The last status the forwarder left behind says offline (clean stop).
+  Subscriber late(broker.uri(), "late-reader", "edgestock/stjames/ward3-t1/status");
+  REQUIRE(wait_until([&] { return late.count() > 0; }, 10s));
+  const auto status = nlohmann::json::parse(late.messages().back().payload);
+  CHECK(late.messages().back().retained);
+  CHECK(status["state"] == "offline");
+}
+
+TEST_CASE("a broker restarted mid-stream loses nothing", "[mqtt]") {
+  MosquittoBroker broker;
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/events");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  constexpr int kEvents = 20000;
+  fill_ledger(*ledger, kEvents);
+  RunningForwarder running(*ledger, mqtt_settings(broker.uri()), clock);
+  REQUIRE(wait_until([&] { return subscriber.count() >= 3000; }, 60s));
+  broker.stop(SIGTERM);  // mosquitto saves its queues on a clean stop
+  CHECK(subscriber.count() < static_cast<std::size_t>(kEvents));
+  broker.start();
+  REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == kEvents; }, 120s));
+  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+  const auto tally = tally_events(subscriber.messages());
+  CHECK(complete_and_in_order(tally, kEvents));
+  CHECK(running.forwarder().status().connects >= 2);
+  INFO("duplicates after the restart: " << tally.duplicates);
+}
+
+TEST_CASE("a wrong password is reported, retried, and loses nothing", "[mqtt]") {
+  MosquittoBroker::Options options;
+  options.user = "ward3-t1";
+  options.password = "right-horse-battery";
+  MosquittoBroker broker(options);
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/#", nullptr, "ward3-t1", "right-horse-battery");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  fill_ledger(*ledger, 200);
+  auto settings = mqtt_settings(broker.uri());
+  settings.mqtt.username = "ward3-t1";
+  settings.mqtt.password_file = (dir / "mqtt.pass").string();
+  std::ofstream(dir / "mqtt.pass") << "wrong-password\n";
+  {
+    RunningForwarder running(*ledger, settings, clock);
+    REQUIRE(running.start_problem().empty());
+    REQUIRE(wait_until([&] { return !running.forwarder().status().last_error.empty(); }, 20s));
+    CHECK_THAT(running.forwarder().status().last_error, Catch::Contains("not authorized (check mqtt.username and mqtt.password_file)"));
+    CHECK_FALSE(running.forwarder().status().connected);
+    CHECK(ledger->outbox().backlog(storage::kDestinationMqtt) == 200);
+    CHECK(subscriber.count() == 0);
+  }
+  std::ofstream(dir / "mqtt.pass") << "right-horse-battery\n";
+  RunningForwarder fixed(*ledger, settings, clock);
+  REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 200; }, 30s));
+  CHECK(complete_and_in_order(tally_events(subscriber.messages()), 200));
+}
+
+TEST_CASE("settings the forwarder cannot use are refused at start", "[mqtt]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto settings = mqtt_settings("tcp://127.0.0.1:1");
+  settings.mqtt.password_file = (dir / "absent.pass").string();
+  RunningForwarder missing_secret(*ledger, settings, clock);
+  CHECK_THAT(missing_secret.start_problem(), Catch::Contains("cannot read mqtt.password_file"));
+  settings.mqtt.password_file.clear();
+  settings.mqtt.broker = "carrier-pigeon://ward3";
+  RunningForwarder bad_uri(*ledger, settings, clock);
+  CHECK_THAT(bad_uri.start_problem(), Catch::Contains("cannot be used"));
+}

@@ -1,0 +1,98 @@
+#pragma once
+// Shared pieces of the MQTT integration tests.
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "edgestock/config/settings.hpp"
+#include "edgestock/storage/ledger.hpp"
+#include "edgestock/sync/mqtt_forwarder.hpp"
+#include "ledger_fixtures.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_subscriber.hpp"
+
+namespace edgestock::testing {
+
+inline config::Settings mqtt_settings(const std::string& broker_uri) {
+  config::Settings settings;
+  settings.site = "stjames";
+  settings.terminal = "ward3-t1";
+  settings.mqtt.enabled = true;
+  settings.mqtt.broker = broker_uri;
+  settings.mqtt.reconnect_min_ms = 50;
+  settings.mqtt.reconnect_max_ms = 500;
+  settings.mqtt.status_interval_s = 1;
+  return settings;
+}
+
+// Records `count` moves (receipts and issues) in batches.
+inline void fill_ledger(storage::Ledger& ledger, int count) {
+  std::vector<storage::MoveRequest> batch;
+  for (int done = 0; done < count;) {
+    batch.clear();
+    for (int i = 0; i < 2000 && done < count; ++i, ++done) {
+      batch.push_back(done % 4 == 0 ? receipt("10") : issue("1"));
+    }
+    if (!ledger.record_all(batch)) throw std::runtime_error("fill_ledger failed");
+  }
+}
+
+// The forwarder on its own event-loop thread, as the agent runs it.
+class RunningForwarder {
+ public:
+  RunningForwarder(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock)
+      : forwarder_(io_, ledger, settings, clock, "test") {
+    problem_ = forwarder_.start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~RunningForwarder() {
+    forwarder_.stop();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  [[nodiscard]] const std::string& start_problem() const { return problem_; }
+  sync::MqttForwarder& forwarder() { return forwarder_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  sync::MqttForwarder forwarder_;
+  std::string problem_;
+  std::thread thread_;
+};
+
+// Stock events received, by first arrival; duplicates (at-least-once) counted.
+struct EventTally {
+  std::vector<std::int64_t> first_seen_seqs;
+  std::set<std::string> ids;
+  std::size_t duplicates = 0;
+};
+
+inline EventTally tally_events(const std::vector<Received>& messages) {
+  EventTally tally;
+  for (const auto& message : messages) {
+    if (!message.topic.ends_with("/events")) continue;
+    const auto event = nlohmann::json::parse(message.payload);
+    if (tally.ids.insert(event.at("id").get<std::string>()).second) {
+      tally.first_seen_seqs.push_back(event.at("seq").get<std::int64_t>());
+    } else {
+      ++tally.duplicates;
+    }
+  }
+  return tally;
+}
+
+// True when the first arrivals are exactly seq 1..count, in order.
+inline bool complete_and_in_order(const EventTally& tally, std::int64_t count) {
+  if (static_cast<std::int64_t>(tally.first_seen_seqs.size()) != count) return false;
+  for (std::int64_t i = 0; i < count; ++i) {
+    if (tally.first_seen_seqs[static_cast<std::size_t>(i)] != i + 1) return false;
+  }
+  return true;
+}
+
+}  // namespace edgestock::testing
