@@ -28,7 +28,8 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   options.path = settings->ledger.path;
   options.terminal = storage::TerminalId(settings->terminal);
   options.site = storage::SiteId(settings->site);
-  options.durability = settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
+  options.durability =
+      settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
   options.max_bytes = settings->ledger.max_bytes;
   auto ledger = storage::Ledger::open(options, clock);
   if (!ledger) {

@@ -67,7 +67,17 @@ std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination,
 std::expected<std::int64_t, LedgerError> Outbox::mark_sent(std::string_view destination, std::span<const Seq> seqs) {
   return with_database(database_, [&] {
     // Losing this transaction costs only a resend, which consumers de-duplicate
-    // by event id; it still commits with the ledger's durability.
+    // by event id, so it commits without its own fsync: the WAL keeps commits
+    // in order, and the next durable commit (a move) makes it durable too.
+    const bool full = database_.options().durability == Durability::full;
+    if (full) database_.connection().exec("PRAGMA synchronous = NORMAL");
+    struct RestoreFull {
+      sqlite::Connection& connection;
+      bool full;
+      ~RestoreFull() {
+        if (full) sqlite3_exec(connection.get(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+      }
+    } restore{database_.connection(), full};
     sqlite::Transaction transaction(database_.connection());
     std::int64_t removed = 0;
     for (const Seq seq : seqs) {

@@ -1,11 +1,12 @@
 #include "edgestock/sync/mqtt_forwarder.hpp"
 
+#include <mqtt/async_client.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <fstream>
 #include <future>
-#include <mqtt/async_client.h>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -14,14 +15,15 @@
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/backoff.hpp"
-#include "edgestock/sync/stock_event.hpp"
 #include "edgestock/sync/status_message.hpp"
+#include "edgestock/sync/stock_event.hpp"
 
 namespace edgestock::sync {
 namespace {
 
 constexpr int kQos = 1;
 constexpr std::chrono::seconds kPollInterval{1};
+constexpr std::chrono::milliseconds kAckFlushDelay{20};
 // A publish's user context packs the connection it was made on with its seq,
 // so acknowledgements from an earlier connection are told apart.
 constexpr int kSeqBits = 40;
@@ -29,7 +31,9 @@ constexpr int kSeqBits = 40;
 void* pack_context(std::uint64_t epoch, std::int64_t seq) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>((epoch << kSeqBits) | static_cast<std::uint64_t>(seq)));
 }
-std::uint64_t context_epoch(void* context) { return reinterpret_cast<std::uintptr_t>(context) >> kSeqBits; }
+std::uint64_t context_epoch(void* context) {
+  return reinterpret_cast<std::uintptr_t>(context) >> kSeqBits;
+}
 std::int64_t context_seq(void* context) {
   return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(context) & ((std::uint64_t{1} << kSeqBits) - 1));
 }
@@ -38,14 +42,22 @@ std::int64_t context_seq(void* context) {
 std::string describe_failure(const mqtt::token& token, bool tls) {
   const int rc = token.get_return_code();
   switch (rc) {
-    case 1: return "the broker refused the protocol version (try mqtt.version 4)";
-    case 2: return "the broker rejected the client id (the terminal id)";
-    case 3: return "the broker is unavailable";
-    case 4: return "the broker refused the user name or password (check mqtt.username and mqtt.password_file)";
-    case 5: return "the broker says this terminal is not authorized (check mqtt.username and mqtt.password_file)";
-    case 0x86: return "the broker refused the user name or password (check mqtt.username and mqtt.password_file)";
-    case 0x87: return "the broker says this terminal is not authorized (check mqtt.username and mqtt.password_file)";
-    default: break;
+    case 1:
+      return "the broker refused the protocol version (try mqtt.version 4)";
+    case 2:
+      return "the broker rejected the client id (the terminal id)";
+    case 3:
+      return "the broker is unavailable";
+    case 4:
+      return "the broker refused the user name or password (check mqtt.username and mqtt.password_file)";
+    case 5:
+      return "the broker says this terminal is not authorized (check mqtt.username and mqtt.password_file)";
+    case 0x86:
+      return "the broker refused the user name or password (check mqtt.username and mqtt.password_file)";
+    case 0x87:
+      return "the broker says this terminal is not authorized (check mqtt.username and mqtt.password_file)";
+    default:
+      break;
   }
   // Paho reports 255 as the reason of a v3 failure: only a v5 broker gives one.
   const auto reason = token.get_reason_code();
@@ -70,7 +82,9 @@ std::string read_secret(const std::string& path, std::string& secret) {
   return {};
 }
 
-bool uses_tls(const std::string& uri) { return uri.starts_with("ssl://") || uri.starts_with("mqtts://"); }
+bool uses_tls(const std::string& uri) {
+  return uri.starts_with("ssl://") || uri.starts_with("mqtts://");
+}
 
 }  // namespace
 
@@ -93,7 +107,8 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
                  std::chrono::milliseconds(settings.mqtt.reconnect_max_ms)),
         jitter_(std::random_device{}()),
         reconnect_timer_(io),
-        tick_timer_(io) {}
+        tick_timer_(io),
+        flush_timer_(io) {}
 
   std::string start();
   void wake() {
@@ -148,6 +163,30 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void schedule_reconnect();
   void pump();
   void on_publish_result(void* context, bool ok);
+  void take_publish_results() {
+    std::vector<std::pair<void*, bool>> results;
+    {
+      std::lock_guard lock(results_mutex_);
+      results.swap(incoming_results_);
+      results_posted_ = false;
+    }
+    for (const auto& [context, ok] : results) on_publish_result(context, ok);
+    pump();  // refill the window first; the bookkeeping can wait a moment
+    // Acknowledgements leave the outbox in batches: at once when many have
+    // come, else within kAckFlushDelay (a crash in between only means resends).
+    if (acked_.size() >= std::max<std::size_t>(64, static_cast<std::size_t>(settings_.mqtt.window) / 2)) {
+      flush_acks();
+    } else if (!acked_.empty() && !flush_timer_armed_) {
+      flush_timer_armed_ = true;
+      flush_timer_.expires_after(kAckFlushDelay);
+      flush_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+        if (auto self = weak.lock(); self && !error) {
+          self->flush_timer_armed_ = false;
+          self->flush_acks();
+        }
+      });
+    }
+  }
   void flush_acks();
   void publish_status(bool online);
   void tick();
@@ -166,6 +205,8 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::mt19937_64 jitter_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer flush_timer_;
+  bool flush_timer_armed_ = false;
 
   std::unique_ptr<mqtt::async_client> client_;
   // Paho 1.2 does not copy these: they must outlive every connect.
@@ -178,10 +219,13 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   bool connecting_ = false;
   bool stopping_ = false;
   std::uint64_t epoch_ = 1;
-  storage::Seq cursor_;  // last seq handed to the client on this connection
+  storage::Seq cursor_;                    // last seq read ahead from the outbox on this connection
+  std::deque<storage::OutboxItem> ready_;  // read ahead, not yet published
   std::size_t in_flight_ = 0;
   std::vector<storage::Seq> acked_;
-  bool flush_posted_ = false;
+  std::mutex results_mutex_;  // guards the two below, filled on Paho's threads
+  std::vector<std::pair<void*, bool>> incoming_results_;
+  bool results_posted_ = false;
   std::int64_t last_backlog_alerted_ = 0;
   std::chrono::steady_clock::time_point last_status_sent_{};
 
@@ -217,8 +261,8 @@ std::string MqttForwarder::Impl::start() {
     if (auto problem = read_secret(mqtt.password_file, password); !problem.empty()) return problem;
     connect_options_.set_password(password);
   }
-  const std::string offline = status_json(StatusReport{false, version_, settings_.site, settings_.terminal,
-                                                       clock_.now_ms(), -1, -1, 0});
+  const std::string offline =
+      status_json(StatusReport{false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, 0});
   connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));
   tls_ = uses_tls(mqtt.broker);
   if (tls_) {
@@ -243,10 +287,17 @@ std::string MqttForwarder::Impl::start() {
       self->on_loop([ok, why](Impl& impl) { impl.on_connect_result(ok, why); });
     }
   });
+  // PUBACKs arrive by the thousand: they are collected here and handed to the
+  // event loop in bursts, one wake-up for all that arrived meanwhile.
   publish_listener_ = std::make_unique<Listener>([weak = weak_from_this()](const mqtt::token& token, bool ok) {
     if (auto self = weak.lock()) {
-      void* context = token.get_user_context();
-      self->on_loop([context, ok](Impl& impl) { impl.on_publish_result(context, ok); });
+      bool post = false;
+      {
+        std::lock_guard lock(self->results_mutex_);
+        self->incoming_results_.push_back({token.get_user_context(), ok});
+        post = !std::exchange(self->results_posted_, true);
+      }
+      if (post) self->on_loop([](Impl& impl) { impl.take_publish_results(); });
     }
   });
   on_loop([](Impl& impl) {
@@ -279,6 +330,7 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why) {
   connected_ = true;
   ++epoch_;
   cursor_ = storage::Seq{0};  // everything not yet acknowledged goes again
+  ready_.clear();
   in_flight_ = 0;
   backoff_.reset();
   {
@@ -314,24 +366,33 @@ void MqttForwarder::Impl::schedule_reconnect() {
 
 void MqttForwarder::Impl::pump() {
   const auto window = static_cast<std::size_t>(settings_.mqtt.window);
+  std::int64_t published = 0;
   while (connected_ && !stopping_ && in_flight_ < window) {
-    const auto items = ledger_.outbox().due(storage::kDestinationMqtt, clock_.now_ms(), window - in_flight_, cursor_);
-    if (items.empty()) return;
-    for (const auto& item : items) {
-      auto message = mqtt::make_message(topics_.events, stock_event_json(item.move), kQos, false);
-      try {
-        client_->publish(message, pack_context(epoch_, item.move.seq.value), *publish_listener_);
-      } catch (const mqtt::exception& error) {
-        // Not sent: it goes again from the cursor after the reconnect.
-        note_error(std::string("publish: ") + error.what());
-        return;
-      }
-      cursor_ = item.move.seq;
-      ++in_flight_;
-      std::lock_guard lock(status_mutex_);
-      ++status_.published;
-      status_.last_publish_ms = clock_.now_ms();
+    if (ready_.empty()) {
+      // Read ahead in chunks: one query per chunk, not one per acknowledgement.
+      auto items =
+          ledger_.outbox().due(storage::kDestinationMqtt, clock_.now_ms(), std::max<std::size_t>(window, 256), cursor_);
+      if (items.empty()) break;
+      cursor_ = items.back().move.seq;
+      ready_.assign(std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
     }
+    const auto& item = ready_.front();
+    auto message = mqtt::make_message(topics_.events, stock_event_json(item.move), kQos, false);
+    try {
+      client_->publish(message, pack_context(epoch_, item.move.seq.value), *publish_listener_);
+    } catch (const mqtt::exception& error) {
+      // Not sent: it goes again after the reconnect, which starts from the outbox.
+      note_error(std::string("publish: ") + error.what());
+      break;
+    }
+    ready_.pop_front();
+    ++in_flight_;
+    ++published;
+  }
+  if (published > 0) {
+    std::lock_guard lock(status_mutex_);
+    status_.published += published;
+    status_.last_publish_ms = clock_.now_ms();
   }
 }
 
@@ -355,14 +416,9 @@ void MqttForwarder::Impl::on_publish_result(void* context, bool ok) {
   }
   // A PUBACK from any connection, current or earlier, means the broker has it.
   acked_.push_back(storage::Seq{context_seq(context)});
-  if (!flush_posted_) {
-    flush_posted_ = true;
-    on_loop([](Impl& impl) { impl.flush_acks(); });
-  }
 }
 
 void MqttForwarder::Impl::flush_acks() {
-  flush_posted_ = false;
   if (acked_.empty()) return;
   const auto removed = ledger_.outbox().mark_sent(storage::kDestinationMqtt, acked_);
   if (removed) {
@@ -395,9 +451,10 @@ void MqttForwarder::Impl::tick() {
   const auto backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
   if (connected_ && backlog > settings_.mqtt.backlog_alert && last_backlog_alerted_ == 0) {
     last_backlog_alerted_ = backlog;
-    const std::string alert = alert_json(AlertReport{"backlog", settings_.site, settings_.terminal, clock_.now_ms(),
-                                                     std::to_string(backlog) + " stock events wait to be sent (alert at " +
-                                                         std::to_string(settings_.mqtt.backlog_alert) + ")"});
+    const std::string alert =
+        alert_json(AlertReport{"backlog", settings_.site, settings_.terminal, clock_.now_ms(),
+                               std::to_string(backlog) + " stock events wait to be sent (alert at " +
+                                   std::to_string(settings_.mqtt.backlog_alert) + ")"});
     try {
       client_->publish(mqtt::make_message(topics_.alerts, alert, kQos, false));
     } catch (const mqtt::exception&) {
@@ -421,6 +478,8 @@ void MqttForwarder::Impl::stop() {
   stopping_ = true;
   reconnect_timer_.cancel();
   tick_timer_.cancel();
+  flush_timer_.cancel();
+  flush_acks();
   if (!client_) return;
   try {
     if (client_->is_connected()) {
@@ -443,9 +502,17 @@ MqttForwarder::MqttForwarder(boost::asio::io_context& io, storage::Ledger& ledge
 
 MqttForwarder::~MqttForwarder() = default;
 
-std::string MqttForwarder::start() { return impl_->start(); }
-void MqttForwarder::wake() { impl_->wake(); }
-void MqttForwarder::stop() { impl_->stop_from_anywhere(); }
-ForwarderStatus MqttForwarder::status() const { return impl_->status(); }
+std::string MqttForwarder::start() {
+  return impl_->start();
+}
+void MqttForwarder::wake() {
+  impl_->wake();
+}
+void MqttForwarder::stop() {
+  impl_->stop_from_anywhere();
+}
+ForwarderStatus MqttForwarder::status() const {
+  return impl_->status();
+}
 
 }  // namespace edgestock::sync

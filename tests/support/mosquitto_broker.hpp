@@ -28,7 +28,7 @@ TlsFiles make_test_certificates(const std::filesystem::path& dir, const std::str
 class MosquittoBroker {
  public:
   struct Options {
-    std::string user;      // with a password: anonymous clients are refused
+    std::string user;  // with a password: anonymous clients are refused
     std::string password;
     const TlsFiles* tls = nullptr;  // TLS listener requiring a client certificate
   };
@@ -61,7 +61,9 @@ bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!condition()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
-    struct timespec pause {0, 2'000'000};
+    struct timespec pause {
+      0, 2'000'000
+    };
     ::nanosleep(&pause, nullptr);
   }
   return true;

@@ -99,7 +99,8 @@ TEST_CASE("a wrong password is reported, retried, and loses nothing", "[mqtt]") 
     RunningForwarder running(*ledger, settings, clock);
     REQUIRE(running.start_problem().empty());
     REQUIRE(wait_until([&] { return !running.forwarder().status().last_error.empty(); }, 20s));
-    CHECK_THAT(running.forwarder().status().last_error, Catch::Contains("not authorized (check mqtt.username and mqtt.password_file)"));
+    CHECK_THAT(running.forwarder().status().last_error,
+               Catch::Contains("not authorized (check mqtt.username and mqtt.password_file)"));
     CHECK_FALSE(running.forwarder().status().connected);
     CHECK(ledger->outbox().backlog(storage::kDestinationMqtt) == 200);
     CHECK(subscriber.count() == 0);

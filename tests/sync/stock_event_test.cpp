@@ -72,3 +72,17 @@ TEST_CASE("counts carry counted and expected; reversals name their move", "[even
   CHECK(event["kind"] == "reversal");
   CHECK(event["reverses"] == "01a20c4e-9993-7655-9535-6d670cf77860");
 }
+
+TEST_CASE("text with quotes, backslashes, control characters and UTF-8 survives", "[event]") {
+  MoveRequest r = issue("1");
+  r.reason = "patient said \"ouch\" \\ then left\ttab\nnew line";
+  r.raw = std::string("]C1010501234567001017\x1d") + "10LOT\x01";
+  r.operator_id = OperatorId("infirmière-7");
+  const auto text = edgestock::sync::stock_event_json(recorded(r));
+  const auto event = nlohmann::json::parse(text);
+  CHECK(event["reason"] == r.reason);
+  CHECK(event["raw"] == r.raw);
+  CHECK(event["operator"] == "infirmière-7");
+  CHECK(text.find('\x1d') == std::string::npos);
+  CHECK(text.find("\\u001d") != std::string::npos);
+}
