@@ -56,7 +56,8 @@ TEST_CASE("SIGKILL of the agent mid-stream loses no stock event", "[chaos][mqtt]
   std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
       "ledger": {"path": ")" << (dir / "ledger.db").string()
                                         << R"("},
-      "mqtt": {"enabled": true, "broker": ")" << broker.uri()
+      "mqtt": {"enabled": true, "broker": ")"
+                                        << broker.uri()
                                         << R"(", "keepalive_s": 5, "reconnect_min_ms": 50, "reconnect_max_ms": 500}})";
   const auto log = dir / "agent.log";
 

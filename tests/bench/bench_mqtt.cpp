@@ -3,6 +3,7 @@
 // same QoS and window, and against `mosquitto_pub -l`, all in one run.
 //
 //   bench-mqtt [--events N] [--runs N] [--window N]
+#include <mqtt/async_client.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <condition_variable>
@@ -10,7 +11,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <mqtt/async_client.h>
 #include <thread>
 
 #include "bench_support.hpp"
@@ -77,8 +77,8 @@ double raw_paho_rate(const std::string& uri, const std::vector<std::string>& pay
 }
 
 double mosquitto_pub_rate(int port, const std::filesystem::path& lines, std::size_t count) {
-  const std::string command = "mosquitto_pub -h 127.0.0.1 -p " + std::to_string(port) +
-                              " -q 1 -t bench/pub/events -l < " + lines.string();
+  const std::string command =
+      "mosquitto_pub -h 127.0.0.1 -p " + std::to_string(port) + " -q 1 -t bench/pub/events -l < " + lines.string();
   const auto start = Clock::now();
   if (std::system(command.c_str()) != 0) std::cerr << "mosquitto_pub failed\n";
   return static_cast<double>(count) / (micros_since(start) / 1e6);

@@ -124,3 +124,19 @@ TEST_CASE("settings the forwarder cannot use are refused at start", "[mqtt]") {
   RunningForwarder bad_uri(*ledger, settings, clock);
   CHECK_THAT(bad_uri.start_problem(), Catch::Contains("cannot be used"));
 }
+
+TEST_CASE("MQTT 5 works the same way", "[mqtt]") {
+  MosquittoBroker broker;
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/events");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  fill_ledger(*ledger, 1000);
+  auto settings = mqtt_settings(broker.uri());
+  settings.mqtt.version = 5;
+  RunningForwarder running(*ledger, settings, clock);
+  REQUIRE(running.start_problem().empty());
+  REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 1000; }, 30s));
+  CHECK(complete_and_in_order(tally_events(subscriber.messages()), 1000));
+  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+}
