@@ -146,6 +146,12 @@ const std::vector<Key>& keys() {
       number_key<std::int64_t>(
           "mqtt.backlog_alert", "alert when more stock events than this wait to be sent",
           [](Settings& s) -> std::int64_t& { return s.mqtt.backlog_alert; }, 1, std::int64_t{1} << 40),
+      number_key<int>(
+          "alerts.expiry_days", "alert about lots on the shelf that expire within this many days",
+          [](Settings& s) -> int& { return s.alerts.expiry_days; }, 0, 3650),
+      number_key<std::int64_t>(
+          "alerts.database_budget", "alert when the ledger grows past this many bytes (0: never)",
+          [](Settings& s) -> std::int64_t& { return s.alerts.database_budget; }, 0, std::int64_t{1} << 50),
   };
   return table;
 }

@@ -201,4 +201,54 @@ std::vector<ReorderRule> Catalogue::reorder_rules(const LocationCode& location) 
   return rules ? *rules : std::vector<ReorderRule>{};
 }
 
+std::string stock_key(const Product& product) {
+  const auto& barcode = product.barcode;
+  const bool numeric =
+      !barcode.empty() && barcode.size() <= 14 && barcode.find_first_not_of("0123456789") == std::string::npos;
+  if (numeric && (barcode.size() == 8 || barcode.size() >= 12)) {
+    return "gtin:" + std::string(14 - barcode.size(), '0') + barcode;
+  }
+  if (!product.default_code.empty()) return "code:" + product.default_code;
+  return "odoo:" + std::to_string(product.odoo_id);
+}
+
+std::vector<ReorderPoint> Catalogue::reorder_points() const {
+  auto points = with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT r.location, r.min_micros, p.odoo_id, p.name, p.barcode, p.default_code, p.uom, p.tracking, p.active, "
+        "p.write_date FROM reorder_rules r JOIN products p ON p.odoo_id = r.product_id ORDER BY r.location, p.odoo_id");
+    std::vector<ReorderPoint> found;
+    while (select.step()) {
+      found.push_back(ReorderPoint{LocationCode(select.column_text(0)),
+                                   Product{select.column_int(2), select.column_text(3), select.column_text(4),
+                                           select.column_text(5), UnitOfMeasure(select.column_text(6)),
+                                           select.column_text(7), select.column_int(8) != 0, select.column_text(9)},
+                                   Quantity::micros(select.column_int(1))});
+    }
+    select.reset();
+    return found;
+  });
+  return points ? *points : std::vector<ReorderPoint>{};
+}
+
+std::vector<ExpiringLot> Catalogue::lots_expiring_by(const std::string& date) const {
+  auto lots = with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT l.name, l.expiry, p.odoo_id, p.name, p.barcode, p.default_code, p.uom, p.tracking, p.active, "
+        "p.write_date FROM lots l JOIN products p ON p.odoo_id = l.product_id "
+        "WHERE l.expiry IS NOT NULL AND l.expiry <= ?1 ORDER BY l.expiry, l.name");
+    select.bind_text(1, date);
+    std::vector<ExpiringLot> found;
+    while (select.step()) {
+      found.push_back(ExpiringLot{Product{select.column_int(2), select.column_text(3), select.column_text(4),
+                                          select.column_text(5), UnitOfMeasure(select.column_text(6)),
+                                          select.column_text(7), select.column_int(8) != 0, select.column_text(9)},
+                                  select.column_text(0), select.column_text(1)});
+    }
+    select.reset();
+    return found;
+  });
+  return lots ? *lots : std::vector<ExpiringLot>{};
+}
+
 }  // namespace edgestock::storage

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -12,8 +13,10 @@
 #include <sstream>
 #include <vector>
 
+#include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
+#include "edgestock/sync/alerts.hpp"
 #include "edgestock/sync/backoff.hpp"
 #include "edgestock/sync/status_message.hpp"
 #include "edgestock/sync/stock_event.hpp"
@@ -190,6 +193,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void flush_acks();
   void publish_status(bool online);
   void tick();
+  void publish_alerts();
   void note_error(const std::string& error) {
     std::lock_guard lock(status_mutex_);
     status_.last_error = error;
@@ -226,7 +230,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::mutex results_mutex_;  // guards the two below, filled on Paho's threads
   std::vector<std::pair<void*, bool>> incoming_results_;
   bool results_posted_ = false;
-  std::int64_t last_backlog_alerted_ = 0;
+  AlertTracker alerts_;
   std::chrono::steady_clock::time_point last_status_sent_{};
 
   mutable std::mutex status_mutex_;
@@ -448,30 +452,43 @@ void MqttForwarder::Impl::publish_status(bool online) {
 void MqttForwarder::Impl::tick() {
   if (stopping_) return;
   pump();
-  const auto backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
-  if (connected_ && backlog > settings_.mqtt.backlog_alert && last_backlog_alerted_ == 0) {
-    last_backlog_alerted_ = backlog;
-    const std::string alert =
-        alert_json(AlertReport{"backlog", settings_.site, settings_.terminal, clock_.now_ms(),
-                               std::to_string(backlog) + " stock events wait to be sent (alert at " +
-                                   std::to_string(settings_.mqtt.backlog_alert) + ")"});
-    try {
-      client_->publish(mqtt::make_message(topics_.alerts, alert, kQos, false));
-    } catch (const mqtt::exception&) {
-      last_backlog_alerted_ = 0;
-    }
-  } else if (backlog <= settings_.mqtt.backlog_alert) {
-    last_backlog_alerted_ = 0;
-  }
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_status_sent_ >= std::chrono::seconds(settings_.mqtt.status_interval_s)) {
+  if (connected_ && now - last_status_sent_ >= std::chrono::seconds(settings_.mqtt.status_interval_s)) {
     last_status_sent_ = now;
     publish_status(true);
+    publish_alerts();
   }
   tick_timer_.expires_after(kPollInterval);
   tick_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
     if (auto self = weak.lock(); self && !error) self->tick();
   });
+}
+
+void MqttForwarder::Impl::publish_alerts() {
+  AlertFacts facts;
+  const auto now_ms = clock_.now_ms();
+  facts.stock = ledger_.stock();
+  facts.reorder_points = ledger_.catalogue().reorder_points();
+  facts.today = utc_date(now_ms);
+  facts.expiring_lots = ledger_.catalogue().lots_expiring_by(utc_date(now_ms, settings_.alerts.expiry_days));
+  facts.backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
+  facts.backlog_threshold = settings_.mqtt.backlog_alert;
+  facts.open_exceptions = static_cast<std::int64_t>(ledger_.outbox().open_exceptions().size());
+  facts.database_budget = settings_.alerts.database_budget;
+  std::error_code ignored;
+  const auto& path = ledger_.options().path;
+  facts.database_bytes = static_cast<std::int64_t>(std::filesystem::file_size(path, ignored));
+  const auto wal = std::filesystem::file_size(path.string() + "-wal", ignored);
+  if (!ignored) facts.database_bytes += static_cast<std::int64_t>(wal);
+  for (const auto& alert : alerts_.raised(evaluate_alerts(facts))) {
+    const std::string text =
+        alert_json(AlertReport{alert.kind, settings_.site, settings_.terminal, now_ms, alert.message});
+    try {
+      client_->publish(mqtt::make_message(topics_.alerts, text, kQos, false));
+    } catch (const mqtt::exception& error) {
+      note_error(std::string("alert: ") + error.what());
+    }
+  }
 }
 
 void MqttForwarder::Impl::stop() {

@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 21);
+  REQUIRE(keys.size() == 23);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[2].default_value == "/var/lib/edgestock/ledger.db");
   for (const auto& key : keys) CHECK_FALSE(key.meaning.empty());

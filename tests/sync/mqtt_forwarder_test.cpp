@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "mqtt_helpers.hpp"
 
@@ -139,4 +140,42 @@ TEST_CASE("MQTT 5 works the same way", "[mqtt]") {
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 1000; }, 30s));
   CHECK(complete_and_in_order(tally_events(subscriber.messages()), 1000));
   REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+}
+
+TEST_CASE("alerts reach the alerts topic once per condition", "[mqtt][alerts]") {
+  MosquittoBroker broker;
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/#");
+  const auto on_topic = [&](const char* suffix) {
+    std::vector<Received> found;
+    for (auto& message : subscriber.messages()) {
+      if (message.topic.ends_with(suffix)) found.push_back(message);
+    }
+    return found;
+  };
+  TempDir dir;
+  ManualClock clock;  // 2026-11-18
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto& catalogue = ledger->catalogue();
+  REQUIRE(catalogue.upsert(storage::Product{101, "Nitrile gloves M", "5012345678900", "GLV-M",
+                                            storage::UnitOfMeasure("Units"), "lot", true, ""}));
+  REQUIRE(catalogue.upsert(storage::ReorderRule{storage::LocationCode("WARD3"), 101, qty("10"), qty("50")}));
+  REQUIRE(catalogue.upsert(storage::Lot{7, 101, "LOT-A", "2026-11-30"}));
+  REQUIRE(ledger->record(receipt("4", "05012345678900", "LOT-A")));
+  auto settings = mqtt_settings(broker.uri());
+  settings.alerts.expiry_days = 30;
+  RunningForwarder running(*ledger, settings, clock);
+  REQUIRE(wait_until([&] { return on_topic("/alerts").size() >= 2; }, 20s));
+  // Three more status intervals (1 s each): the same conditions are not announced again.
+  const auto statuses = on_topic("/status").size();
+  REQUIRE(wait_until([&] { return on_topic("/status").size() >= statuses + 3; }, 20s));
+  const auto connects = running.forwarder().status().connects;
+  std::set<std::string> kinds;
+  for (const auto& message : on_topic("/alerts")) {
+    const auto alert = nlohmann::json::parse(message.payload);
+    kinds.insert(alert.at("kind").get<std::string>());
+    CHECK(alert["terminal"] == "ward3-t1");
+  }
+  CHECK(kinds == std::set<std::string>{"below_reorder_point", "expiry_near"});
+  CHECK(on_topic("/alerts").size() == 2);
+  CHECK(connects == 1);
 }

@@ -41,11 +41,17 @@ struct MqttSettings {
   std::int64_t backlog_alert = 10'000;  // alert when more events than this wait
 };
 
+struct AlertSettings {
+  int expiry_days = 30;              // warn about lots on the shelf expiring within this many days
+  std::int64_t database_budget = 0;  // bytes; 0: no size alert
+};
+
 struct Settings {
   std::string site;
   std::string terminal;
   LedgerSettings ledger;
   MqttSettings mqtt;
+  AlertSettings alerts;
 };
 
 // Each problem names the key and what is wrong with it.

@@ -55,6 +55,23 @@ struct ReorderRule {
   Quantity maximum;
 };
 
+// The stock key of a catalogue product, as the projection keeps it:
+// "gtin:<14 digits>" for a numeric barcode, else "code:<default code>", else "odoo:<id>".
+std::string stock_key(const Product& product);
+
+// A reorder rule with its product, ready to compare with the projection.
+struct ReorderPoint {
+  LocationCode location;
+  Product product;
+  Quantity minimum;
+};
+
+struct ExpiringLot {
+  Product product;
+  std::string lot;
+  std::string expiry;  // YYYY-MM-DD
+};
+
 class Catalogue {
  public:
   explicit Catalogue(Database& database) : database_(database) {}
@@ -72,6 +89,10 @@ class Catalogue {
   [[nodiscard]] std::optional<Lot> lot(std::int64_t product_id, const std::string& name) const;
   [[nodiscard]] std::optional<Location> location(const LocationCode& code) const;
   [[nodiscard]] std::vector<ReorderRule> reorder_rules(const LocationCode& location) const;
+  // Every reorder rule whose product the catalogue knows.
+  [[nodiscard]] std::vector<ReorderPoint> reorder_points() const;
+  // Lots expiring on or before `date` (YYYY-MM-DD), with their products.
+  [[nodiscard]] std::vector<ExpiringLot> lots_expiring_by(const std::string& date) const;
 
  private:
   Database& database_;
