@@ -2,7 +2,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <functional>
 #include <optional>
 
 #include "edgestock/config/settings.hpp"
@@ -46,11 +48,31 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
       return 1;
     }
   }
+  // Retention: at start, then every six hours.
+  boost::asio::steady_timer retention(io);
+  std::function<void()> prune = [&] {
+    if (settings->ledger.retention_days > 0) {
+      const auto cutoff = clock.now_ms() - std::int64_t{settings->ledger.retention_days} * 86'400'000;
+      if (auto removed = (*ledger)->prune_delivered(cutoff); !removed) {
+        err << "edgestock: retention: " << removed.error().message << "\n";
+      } else if (*removed > 0) {
+        err << "edgestock: retention removed " << *removed << " delivered moves older than "
+            << settings->ledger.retention_days << " days\n";
+      }
+    }
+    retention.expires_after(std::chrono::hours(6));
+    retention.async_wait([&](const boost::system::error_code& error) {
+      if (!error) prune();
+    });
+  };
+  prune();
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     err << "edgestock: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping\n";
     if (forwarder) forwarder->stop();
+    retention.cancel();
     io.stop();
   });
   out << "edgestock " << EDGESTOCK_VERSION << " running: terminal " << settings->terminal << " at site "

@@ -107,6 +107,11 @@ const std::vector<Key>& keys() {
       number_key<std::int64_t>(
           "ledger.max_bytes", "hard cap on the ledger's size in bytes (0: none, else >= 1 MiB)",
           [](Settings& s) -> std::int64_t& { return s.ledger.max_bytes; }, 0, std::int64_t{1} << 50),
+      number_key<int>(
+          "ledger.retention_days",
+          "days a move that reached every destination is kept (0: forever); undelivered moves are "
+          "never pruned",
+          [](Settings& s) -> int& { return s.ledger.retention_days; }, 0, 36'500),
       flag_key("mqtt.enabled", "publish stock events, status and alerts over MQTT",
                [](Settings& s) -> bool& { return s.mqtt.enabled; }),
       text_key(

@@ -173,7 +173,9 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
 }
 
 void Database::load_heads() {
-  auto& seq = cached("SELECT coalesce(max(seq), 0) FROM moves");
+  auto& seq = cached(
+      "SELECT max(coalesce((SELECT max(seq) FROM moves), 0), "
+      "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_through_seq'), 0))");
   last_seq = seq.step() ? seq.column_int(0) : 0;
   seq.reset();
   auto& head = cached("SELECT number, hash FROM audit ORDER BY number DESC LIMIT 1");

@@ -405,6 +405,38 @@ std::expected<void, LedgerError> Ledger::confirm_by_server(const MoveId& id) {
   });
 }
 
+std::expected<std::int64_t, LedgerError> Ledger::prune_delivered(std::int64_t cutoff_ms) {
+  return with_database(*database_, [&] {
+    auto& db = *database_;
+    const ChainHead head_before = db.audit_head;
+    try {
+      sqlite::Transaction transaction(db.connection());
+      db.cached(
+            "INSERT INTO meta(key, value) VALUES ('pruned_through_seq', ?1) "
+            "ON CONFLICT DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))")
+          .bind(1, std::to_string(db.last_seq))
+          .run();
+      db.cached(
+            "DELETE FROM moves WHERE recorded_at_ms < ?1 "
+            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = moves.seq) "
+            "AND NOT EXISTS (SELECT 1 FROM moves r JOIN outbox o ON o.seq = r.seq WHERE r.reverses = moves.id)")
+          .bind(1, cutoff_ms)
+          .run();
+      const std::int64_t removed = db.connection().changes();
+      db.cached("DELETE FROM server_confirmed WHERE seq NOT IN (SELECT seq FROM moves)").run();
+      if (removed > 0) {
+        append_audit_locked(db, "agent", "prune", "moves recorded before " + std::to_string(cutoff_ms),
+                            std::to_string(removed) + " delivered moves removed by retention");
+      }
+      transaction.commit();
+      return removed;
+    } catch (...) {
+      db.audit_head = head_before;
+      throw;
+    }
+  });
+}
+
 std::vector<std::string> Ledger::check_integrity() const {
   auto problems = with_database(*database_, [&] {
     sqlite::Statement check(database_->connection(), "PRAGMA quick_check");

@@ -134,7 +134,17 @@ CREATE TABLE reorder_rules(
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3};
+// Version 4: retention. A move that reached every destination may be deleted
+// after the retention period; one still waiting for any destination never.
+// The highest seq ever used is kept in meta so pruning never reuses a seq.
+constexpr const char* kVersion4 = R"sql(
+DROP TRIGGER moves_are_kept;
+CREATE TRIGGER moves_are_kept BEFORE DELETE ON moves
+  WHEN EXISTS (SELECT 1 FROM outbox WHERE outbox.seq = OLD.seq)
+  BEGIN SELECT RAISE(ABORT, 'a move that has not reached every destination is never deleted'); END;
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4};
 
 }  // namespace
 

@@ -22,9 +22,9 @@ std::vector<Alert> evaluate_alerts(const AlertFacts& facts) {
                           std::to_string(facts.backlog_threshold) + ")"});
   }
   if (facts.open_exceptions > 0) {
-    alerts.push_back({"sync_exception", "exceptions",
-                      std::to_string(facts.open_exceptions) +
-                          " postings could not be made and wait in the exception queue"});
+    alerts.push_back(
+        {"sync_exception", "exceptions",
+         std::to_string(facts.open_exceptions) + " postings could not be made and wait in the exception queue"});
   }
   if (facts.database_budget > 0 && facts.database_bytes > facts.database_budget) {
     alerts.push_back({"database_size", "database_size",
@@ -51,11 +51,10 @@ std::vector<Alert> evaluate_alerts(const AlertFacts& facts) {
     for (const auto& line : facts.stock) {
       if (line.product_key != key || line.lot != lot.lot || line.on_hand() <= storage::Quantity{}) continue;
       const bool expired = lot.expiry < facts.today;
-      alerts.push_back({expired ? "expired_lot" : "expiry_near",
-                        "expiry|" + line.location.str() + "|" + key + "|" + lot.lot,
-                        lot.product.name + " lot " + lot.lot + (expired ? " expired on " : " expires on ") +
-                            lot.expiry + ": " + line.on_hand().to_string() + " " + line.uom.str() + " at " +
-                            line.location.str()});
+      alerts.push_back(
+          {expired ? "expired_lot" : "expiry_near", "expiry|" + line.location.str() + "|" + key + "|" + lot.lot,
+           lot.product.name + " lot " + lot.lot + (expired ? " expired on " : " expires on ") + lot.expiry + ": " +
+               line.on_hand().to_string() + " " + line.uom.str() + " at " + line.location.str()});
     }
   }
   return alerts;

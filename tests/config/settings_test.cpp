@@ -64,8 +64,10 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 23);
+  REQUIRE(keys.size() == 24);
   CHECK(keys[2].key == "ledger.path");
+  CHECK(keys[5].key == "ledger.retention_days");
+  CHECK(keys[5].default_value == "90");
   CHECK(keys[2].default_value == "/var/lib/edgestock/ledger.db");
   for (const auto& key : keys) CHECK_FALSE(key.meaning.empty());
 }

@@ -96,3 +96,50 @@ TEST_CASE("the audit chain verifies, and names the first entry that was tampered
     CHECK(verdict.first_broken == 2);
   }
 }
+
+TEST_CASE("retention prunes only old moves that reached every destination", "[retention]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "ledger.db";
+  auto ledger = open_ledger(path, clock);
+  std::vector<Move> moves;
+  for (int i = 0; i < 6; ++i) moves.push_back(ledger->record(receipt("1")).value());
+  auto& outbox = ledger->outbox();
+  // 1-4 delivered to both destinations; 5 only to MQTT; 6 to neither.
+  for (std::int64_t seq = 1; seq <= 5; ++seq) REQUIRE(outbox.mark_sent(kDestinationMqtt, Seq{seq}));
+  for (std::int64_t seq = 1; seq <= 4; ++seq) REQUIRE(outbox.mark_sent(kDestinationOdoo, Seq{seq}));
+  // 4 is reversed by a reversal that has not gone out yet: 4 must stay for it.
+  MoveRequest undo;
+  undo.kind = MoveKind::reversal;
+  undo.reverses = moves[3].id;
+  REQUIRE(ledger->record(undo));
+  clock.advance(10);
+  const auto recent = ledger->record(receipt("1")).value();  // seq 8, after the cutoff
+  REQUIRE(outbox.mark_sent(kDestinationMqtt, recent.seq));
+  REQUIRE(outbox.mark_sent(kDestinationOdoo, recent.seq));
+
+  const auto removed = ledger->prune_delivered(clock.now_ms() - 5);
+  REQUIRE(removed.has_value());
+  CHECK(*removed == 3);
+  std::vector<std::int64_t> kept;
+  for (const auto& move : ledger->moves_after(Seq{0}, 100)) kept.push_back(move.seq.value);
+  CHECK(kept == std::vector<std::int64_t>{4, 5, 6, 7, 8});
+  CHECK(ledger->audit().verify().intact());
+  CHECK(ledger->audit().tail(1).at(0).action == "prune");
+  CHECK(ledger->record(issue("1")).value().seq.value == 9);
+
+  SECTION("seq is never reused, even when every move was pruned") {
+    for (std::int64_t seq = 5; seq <= 9; ++seq) {
+      (void)outbox.mark_sent(kDestinationMqtt, Seq{seq});
+      (void)outbox.mark_sent(kDestinationOdoo, Seq{seq});
+    }
+    clock.advance(10);
+    REQUIRE(ledger->prune_delivered(clock.now_ms()).value() == 6);
+    CHECK(ledger->moves_after(Seq{0}, 100).empty());
+    ledger.reset();
+    ledger = open_ledger(path, clock);
+    CHECK(ledger->last_seq().value == 9);
+    CHECK(ledger->record(issue("1")).value().seq.value == 10);
+    CHECK(ledger->audit().verify().intact());
+  }
+}

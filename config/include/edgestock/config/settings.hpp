@@ -16,6 +16,7 @@ struct LedgerSettings {
   std::string path = "/var/lib/edgestock/ledger.db";
   std::string durability = "full";  // full | normal
   std::int64_t max_bytes = 0;       // 0: no cap
+  int retention_days = 90;          // delivered moves older than this are pruned; 0: keep all
 };
 
 struct TlsSettings {

@@ -91,6 +91,11 @@ class Ledger {
   // leaves `pending`. Confirming twice is harmless.
   std::expected<void, LedgerError> confirm_by_server(const MoveId& id);
 
+  // Retention: deletes moves recorded before `cutoff_ms` that reached every
+  // destination (none is left in any outbox or exception queue, and none
+  // waits to reverse them). Their audit entries stay. Returns how many went.
+  std::expected<std::int64_t, LedgerError> prune_delivered(std::int64_t cutoff_ms);
+
   // SQLite's own page-level check (PRAGMA quick_check): empty when sound.
   [[nodiscard]] std::vector<std::string> check_integrity() const;
 
