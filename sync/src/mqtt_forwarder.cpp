@@ -251,13 +251,18 @@ std::string MqttForwarder::Impl::start() {
   connect_options_.set_keep_alive_interval(mqtt.keepalive_s);
   connect_options_.set_connect_timeout(10);
   connect_options_.set_max_inflight(mqtt.window);
+  // The publishing connection starts a clean session on purpose. The outbox
+  // is the durable buffer and resends everything unacknowledged itself; a
+  // resumed session would make Paho C 1.3.11 resend its own in-flight copies
+  // too, and those arrived corrupted in our broker-restart test (upstream
+  // paho.mqtt.c issue 1592). Subscriptions (config, commands) need a
+  // persistent session and get a connection of their own.
   if (mqtt.version == 5) {
     connect_options_.set_mqtt_version(MQTTVERSION_5);
-    connect_options_.set_clean_start(false);
-    connect_options_.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600}});
+    connect_options_.set_clean_start(true);
   } else {
     connect_options_.set_mqtt_version(MQTTVERSION_3_1_1);
-    connect_options_.set_clean_session(false);
+    connect_options_.set_clean_session(true);
   }
   if (!mqtt.username.empty()) connect_options_.set_user_name(mqtt.username);
   if (!mqtt.password_file.empty()) {

@@ -72,12 +72,17 @@ TEST_CASE("a broker restarted mid-stream loses nothing", "[mqtt]") {
   RunningForwarder running(*ledger, mqtt_settings(broker.uri()), clock);
   REQUIRE(wait_until([&] { return subscriber.count() >= 3000; }, 60s));
   broker.stop(SIGTERM);  // mosquitto saves its queues on a clean stop
-  CHECK(subscriber.count() < static_cast<std::size_t>(kEvents));
+  const auto before_stop = tally_events(subscriber.messages());
+  CHECK(before_stop.ids.size() < static_cast<std::size_t>(kEvents));
+  // Up to the stop, first arrivals are in seq order.
+  CHECK(complete_and_in_order(before_stop, static_cast<std::int64_t>(before_stop.ids.size())));
   broker.start();
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == kEvents; }, 120s));
   REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
   const auto tally = tally_events(subscriber.messages());
-  CHECK(complete_and_in_order(tally, kEvents));
+  // After its restart mosquitto 2.0.11 may hand the subscriber messages it
+  // restored from persistence after newer ones: complete, not always in order.
+  CHECK(complete(tally, kEvents));
   CHECK(running.forwarder().status().connects >= 2);
   INFO("duplicates after the restart: " << tally.duplicates);
 }

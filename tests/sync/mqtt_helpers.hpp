@@ -3,6 +3,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -86,11 +87,29 @@ inline EventTally tally_events(const std::vector<Received>& messages) {
   return tally;
 }
 
-// True when the first arrivals are exactly seq 1..count, in order.
+// True when every seq 1..count arrived, in whatever order.
+inline bool complete(const EventTally& tally, std::int64_t count) {
+  std::set<std::int64_t> seqs(tally.first_seen_seqs.begin(), tally.first_seen_seqs.end());
+  return static_cast<std::int64_t>(seqs.size()) == count && *seqs.begin() == 1 && *seqs.rbegin() == count;
+}
+
+// True when the first arrivals are exactly seq 1..count, in order; otherwise
+// says where they are not.
 inline bool complete_and_in_order(const EventTally& tally, std::int64_t count) {
-  if (static_cast<std::int64_t>(tally.first_seen_seqs.size()) != count) return false;
+  if (static_cast<std::int64_t>(tally.first_seen_seqs.size()) != count) {
+    std::cerr << tally.first_seen_seqs.size() << " distinct events, expected " << count << "\n";
+    return false;
+  }
   for (std::int64_t i = 0; i < count; ++i) {
-    if (tally.first_seen_seqs[static_cast<std::size_t>(i)] != i + 1) return false;
+    if (tally.first_seen_seqs[static_cast<std::size_t>(i)] != i + 1) {
+      std::cerr << "arrival " << i << " is seq " << tally.first_seen_seqs[static_cast<std::size_t>(i)]
+                << "; around it:";
+      for (std::int64_t j = std::max<std::int64_t>(0, i - 3); j < std::min(count, i + 8); ++j) {
+        std::cerr << " " << tally.first_seen_seqs[static_cast<std::size_t>(j)];
+      }
+      std::cerr << "\n";
+      return false;
+    }
   }
   return true;
 }
