@@ -1,5 +1,7 @@
 #include "edgestock/storage/outbox.hpp"
 
+#include <algorithm>
+
 #include "audit_chain.hpp"
 #include "database.hpp"
 #include "move_rows.hpp"
@@ -79,11 +81,22 @@ std::expected<std::int64_t, LedgerError> Outbox::mark_sent(std::string_view dest
       }
     } restore{database_.connection(), full};
     sqlite::Transaction transaction(database_.connection());
+    // Acknowledgements come mostly in seq order: delete runs of consecutive
+    // seqs with one statement each.
+    std::vector<std::int64_t> sorted;
+    sorted.reserve(seqs.size());
+    for (const Seq seq : seqs) sorted.push_back(seq.value);
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     std::int64_t removed = 0;
-    for (const Seq seq : seqs) {
-      auto& remove = database_.cached("DELETE FROM outbox WHERE destination = ?1 AND seq = ?2 AND state = 'pending'");
-      remove.bind(1, destination).bind(2, seq.value).run();
+    for (std::size_t first = 0; first < sorted.size();) {
+      std::size_t last = first;
+      while (last + 1 < sorted.size() && sorted[last + 1] == sorted[last] + 1) ++last;
+      auto& remove =
+          database_.cached("DELETE FROM outbox WHERE destination = ?1 AND seq BETWEEN ?2 AND ?3 AND state = 'pending'");
+      remove.bind(1, destination).bind(2, sorted[first]).bind(3, sorted[last]).run();
       removed += database_.connection().changes();
+      first = last + 1;
     }
     transaction.commit();
     return removed;

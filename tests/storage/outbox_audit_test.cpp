@@ -143,3 +143,20 @@ TEST_CASE("retention prunes only old moves that reached every destination", "[re
     CHECK(ledger->audit().verify().intact());
   }
 }
+
+TEST_CASE("acknowledgements in bulk: out of order, repeated, already gone", "[outbox]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  for (int i = 0; i < 10; ++i) REQUIRE(ledger->record(receipt("1")));
+  auto& outbox = ledger->outbox();
+  REQUIRE(outbox.mark_exception(kDestinationMqtt, Seq{5}, "rejected"));
+  const std::vector<Seq> acks{Seq{3}, Seq{1}, Seq{2}, Seq{2}, Seq{5}, Seq{6}, Seq{9}, Seq{42}};
+  CHECK(outbox.mark_sent(kDestinationMqtt, acks).value() == 5);  // 1, 2, 3, 6, 9; 5 is an exception
+  std::vector<std::int64_t> left;
+  for (const auto& item : outbox.due(kDestinationMqtt, clock.now_ms(), 100)) left.push_back(item.move.seq.value);
+  CHECK(left == std::vector<std::int64_t>{4, 7, 8, 10});
+  CHECK(outbox.mark_sent(kDestinationMqtt, acks).value() == 0);
+  CHECK(outbox.backlog(kDestinationOdoo) == 10);
+  CHECK(outbox.open_exceptions().size() == 1);
+}
