@@ -30,9 +30,13 @@ bool is_digits(std::string_view text) {
   return !text.empty();
 }
 
-int two_digits(std::string_view text, std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); }
+int two_digits(std::string_view text, std::size_t at) {
+  return (text[at] - '0') * 10 + (text[at + 1] - '0');
+}
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
   constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -51,7 +55,8 @@ std::string check_value(const gs1::AiFormat& format, std::string_view ai, std::s
   }
   for (const char c : value) {
     if (format.charset == gs1::Charset::numeric ? (c < '0' || c > '9') : !in_cset82(c)) {
-      return name + (format.charset == gs1::Charset::numeric ? " takes digits only" : " has a character GS1 does not allow");
+      return name +
+             (format.charset == gs1::Charset::numeric ? " takes digits only" : " has a character GS1 does not allow");
     }
   }
   switch (format.check) {
@@ -241,14 +246,15 @@ std::optional<std::string> percent_decode(std::string_view text) {
 
 std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri, int today_year) {
   const auto scheme_end = uri.find("://");
-  if (scheme_end == std::string_view::npos || (uri.substr(0, scheme_end) != "https" && uri.substr(0, scheme_end) != "http")) {
+  if (scheme_end == std::string_view::npos ||
+      (uri.substr(0, scheme_end) != "https" && uri.substr(0, scheme_end) != "http")) {
     return fail("a GS1 Digital Link starts with https://", 0);
   }
   const auto path_start = uri.find('/', scheme_end + 3);
   if (path_start == std::string_view::npos) return fail("the link has no path", uri.size());
   const auto query_start = uri.find('?', path_start);
-  const auto path = uri.substr(path_start, query_start == std::string_view::npos ? std::string_view::npos
-                                                                                 : query_start - path_start);
+  const auto path =
+      uri.substr(path_start, query_start == std::string_view::npos ? std::string_view::npos : query_start - path_start);
   // Segments after the domain; the link's AIs are the last pairs of the path,
   // starting at a primary key (01 for a trade item), whatever the domain's own
   // prefix path is.

@@ -63,8 +63,8 @@ constexpr std::array<std::string_view, 39> kMeasurePrefixes{
     "310", "311", "312", "313", "314", "315", "316", "320", "321", "322", "323", "324", "325",
     "326", "327", "328", "329", "330", "331", "332", "333", "334", "335", "336", "337", "340",
     "341", "342", "343", "344", "345", "346", "347", "348", "349", "350", "351", "352", "353"};
-constexpr std::array<std::string_view, 14> kMoreMeasurePrefixes{
-    "354", "355", "356", "357", "360", "361", "362", "363", "364", "365", "366", "367", "368", "369"};
+constexpr std::array<std::string_view, 14> kMoreMeasurePrefixes{"354", "355", "356", "357", "360", "361", "362",
+                                                                "363", "364", "365", "366", "367", "368", "369"};
 
 bool is_measure_prefix(std::string_view prefix) {
   for (const auto p : kMeasurePrefixes) {

@@ -12,10 +12,10 @@ enum class Charset { numeric, cset82 };
 enum class Check { none, gs1_mod10, date_yymmdd, date_yymmdd_day00, date_time };
 
 struct AiFormat {
-  std::string_view ai;    // exact AI, or a 3-digit prefix followed by n (4-digit measure AIs)
+  std::string_view ai;  // exact AI, or a 3-digit prefix followed by n (4-digit measure AIs)
   std::string_view title;
   int min_length;
-  int max_length;         // equal to min_length for fixed-length data
+  int max_length;  // equal to min_length for fixed-length data
   Charset charset;
   Check check;
   bool is_measure_family;  // 310n..369n: the 4th digit is the decimal point position

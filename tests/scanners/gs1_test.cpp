@@ -26,7 +26,8 @@ TEST_CASE("element strings: GTIN, expiry, lot, serial, with every FNC1 form", "[
   const Pairs expected{{"01", "09506000134352"}, {"17", "271231"}, {"10", "LOT-42A"}, {"21", "SN0001"}};
   for (const std::string& separator : {kGs, std::string("#"), std::string("Alt029")}) {
     for (const char* prefix : {"", "]C1", "]d2", "]Q3", "]e0"}) {
-      const std::string scan = std::string(prefix) + "0109506000134352" + "17271231" + "10LOT-42A" + separator + "21SN0001";
+      const std::string scan =
+          std::string(prefix) + "0109506000134352" + "17271231" + "10LOT-42A" + separator + "21SN0001";
       INFO(scan);
       const auto message = parse_gs1_element_string(scan, kYear);
       REQUIRE(message.has_value());
@@ -38,9 +39,42 @@ TEST_CASE("element strings: GTIN, expiry, lot, serial, with every FNC1 form", "[
 
 TEST_CASE("element strings: fixed-length data, measures, logistics and internal AIs", "[gs1]") {
   const auto message = parse_gs1_element_string(
-      "]C1" "00009506000134350004" "02" "09506000134352" "37" "12" + kGs + "3103001250" "15" "270200" "11" "260101"
-      "13" "260102" "16" "270101" "410" "9506000134352" "422" "380" "7003" "2712312359" "240" "REF-9" + kGs +
-      "250" "S2" + kGs + "400" "PO-77" + kGs + "8020" "INV-1" + kGs + "91" "WARD-3-INTERNAL",
+      "]C1"
+      "00009506000134350004"
+      "02"
+      "09506000134352"
+      "37"
+      "12" +
+          kGs +
+          "3103001250"
+          "15"
+          "270200"
+          "11"
+          "260101"
+          "13"
+          "260102"
+          "16"
+          "270101"
+          "410"
+          "9506000134352"
+          "422"
+          "380"
+          "7003"
+          "2712312359"
+          "240"
+          "REF-9" +
+          kGs +
+          "250"
+          "S2" +
+          kGs +
+          "400"
+          "PO-77" +
+          kGs +
+          "8020"
+          "INV-1" +
+          kGs +
+          "91"
+          "WARD-3-INTERNAL",
       kYear);
   REQUIRE(message.has_value());
   CHECK(*message->find("00") == "009506000134350004");
@@ -63,9 +97,9 @@ TEST_CASE("dates: day 00, leap years and the century rule", "[gs1][dates]") {
   CHECK(gs1_date("750101", kYear).value() == "2075-01-01");  // 49 years ahead: this century
   CHECK(gs1_date("770101", kYear).value() == "1977-01-01");  // 51 ahead: the previous one
   CHECK(gs1_date("760101", kYear).value() == "2076-01-01");  // 50 ahead: still this century
-  CHECK(gs1_date("990101", 2048).value() == "1999-01-01");  // 51 ahead of 48
-  CHECK(gs1_date("990101", 2051).value() == "2099-01-01");  // 48 ahead of 51
-  CHECK(gs1_date("000101", 2099).value() == "2100-01-01");  // 99 behind: the next century
+  CHECK(gs1_date("990101", 2048).value() == "1999-01-01");   // 51 ahead of 48
+  CHECK(gs1_date("990101", 2051).value() == "2099-01-01");   // 48 ahead of 51
+  CHECK(gs1_date("000101", 2099).value() == "2100-01-01");   // 99 behind: the next century
   CHECK_THAT(gs1_date("271301", kYear).error(), Catch::Contains("month 13"));
   CHECK_THAT(gs1_date("270230", kYear).error(), Catch::Contains("day 30 does not exist in 2027-02"));
   CHECK_THAT(gs1_date("2712", kYear).error(), Catch::Contains("six digits"));
@@ -79,14 +113,31 @@ TEST_CASE("element strings that are refused, with the reason and where", "[gs1]"
   const Case cases[] = {
       {"0109506000134353", "wrong check digit 3, expected 2"},
       {"01095060001343", "needs 14 characters, only 12 follow"},
-      {"0109506000134352" "17271301", "month 13"},
-      {"0109506000134352" "10" + std::string(21, 'L'), "takes 1 to 20 characters, not 21"},
-      {"0109506000134352" "10LOT 1", "a character GS1 does not allow"},
-      {"0109506000134352" "5512", "unknown or unsupported Application Identifier"},
-      {"0109506000134352" "10ABC" + kGs, "a separator ends the scan"},
+      {"0109506000134352"
+       "17271301",
+       "month 13"},
+      {"0109506000134352"
+       "10" +
+           std::string(21, 'L'),
+       "takes 1 to 20 characters, not 21"},
+      {"0109506000134352"
+       "10LOT 1",
+       "a character GS1 does not allow"},
+      {"0109506000134352"
+       "5512",
+       "unknown or unsupported Application Identifier"},
+      {"0109506000134352"
+       "10ABC" +
+           kGs,
+       "a separator ends the scan"},
       {"]C1", "no GS1 data"},
-      {"0109506000134352" "3103A01250", "takes digits only"},
-      {"0109506000134352" "7003" "2712312460", "not a time of day"},
+      {"0109506000134352"
+       "3103A01250",
+       "takes digits only"},
+      {"0109506000134352"
+       "7003"
+       "2712312460",
+       "not a time of day"},
       {"00009506000134350005", "wrong check digit"},
   };
   for (const auto& c : cases) {
@@ -95,7 +146,10 @@ TEST_CASE("element strings that are refused, with the reason and where", "[gs1]"
     REQUIRE_FALSE(message.has_value());
     CHECK_THAT(message.error().reason, Catch::Contains(c.reason));
   }
-  const auto unknown = parse_gs1_element_string("0109506000134352" "5512", kYear);
+  const auto unknown = parse_gs1_element_string(
+      "0109506000134352"
+      "5512",
+      kYear);
   CHECK(unknown.error().position == 16);
 }
 
