@@ -27,4 +27,33 @@ std::expected<std::string, std::string> normalize_gtin(std::string_view text) {
   return std::string(14 - text.size(), '0') + std::string(text);
 }
 
+std::expected<std::string, std::string> expand_upc_e(std::string_view e) {
+  if (e.size() != 8) return std::unexpected("a UPC-E code has 8 digits, not " + std::to_string(e.size()));
+  for (const char c : e) {
+    if (c < '0' || c > '9') return std::unexpected("a UPC-E code has digits only");
+  }
+  if (e[0] != '0' && e[0] != '1') return std::unexpected("a UPC-E code starts with number system 0 or 1");
+  const auto d = e.substr(1, 6);
+  std::string upc_a(1, e[0]);  // 11 digits without the check digit
+  switch (d[5]) {
+    case '0':
+    case '1':
+    case '2':
+      upc_a += std::string(d.substr(0, 2)) + d[5] + "0000" + std::string(d.substr(2, 3));
+      break;
+    case '3':
+      upc_a += std::string(d.substr(0, 3)) + "00000" + std::string(d.substr(3, 2));
+      break;
+    case '4':
+      upc_a += std::string(d.substr(0, 4)) + "00000" + d[4];
+      break;
+    default:
+      upc_a += std::string(d.substr(0, 5)) + "0000" + d[5];
+      break;
+  }
+  const char check = gs1_check_digit(upc_a);
+  if (check != e[7]) return std::unexpected(std::string("wrong check digit: ") + e[7] + ", expected " + check);
+  return "00" + upc_a + check;
+}
+
 }  // namespace edgestock::scanners

@@ -13,7 +13,9 @@ std::unexpected<ScanError> fail(std::string reason, std::size_t position) {
   return std::unexpected(ScanError{"HIBC: " + std::move(reason), position});
 }
 
-bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;
   for (const char c : text) {
@@ -27,7 +29,9 @@ int number(std::string_view digits) {
   return value;
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 std::optional<std::string> calendar(int year, int month, int day) {
   constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -64,14 +68,29 @@ std::optional<std::size_t> read_date(char format, std::string_view text, HibcSec
   Layout layout{};
   switch (format) {
     case '0':
-    case '1': layout = {4, "MMYY"}; break;
-    case '2': layout = {7, "2MMDDYY"}; break;
-    case '3': layout = {7, "3YYMMDD"}; break;
-    case '4': layout = {9, "4YYMMDDHH"}; break;
-    case '5': layout = {6, "5YYJJJ"}; break;
-    case '6': layout = {8, "6YYJJJHH"}; break;
-    case '7': return 1;  // no date
-    default: problem = "unknown date format '" + std::string(1, format) + "'"; return std::nullopt;
+    case '1':
+      layout = {4, "MMYY"};
+      break;
+    case '2':
+      layout = {7, "2MMDDYY"};
+      break;
+    case '3':
+      layout = {7, "3YYMMDD"};
+      break;
+    case '4':
+      layout = {9, "4YYMMDDHH"};
+      break;
+    case '5':
+      layout = {6, "5YYJJJ"};
+      break;
+    case '6':
+      layout = {8, "6YYJJJHH"};
+      break;
+    case '7':
+      return 1;  // no date
+    default:
+      problem = "unknown date format '" + std::string(1, format) + "'";
+      return std::nullopt;
   }
   if (text.size() < layout.length || !all_digits(text.substr(0, layout.length))) {
     problem = std::string("the expiry date does not match its format ") + layout.name;
@@ -81,13 +100,22 @@ std::optional<std::size_t> read_date(char format, std::string_view text, HibcSec
   std::optional<std::string> date;
   switch (format) {
     case '0':
-    case '1': date = calendar(2000 + number(d.substr(2, 2)), number(d.substr(0, 2)), 0); break;
-    case '2': date = calendar(2000 + number(d.substr(4, 2)), number(d.substr(0, 2)), number(d.substr(2, 2))); break;
+    case '1':
+      date = calendar(2000 + number(d.substr(2, 2)), number(d.substr(0, 2)), 0);
+      break;
+    case '2':
+      date = calendar(2000 + number(d.substr(4, 2)), number(d.substr(0, 2)), number(d.substr(2, 2)));
+      break;
     case '3':
-    case '4': date = calendar(2000 + number(d.substr(0, 2)), number(d.substr(2, 2)), number(d.substr(4, 2))); break;
+    case '4':
+      date = calendar(2000 + number(d.substr(0, 2)), number(d.substr(2, 2)), number(d.substr(4, 2)));
+      break;
     case '5':
-    case '6': date = julian(2000 + number(d.substr(0, 2)), number(d.substr(2, 3))); break;
-    default: break;
+    case '6':
+      date = julian(2000 + number(d.substr(0, 2)), number(d.substr(2, 3)));
+      break;
+    default:
+      break;
   }
   if (!date) {
     problem = "the expiry date " + std::string(d) + " (" + layout.name + ") is not a real date";
@@ -189,7 +217,8 @@ std::optional<HibcPrimary> parse_primary(std::string_view data, std::string& pro
     problem = "the unit of measure is one digit";
     return std::nullopt;
   }
-  return HibcPrimary{std::string(data.substr(0, 4)), std::string(data.substr(4, data.size() - 5)), data.back() - '0', 0};
+  return HibcPrimary{std::string(data.substr(0, 4)), std::string(data.substr(4, data.size() - 5)), data.back() - '0',
+                     0};
 }
 
 }  // namespace
@@ -198,7 +227,8 @@ std::expected<char, std::string> hibc_check_character(std::string_view data) {
   int sum = 0;
   for (const char c : data) {
     const auto value = kAlphabet.find(c);
-    if (value == std::string_view::npos) return std::unexpected(std::string("character '") + c + "' is not in HIBC's set");
+    if (value == std::string_view::npos)
+      return std::unexpected(std::string("character '") + c + "' is not in HIBC's set");
     sum += static_cast<int>(value);
   }
   return kAlphabet[static_cast<std::size_t>(sum % 43)];

@@ -41,14 +41,14 @@ TEST_CASE("HIBC secondary: every quantity and date form", "[hibc]") {
     const char* serial;
   };
   const Case cases[] = {
-      {"+$$3270630LOT42GL", std::nullopt, "2027-06-30", "", "LOT42", ""},      // $$3 YYMMDD
-      {"+$$+2063027SN9G+", std::nullopt, "2027-06-30", "", "", "SN9"},         // $$+2 MMDDYY, serial
-      {"+$$8053270630AB1GJ", 5, "2027-06-30", "", "AB1", ""},                  // $$8 two-digit quantity
-      {"+$$0627L0TGS", std::nullopt, "2027-06-30", "", "L0T", ""},             // $$ MMYY: last day of June
-      {"+27150LOT7GO", std::nullopt, "2027-05-30", "", "LOT7", ""},            // YYJJJ: day 150 of 2027
-      {"+$LOT99GG", std::nullopt, "", "", "LOT99", ""},                        // $ lot only
-      {"+$$7NOEXPG3", std::nullopt, "", "", "NOEXP", ""},                      // $$7 no date
-      {"+$$62701012LOTHGU", std::nullopt, "2027-01-10", "12", "LOTH", ""},     // $$6 YYJJJHH
+      {"+$$3270630LOT42GL", std::nullopt, "2027-06-30", "", "LOT42", ""},   // $$3 YYMMDD
+      {"+$$+2063027SN9G+", std::nullopt, "2027-06-30", "", "", "SN9"},      // $$+2 MMDDYY, serial
+      {"+$$8053270630AB1GJ", 5, "2027-06-30", "", "AB1", ""},               // $$8 two-digit quantity
+      {"+$$0627L0TGS", std::nullopt, "2027-06-30", "", "L0T", ""},          // $$ MMYY: last day of June
+      {"+27150LOT7GO", std::nullopt, "2027-05-30", "", "LOT7", ""},         // YYJJJ: day 150 of 2027
+      {"+$LOT99GG", std::nullopt, "", "", "LOT99", ""},                     // $ lot only
+      {"+$$7NOEXPG3", std::nullopt, "", "", "NOEXP", ""},                   // $$7 no date
+      {"+$$62701012LOTHGU", std::nullopt, "2027-01-10", "12", "LOTH", ""},  // $$6 YYJJJHH
   };
   for (const auto& c : cases) {
     INFO(c.scan);

@@ -16,4 +16,8 @@ char gs1_check_digit(std::string_view digits);
 // zeros to the 14 digits every GTIN is kept as. The error says why not.
 std::expected<std::string, std::string> normalize_gtin(std::string_view text);
 
+// UPC-E (zero-suppressed UPC-A: number system 0 or 1, six digits, check
+// digit) expanded to its 14-digit GTIN (GS1 General Specifications 5.2.2.4.2).
+std::expected<std::string, std::string> expand_upc_e(std::string_view eight_digits);
+
 }  // namespace edgestock::scanners

@@ -15,15 +15,15 @@
 namespace edgestock::scanners {
 
 struct HibcPrimary {
-  std::string labeler;  // LIC: 4 characters, the first a letter
-  std::string product;  // PCN: 1-18 characters
+  std::string labeler;      // LIC: 4 characters, the first a letter
+  std::string product;      // PCN: 1-18 characters
   int unit_of_measure = 0;  // 0 = unit of use, 1-8 packaging levels, 9 variable quantity
   char check = 0;           // also the link character a separate secondary carries
 };
 
 struct HibcSecondary {
   std::optional<int> quantity;
-  std::string expiry;     // YYYY-MM-DD, empty when not given
+  std::string expiry;       // YYYY-MM-DD, empty when not given
   std::string expiry_hour;  // "HH" when the date format has one
   std::string lot;
   std::string serial;

@@ -1,0 +1,119 @@
+#include <catch2/catch.hpp>
+
+#include "edgestock/scanners/gtin.hpp"
+#include "edgestock/scanners/scan.hpp"
+
+using namespace edgestock::scanners;
+
+namespace {
+const DecodeContext kContext{};
+}
+
+TEST_CASE("UPC-E expands to its GTIN (GenSpecs 5.2.2.4.2)", "[upc-e]") {
+  CHECK(expand_upc_e("04252614").value() == "00042100005264");  // last digit 4... rule 0-2
+  CHECK(expand_upc_e("01234531").value() == "00012300000451");  // rule 3
+  CHECK(expand_upc_e("01234543").value() == "00012340000053");  // rule 4
+  CHECK(expand_upc_e("01234572").value() == "00012345000072");  // rule 5-9
+  CHECK(expand_upc_e("12345601").value() == "00123000004561");  // number system 1
+  CHECK_THAT(expand_upc_e("04252615").error(), Catch::Contains("wrong check digit: 5, expected 4"));
+  CHECK_THAT(expand_upc_e("24252614").error(), Catch::Contains("number system 0 or 1"));
+}
+
+TEST_CASE("every kind of scan is recognised and decoded", "[scan]") {
+  SECTION("GS1 DataMatrix with lot and expiry") {
+    const auto scan = decode_scan("]d2010950600013435217271231" "10LOT-42A\x1d" "21SN7", kContext).value();
+    CHECK(scan.kind == ScanKind::gs1);
+    CHECK(scan.symbology == "]d2");
+    CHECK(scan.gtin == "09506000134352");
+    CHECK(scan.expiry == "2027-12-31");
+    CHECK(scan.lot == "LOT-42A");
+    CHECK(scan.serial == "SN7");
+  }
+  SECTION("GS1-128 from a keyboard wedge that dropped the identifier") {
+    const auto scan = decode_scan("010950600013435237" "24", kContext).value();
+    CHECK(scan.kind == ScanKind::gs1);
+    CHECK(scan.count == 24);
+  }
+  SECTION("GS1 Digital Link in a QR code") {
+    const auto scan = decode_scan("https://id.gs1.org/01/09506000134352/10/B7?17=280200", kContext).value();
+    CHECK(scan.kind == ScanKind::gs1);
+    CHECK(scan.lot == "B7");
+    CHECK(scan.expiry == "2028-02-29");
+  }
+  SECTION("human-readable text typed from a label") {
+    CHECK(decode_scan("(01)09506000134352(10)B7", kContext).value().lot == "B7");
+  }
+  SECTION("EAN-13, UPC-A, EAN-8, ITF-14 and UPC-E") {
+    CHECK(decode_scan("5012345670010", kContext).value().gtin == "05012345670010");
+    CHECK(decode_scan("]E05012345670010", kContext).value().gtin == "05012345670010");
+    CHECK(decode_scan("036000291452", kContext).value().gtin == "00036000291452");
+    CHECK(decode_scan("]E496385074", kContext).value().gtin == "00000096385074");
+    CHECK(decode_scan("]I110614141000415", kContext).value().gtin == "10614141000415");
+    const auto upc_e = decode_scan("]E004252614", kContext).value();
+    CHECK(upc_e.kind == ScanKind::retail);
+    CHECK(upc_e.gtin == "00042100005264");
+  }
+  SECTION("HIBC with its secondary") {
+    const auto scan = decode_scan("+A123BJC5D6E71/$$3270630LOT42K", kContext).value();
+    CHECK(scan.kind == ScanKind::hibc);
+    CHECK(scan.hibc_labeler == "A123");
+    CHECK(scan.hibc_product == "BJC5D6E7");
+    CHECK(scan.hibc_unit == 1);
+    CHECK(scan.lot == "LOT42");
+    CHECK(scan.expiry == "2027-06-30");
+  }
+  SECTION("the store's own codes") {
+    CHECK(decode_scan("LOC:WARD3", kContext).value().code == "WARD3");
+    CHECK(decode_scan("LOC:WARD3", kContext).value().kind == ScanKind::location);
+    CHECK(decode_scan("OP:nurse-042", kContext).value().kind == ScanKind::operator_badge);
+    CHECK(decode_scan("PC:GLV-M", kContext).value().code == "GLV-M");
+    CHECK(decode_scan("CMD:ISSUE", kContext).value().command == Command::issue);
+    CHECK(decode_scan("CMD:UNDO", kContext).value().command == Command::undo);
+    const auto quantity = decode_scan("CMD:QTY:12", kContext).value();
+    CHECK(quantity.command == Command::quantity);
+    CHECK(quantity.command_quantity == 12);
+    DecodeContext custom;
+    custom.scheme.location = "@L";
+    CHECK(decode_scan("@LTHEATRE2", custom).value().code == "THEATRE2");
+  }
+  SECTION("a trailing carriage return from the scanner is ignored") {
+    CHECK(decode_scan("5012345670010\r\n", kContext).value().gtin == "05012345670010");
+  }
+}
+
+TEST_CASE("noise and bad scans are refused with the reason", "[scan]") {
+  struct Case {
+    std::string scan;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"", "empty scan"},
+      {std::string(5000, '0'), "longer than 4096"},
+      {"50123\xff" "45670010", "not valid text"},
+      {"5012345\x07" "670010", "control character"},
+      {"5012345670011", "wrong check digit"},
+      {"hello nurse", "not a barcode edgestock knows"},
+      {"CMD:DISPENSE", "unknown command code 'DISPENSE'"},
+      {"CMD:QTY:0", "1 to 999999"},
+      {"LOC:ward 3", "not 1-64 letters"},
+      {"]d2" "10LOTONLY", "names no product"},
+      {"+A123BJC5D6E71H", "wrong check character"},
+  };
+  for (const auto& c : cases) {
+    INFO(escape_scan(c.scan.substr(0, 40)));
+    const auto scan = decode_scan(c.scan, kContext);
+    REQUIRE_FALSE(scan.has_value());
+    CHECK_THAT(scan.error().reason, Catch::Contains(c.reason));
+  }
+}
+
+TEST_CASE("typed escapes stand for the separator", "[scan]") {
+  const std::string raw = "0109506000134352" "10AB\x1d" "21C";
+  CHECK(unescape_scan("010950600013435210AB<GS>21C") == raw);
+  CHECK(unescape_scan("010950600013435210AB\\x1d21C") == raw);
+  CHECK(unescape_scan("010950600013435210AB{GS}21C") == raw);
+  CHECK(unescape_scan("a\\\\b") == "a\\b");
+  CHECK(escape_scan(raw) == "010950600013435210AB<GS>21C");
+  CHECK(escape_scan("x\x01y") == "x\\x01y");
+  CHECK(unescape_scan(escape_scan(raw)) == raw);
+}
