@@ -11,6 +11,10 @@ const char* const kUsage =
     "  run [--config FILE]    run the agent: publish stock events over MQTT (stop with SIGTERM)\n"
     "  stock [--config FILE]  print the stock projection of this terminal's ledger\n"
     "  check [--config FILE]  verify the ledger file and its audit chain; exit 1 if broken\n"
+    "  decode [--json] [SCAN...]\n"
+    "                         what each scan means, field by field, or why it is refused;\n"
+    "                         records nothing. Without SCAN, one scan per line of standard\n"
+    "                         input. <GS> or \\x1d stand for the GS1 separator\n"
     "  config-keys            list every config key with its default\n"
     "  version                print the version\n"
     "\n"
@@ -32,6 +36,16 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
     command.verb = Verb::stock;
   } else if (verb == "check") {
     command.verb = Verb::check;
+  } else if (verb == "decode") {
+    command.verb = Verb::decode;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "--json") {
+        command.json = true;
+      } else {
+        command.scans.push_back(args[i]);
+      }
+    }
+    return command;
   } else if (verb == "config-keys") {
     command.verb = Verb::config_keys;
   } else {

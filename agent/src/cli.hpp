@@ -7,12 +7,14 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, run, stock, check, config_keys };
+enum class Verb { help, version, demo, run, stock, check, config_keys, decode };
 
 struct Command {
   Verb verb = Verb::help;
   std::string config_path = "/etc/edgestock/edgestock.json";
-  std::string ledger_path;  // demo only; empty: a fresh temporary folder
+  std::string ledger_path;         // demo only; empty: a fresh temporary folder
+  bool json = false;               // decode
+  std::vector<std::string> scans;  // decode: empty reads standard input
 };
 
 // Parses argv (without the program name). Errors say what was wrong and how

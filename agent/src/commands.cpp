@@ -4,6 +4,9 @@
 #include <string>
 
 #include "agent_daemon.hpp"
+#include "decode_command.hpp"
+
+#include <iostream>
 #include "demo.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/audit.hpp"
@@ -64,6 +67,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
     case Verb::demo:
       return run_demo(command.ledger_path.empty() ? fresh_demo_ledger() : std::filesystem::path(command.ledger_path),
                       out, err);
+    case Verb::decode:
+      return run_decode(command.scans, command.json, std::cin, out);
     case Verb::run:
       return run_agent(command.config_path, out, err);
     case Verb::stock: {

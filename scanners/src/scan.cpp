@@ -38,8 +38,8 @@ std::size_t invalid_utf8_at(std::string_view text) {
 bool is_store_code(std::string_view code) {
   if (code.empty() || code.size() > 64) return false;
   for (const char c : code) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_' || c == '.';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -122,27 +122,42 @@ std::expected<DecodedScan, ScanError> internal_code(ScanKind kind, std::string_v
 
 std::string_view to_string(ScanKind kind) {
   switch (kind) {
-    case ScanKind::gs1: return "gs1";
-    case ScanKind::hibc: return "hibc";
-    case ScanKind::retail: return "retail";
-    case ScanKind::location: return "location";
-    case ScanKind::operator_badge: return "operator";
-    case ScanKind::command: return "command";
-    case ScanKind::product_code: return "product_code";
+    case ScanKind::gs1:
+      return "gs1";
+    case ScanKind::hibc:
+      return "hibc";
+    case ScanKind::retail:
+      return "retail";
+    case ScanKind::location:
+      return "location";
+    case ScanKind::operator_badge:
+      return "operator";
+    case ScanKind::command:
+      return "command";
+    case ScanKind::product_code:
+      return "product_code";
   }
   return "unknown";
 }
 
 std::string_view to_string(Command command) {
   switch (command) {
-    case Command::receive: return "receive";
-    case Command::issue: return "issue";
-    case Command::transfer: return "transfer";
-    case Command::count: return "count";
-    case Command::quantity: return "quantity";
-    case Command::undo: return "undo";
-    case Command::confirm: return "confirm";
-    case Command::cancel: return "cancel";
+    case Command::receive:
+      return "receive";
+    case Command::issue:
+      return "issue";
+    case Command::transfer:
+      return "transfer";
+    case Command::count:
+      return "count";
+    case Command::quantity:
+      return "quantity";
+    case Command::undo:
+      return "undo";
+    case Command::confirm:
+      return "confirm";
+    case Command::cancel:
+      return "cancel";
   }
   return "unknown";
 }

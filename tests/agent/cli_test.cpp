@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "decode_command.hpp"
 #include "temp_dir.hpp"
 
 using namespace edgestock::agent;
@@ -68,4 +69,32 @@ TEST_CASE("commands with a bad config say what is wrong and exit 1", "[cli]") {
   std::ostringstream err2;
   CHECK(run_command(stock, out, err2) == 1);
   CHECK_THAT(err2.str(), Catch::Contains("not an edgestock ledger"));
+}
+
+TEST_CASE("edgestock decode explains a scan or says why it is refused", "[cli][decode]") {
+  auto parsed = parse_command_line({"decode", "--json", "a", "b"}).value();
+  CHECK(parsed.verb == Verb::decode);
+  CHECK(parsed.json);
+  CHECK(parsed.scans == std::vector<std::string>{"a", "b"});
+
+  std::istringstream none;
+  std::ostringstream out;
+  CHECK(run_decode({"]d20109506000134352"
+                    "17271231"
+                    "10LOT-42A<GS>21SN7"},
+                   false, none, out) == 0);
+  CHECK_THAT(out.str(), Catch::Contains("(17) USE BY OR EXPIRY: 271231 = 2027-12-31"));
+  CHECK_THAT(out.str(), Catch::Contains("(21) SERIAL: SN7"));
+
+  std::istringstream lines("5012345670010\r\n\n0109506000134353\n");
+  std::ostringstream json;
+  CHECK(run_decode({}, true, lines, json) == 1);
+  std::istringstream reader(json.str());
+  std::string first;
+  std::string second;
+  std::getline(reader, first);
+  std::getline(reader, second);
+  CHECK(first == R"({"ok":true,"kind":"retail","gtin":"05012345670010"})");
+  CHECK_THAT(second, Catch::Contains(R"("ok":false)"));
+  CHECK_THAT(second, Catch::Contains("wrong check digit 3, expected 2"));
 }

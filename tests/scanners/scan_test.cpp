@@ -21,7 +21,12 @@ TEST_CASE("UPC-E expands to its GTIN (GenSpecs 5.2.2.4.2)", "[upc-e]") {
 
 TEST_CASE("every kind of scan is recognised and decoded", "[scan]") {
   SECTION("GS1 DataMatrix with lot and expiry") {
-    const auto scan = decode_scan("]d2010950600013435217271231" "10LOT-42A\x1d" "21SN7", kContext).value();
+    const auto scan = decode_scan(
+                          "]d2010950600013435217271231"
+                          "10LOT-42A\x1d"
+                          "21SN7",
+                          kContext)
+                          .value();
     CHECK(scan.kind == ScanKind::gs1);
     CHECK(scan.symbology == "]d2");
     CHECK(scan.gtin == "09506000134352");
@@ -30,7 +35,11 @@ TEST_CASE("every kind of scan is recognised and decoded", "[scan]") {
     CHECK(scan.serial == "SN7");
   }
   SECTION("GS1-128 from a keyboard wedge that dropped the identifier") {
-    const auto scan = decode_scan("010950600013435237" "24", kContext).value();
+    const auto scan = decode_scan(
+                          "010950600013435237"
+                          "24",
+                          kContext)
+                          .value();
     CHECK(scan.kind == ScanKind::gs1);
     CHECK(scan.count == 24);
   }
@@ -89,14 +98,20 @@ TEST_CASE("noise and bad scans are refused with the reason", "[scan]") {
   const Case cases[] = {
       {"", "empty scan"},
       {std::string(5000, '0'), "longer than 4096"},
-      {"50123\xff" "45670010", "not valid text"},
-      {"5012345\x07" "670010", "control character"},
+      {"50123\xff"
+       "45670010",
+       "not valid text"},
+      {"5012345\x07"
+       "670010",
+       "control character"},
       {"5012345670011", "wrong check digit"},
       {"hello nurse", "not a barcode edgestock knows"},
       {"CMD:DISPENSE", "unknown command code 'DISPENSE'"},
       {"CMD:QTY:0", "1 to 999999"},
       {"LOC:ward 3", "not 1-64 letters"},
-      {"]d2" "10LOTONLY", "names no product"},
+      {"]d2"
+       "10LOTONLY",
+       "names no product"},
       {"+A123BJC5D6E71H", "wrong check character"},
   };
   for (const auto& c : cases) {
@@ -108,7 +123,10 @@ TEST_CASE("noise and bad scans are refused with the reason", "[scan]") {
 }
 
 TEST_CASE("typed escapes stand for the separator", "[scan]") {
-  const std::string raw = "0109506000134352" "10AB\x1d" "21C";
+  const std::string raw =
+      "0109506000134352"
+      "10AB\x1d"
+      "21C";
   CHECK(unescape_scan("010950600013435210AB<GS>21C") == raw);
   CHECK(unescape_scan("010950600013435210AB\\x1d21C") == raw);
   CHECK(unescape_scan("010950600013435210AB{GS}21C") == raw);
