@@ -1,0 +1,102 @@
+#pragma once
+// A scan session at the store terminal, as a pure state machine driven by
+// decoded scans and the time: badge -> location -> action -> items
+// (quantities) -> confirm -> moves for the ledger. It never touches the
+// ledger or the clock itself; the caller records the moves it hands out and
+// tells it what was recorded.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "edgestock/scanners/scan.hpp"
+#include "edgestock/storage/move.hpp"
+
+namespace edgestock::scanners {
+
+// What a scanned product is, as the catalogue knows it.
+struct ResolvedProduct {
+  storage::ProductRef ref;
+  storage::UnitOfMeasure uom;
+  storage::Quantity per_scan = storage::Quantity::units(1);  // a box barcode: the units in the box
+  std::string name;
+  bool known = false;  // unknown products are still recorded (to resolve later)
+};
+using ProductResolver = std::function<ResolvedProduct(const DecodedScan&)>;
+// On hand of (location, product key, lot) now: what a count expected.
+using StockLookup = std::function<storage::Quantity(const std::string&, const std::string&, const std::string&)>;
+
+struct SessionPolicy {
+  std::string default_location;  // used until a location is scanned
+  std::string consumption_location = "CONSUME";
+  std::string receipt_source = "SUPPLIER";
+  std::map<std::string, std::string> cost_centres;  // location -> cost centre for issues
+  // operator badge -> actions allowed: receive, issue, transfer, count. An
+  // operator not listed is refused.
+  std::map<std::string, std::set<Command>> roles;
+  bool block_expired_issue = true;                     // else warn and record
+  std::set<std::pair<std::string, std::string>> recalled;  // (GTIN, lot)
+  std::int64_t auto_confirm_ms = 0;                    // 0: confirm by command only
+};
+
+struct Prompt {
+  enum class Level { info, warning, refused };
+  Level level = Level::info;
+  std::string text;
+};
+
+struct SessionOutput {
+  std::vector<Prompt> prompts;
+  std::vector<storage::MoveRequest> moves;  // to record now, in order
+};
+
+class ScanSession {
+ public:
+  ScanSession(SessionPolicy policy, ProductResolver resolve, StockLookup stock);
+
+  SessionOutput on_scan(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms);
+  // A scan that could not be decoded: shown to the operator, recorded nowhere.
+  SessionOutput on_unreadable(const ScanError& error);
+  // Auto-confirm when the configured time has passed since the last scan.
+  SessionOutput on_tick(std::int64_t now_ms);
+  // The caller recorded the moves of the last confirm, with these ids.
+  void recorded(const std::vector<storage::MoveId>& ids);
+
+  [[nodiscard]] const std::string& operator_id() const { return operator_; }
+  [[nodiscard]] const std::string& location() const { return location_; }
+  [[nodiscard]] std::size_t pending_lines() const { return lines_.size(); }
+
+ private:
+  struct Line {
+    ResolvedProduct product;
+    std::string lot;
+    std::string expiry;
+    std::string serial;
+    storage::Quantity qty;
+    std::string raw;
+    std::int64_t scanned_at_ms = 0;
+  };
+  SessionOutput item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms);
+  SessionOutput command(const DecodedScan& scan, std::int64_t now_ms);
+  SessionOutput confirm();
+  void reset_lines();
+  static std::string describe(const Line& line);
+
+  SessionPolicy policy_;
+  ProductResolver resolve_;
+  StockLookup stock_;
+  std::string operator_;
+  std::string location_;
+  std::string destination_;  // transfers
+  std::optional<Command> action_;
+  std::vector<Line> lines_;
+  std::optional<std::int64_t> next_count_;  // a quantity code before the item
+  std::int64_t last_scan_ms_ = 0;
+  std::vector<storage::MoveId> last_recorded_;
+};
+
+}  // namespace edgestock::scanners

@@ -1,0 +1,227 @@
+#include "edgestock/scanners/scan_session.hpp"
+
+#include <ctime>
+
+namespace edgestock::scanners {
+namespace {
+
+using Level = Prompt::Level;
+
+SessionOutput say(Level level, std::string text) { return SessionOutput{{Prompt{level, std::move(text)}}, {}}; }
+SessionOutput refuse(std::string text) { return say(Level::refused, std::move(text)); }
+
+std::string utc_today(std::int64_t now_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(now_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
+  return text;
+}
+
+std::string verb(Command action) {
+  switch (action) {
+    case Command::receive: return "receive";
+    case Command::transfer: return "transfer";
+    case Command::count: return "count";
+    default: return "issue";
+  }
+}
+
+std::string label(const ResolvedProduct& product) {
+  if (!product.name.empty()) return product.name;
+  return product.ref.key();
+}
+
+}  // namespace
+
+std::string ScanSession::describe(const Line& line) {
+  return label(line.product) + (line.lot.empty() ? "" : " lot " + line.lot) + ": " + line.qty.to_string() + " " +
+         line.product.uom.str();
+}
+
+ScanSession::ScanSession(SessionPolicy policy, ProductResolver resolve, StockLookup stock)
+    : policy_(std::move(policy)), resolve_(std::move(resolve)), stock_(std::move(stock)) {}
+
+void ScanSession::reset_lines() {
+  lines_.clear();
+  next_count_.reset();
+  destination_.clear();
+  action_.reset();
+}
+
+SessionOutput ScanSession::on_unreadable(const ScanError& error) {
+  return refuse("unreadable scan: " + error.reason + "; nothing was recorded");
+}
+
+SessionOutput ScanSession::on_scan(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms) {
+  last_scan_ms_ = now_ms;
+  if (scan.kind == ScanKind::operator_badge) {
+    if (!policy_.roles.contains(scan.code)) return refuse("badge " + scan.code + " is not known on this terminal");
+    if (!lines_.empty()) return refuse("confirm or cancel the open lines first");
+    operator_ = scan.code;
+    location_ = policy_.default_location;
+    reset_lines();
+    return say(Level::info, "hello " + operator_ + (location_.empty() ? "; scan a location" : "; location " + location_));
+  }
+  if (operator_.empty()) return refuse("scan your badge first");
+  if (scan.kind == ScanKind::location) {
+    if (action_ == Command::transfer && !location_.empty()) {
+      if (scan.code == location_) return refuse("a transfer goes to another location than " + location_);
+      destination_ = scan.code;
+      return say(Level::info, "transfer from " + location_ + " to " + destination_);
+    }
+    if (!lines_.empty()) return refuse("confirm or cancel the open lines first");
+    location_ = scan.code;
+    return say(Level::info, "location " + location_);
+  }
+  if (scan.kind == ScanKind::command) return command(scan, now_ms);
+  return item(scan, raw, now_ms);
+}
+
+SessionOutput ScanSession::command(const DecodedScan& scan, std::int64_t now_ms) {
+  (void)now_ms;
+  const Command c = *scan.command;
+  switch (c) {
+    case Command::receive:
+    case Command::issue:
+    case Command::transfer:
+    case Command::count: {
+      if (!policy_.roles[operator_].contains(c)) return refuse(operator_ + " may not " + verb(c) + " stock");
+      if (!lines_.empty()) return refuse("confirm or cancel the open lines first");
+      reset_lines();
+      action_ = c;
+      if (location_.empty()) return say(Level::info, verb(c) + ": scan a location");
+      return say(Level::info, verb(c) + (c == Command::receive ? " into " : " at ") + location_ + ": scan items");
+    }
+    case Command::quantity: {
+      if (lines_.empty()) {
+        next_count_ = scan.command_quantity;
+        return say(Level::info, "quantity " + std::to_string(scan.command_quantity) + " for the next item");
+      }
+      auto& last = lines_.back();
+      last.qty = last.product.per_scan.times(scan.command_quantity).value_or(last.qty);
+      return say(Level::info, describe(last));
+    }
+    case Command::undo: {
+      if (!lines_.empty()) {
+        const auto removed = label(lines_.back().product);
+        lines_.pop_back();
+        return say(Level::info, "removed the last line (" + removed + ")");
+      }
+      if (last_recorded_.empty()) return refuse("nothing to undo");
+      storage::MoveRequest reversal;
+      reversal.kind = storage::MoveKind::reversal;
+      reversal.reverses = last_recorded_.back();
+      reversal.operator_id = storage::OperatorId(operator_);
+      reversal.reason = "undone at the terminal";
+      last_recorded_.pop_back();
+      SessionOutput out = say(Level::info, "the last recorded move is reversed");
+      out.moves.push_back(std::move(reversal));
+      return out;
+    }
+    case Command::confirm:
+      return confirm();
+    case Command::cancel: {
+      const auto dropped = lines_.size();
+      reset_lines();
+      return say(Level::info, "cancelled " + std::to_string(dropped) + " open lines; nothing was recorded");
+    }
+  }
+  return refuse("unknown command");
+}
+
+SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms) {
+  if (location_.empty()) return refuse("scan a location first");
+  const Command action = action_.value_or(Command::issue);
+  if (!policy_.roles[operator_].contains(action)) return refuse(operator_ + " may not " + verb(action) + " stock");
+  SessionOutput out;
+  const ResolvedProduct product = resolve_(scan);
+  if (!scan.lot.empty() && policy_.recalled.contains({scan.gtin, scan.lot}) && action != Command::count) {
+    return refuse("lot " + scan.lot + " of " + label(product) + " is recalled: set it aside, do not " + verb(action));
+  }
+  if (!scan.expiry.empty() && scan.expiry < utc_today(now_ms) && action == Command::issue) {
+    const std::string text = "lot " + scan.lot + " of " + label(product) + " expired on " + scan.expiry;
+    if (policy_.block_expired_issue) return refuse(text + ": do not issue it");
+    out.prompts.push_back({Level::warning, text});
+  }
+  if (!product.known) {
+    out.prompts.push_back({Level::warning, label(product) + " is not in the local catalogue; it is recorded and "
+                                                            "will be matched later"});
+  }
+  const bool same_as_last = !lines_.empty() && scan.serial.empty() && lines_.back().serial.empty() &&
+                            lines_.back().product.ref.key() == product.ref.key() && lines_.back().lot == scan.lot;
+  if (same_as_last && !next_count_) {
+    lines_.back().qty += product.per_scan;
+  } else {
+    const auto qty = next_count_ ? product.per_scan.times(*next_count_).value_or(product.per_scan) : product.per_scan;
+    lines_.push_back(Line{product, scan.lot, scan.expiry, scan.serial, qty, raw, now_ms});
+    next_count_.reset();
+  }
+  out.prompts.push_back({Level::info, describe(lines_.back())});
+  return out;
+}
+
+SessionOutput ScanSession::confirm() {
+  if (lines_.empty()) return refuse("nothing to confirm");
+  const Command action = action_.value_or(Command::issue);
+  if (action == Command::transfer && destination_.empty()) return refuse("scan the location the goods go to");
+  SessionOutput out;
+  for (const auto& line : lines_) {
+    storage::MoveRequest move;
+    move.product = line.product.ref;
+    move.uom = line.product.uom;
+    move.lot = line.lot;
+    move.expiry = line.expiry;
+    move.serial = line.serial;
+    move.qty = line.qty;
+    move.raw = line.raw;
+    move.operator_id = storage::OperatorId(operator_);
+    move.occurred_at_ms = line.scanned_at_ms;
+    switch (action) {
+      case Command::receive:
+        move.kind = storage::MoveKind::receipt;
+        move.from = storage::LocationCode(policy_.receipt_source);
+        move.to = storage::LocationCode(location_);
+        break;
+      case Command::transfer:
+        move.kind = storage::MoveKind::transfer;
+        move.from = storage::LocationCode(location_);
+        move.to = storage::LocationCode(destination_);
+        break;
+      case Command::count: {
+        move.kind = storage::MoveKind::count;
+        move.to = storage::LocationCode(location_);
+        move.counted = line.qty;
+        // What the ledger held at the moment of the count: moves made
+        // elsewhere while counting are not erased.
+        move.expected = stock_(location_, line.product.ref.key(), line.lot);
+        move.qty = *move.counted - *move.expected;
+        break;
+      }
+      default:
+        move.kind = storage::MoveKind::issue;
+        move.from = storage::LocationCode(location_);
+        move.to = storage::LocationCode(policy_.consumption_location);
+        if (auto found = policy_.cost_centres.find(location_); found != policy_.cost_centres.end()) {
+          move.cost_centre = found->second;
+        }
+        break;
+    }
+    out.moves.push_back(std::move(move));
+  }
+  out.prompts.push_back({Level::info, verb(action) + ": " + std::to_string(lines_.size()) + " lines to record"});
+  reset_lines();
+  return out;
+}
+
+SessionOutput ScanSession::on_tick(std::int64_t now_ms) {
+  if (policy_.auto_confirm_ms <= 0 || lines_.empty() || now_ms - last_scan_ms_ < policy_.auto_confirm_ms) return {};
+  return confirm();
+}
+
+void ScanSession::recorded(const std::vector<storage::MoveId>& ids) {
+  last_recorded_.insert(last_recorded_.end(), ids.begin(), ids.end());
+}
+
+}  // namespace edgestock::scanners

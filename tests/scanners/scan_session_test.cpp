@@ -1,0 +1,223 @@
+#include <catch2/catch.hpp>
+
+#include "edgestock/scanners/scan_session.hpp"
+
+using namespace edgestock;
+using namespace edgestock::scanners;
+using storage::Quantity;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'795'000'000'000;  // 2026-11-18
+const DecodeContext kContext{};
+
+DecodedScan scan(const std::string& text) { return decode_scan(unescape_scan(text), kContext).value(); }
+
+// A catalogue of two products: gloves come in boxes of 10 (box GTIN
+// 15012345670017), saline by the unit.
+ResolvedProduct resolve(const DecodedScan& s) {
+  ResolvedProduct p;
+  p.ref.gtin = s.gtin;
+  p.uom = storage::UnitOfMeasure("Units");
+  if (s.gtin == "05012345670010") {
+    p.name = "Gloves M";
+    p.known = true;
+  } else if (s.gtin == "15012345670017") {
+    p.ref.gtin = "05012345670010";
+    p.name = "Gloves M";
+    p.per_scan = Quantity::units(10);
+    p.known = true;
+  } else if (s.gtin == "05012345670027") {
+    p.name = "Saline 10 ml";
+    p.known = true;
+  }
+  return p;
+}
+
+SessionPolicy policy() {
+  SessionPolicy p;
+  p.default_location = "WARD3";
+  p.cost_centres["WARD3"] = "CC-W3";
+  p.roles["nurse-042"] = {Command::issue, Command::count};
+  p.roles["tech-017"] = {Command::receive, Command::issue, Command::transfer, Command::count};
+  p.recalled.insert({"05012345670027", "BAD1"});
+  return p;
+}
+
+struct Terminal {
+  ScanSession session{policy(), resolve, [](const std::string&, const std::string& key, const std::string&) {
+                        return key == "gtin:05012345670010" ? Quantity::units(50) : Quantity{};
+                      }};
+  SessionOutput last;
+  std::vector<storage::MoveRequest> moves;
+  SessionOutput feed(const std::string& text, std::int64_t at = kNow) {
+    last = session.on_scan(scan(text), unescape_scan(text), at);
+    for (const auto& m : last.moves) moves.push_back(m);
+    return last;
+  }
+  [[nodiscard]] Prompt::Level level() const { return last.prompts.back().level; }
+  [[nodiscard]] const std::string& said() const { return last.prompts.back().text; }
+};
+
+}  // namespace
+
+TEST_CASE("a nurse issues to a patient: badge, items, quantity, confirm", "[session]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  CHECK(t.said() == "hello nurse-042; location WARD3");
+  t.feed("5012345670010");
+  t.feed("5012345670010");  // the same item again: one more
+  CHECK(t.said() == "Gloves M: 2 Units");
+  t.feed("]d20105012345670027" "17271231" "10NS24117");
+  t.feed("CMD:QTY:4");  // applies to the last line
+  CHECK(t.said() == "Saline 10 ml lot NS24117: 4 Units");
+  CHECK(t.session.pending_lines() == 2);
+  t.feed("CMD:CONFIRM", kNow + 5000);
+  REQUIRE(t.moves.size() == 2);
+  const auto& gloves = t.moves[0];
+  CHECK(gloves.kind == storage::MoveKind::issue);
+  CHECK(gloves.qty == Quantity::units(2));
+  CHECK(gloves.from.str() == "WARD3");
+  CHECK(gloves.to.str() == "CONSUME");
+  CHECK(gloves.cost_centre == "CC-W3");
+  CHECK(gloves.operator_id.str() == "nurse-042");
+  CHECK(gloves.occurred_at_ms == kNow);
+  const auto& saline = t.moves[1];
+  CHECK(saline.lot == "NS24117");
+  CHECK(saline.expiry == "2027-12-31");
+  CHECK(saline.qty == Quantity::units(4));
+  CHECK(saline.raw == "]d20105012345670027" "17271231" "10NS24117");
+  CHECK(t.session.pending_lines() == 0);
+}
+
+TEST_CASE("a box barcode counts as the units in the box; a quantity code before an item", "[session]") {
+  Terminal t;
+  t.feed("OP:tech-017");
+  t.feed("CMD:RECEIVE");
+  CHECK(t.said() == "receive into WARD3: scan items");
+  t.feed("CMD:QTY:3");
+  t.feed("]I115012345670017");
+  CHECK(t.said() == "Gloves M: 30 Units");
+  t.feed("CMD:CONFIRM");
+  REQUIRE(t.moves.size() == 1);
+  CHECK(t.moves[0].kind == storage::MoveKind::receipt);
+  CHECK(t.moves[0].product.gtin == "05012345670010");
+  CHECK(t.moves[0].qty == Quantity::units(30));
+  CHECK(t.moves[0].to.str() == "WARD3");
+}
+
+TEST_CASE("who may do what, and in which order", "[session]") {
+  Terminal t;
+  t.feed("5012345670010");
+  CHECK(t.said() == "scan your badge first");
+  t.feed("OP:stranger");
+  CHECK(t.said() == "badge stranger is not known on this terminal");
+  t.feed("OP:nurse-042");
+  t.feed("CMD:RECEIVE");
+  CHECK(t.level() == Prompt::Level::refused);
+  CHECK(t.said() == "nurse-042 may not receive stock");
+  t.feed("5012345670010");
+  t.feed("LOC:THEATRE2");
+  CHECK(t.said() == "confirm or cancel the open lines first");
+  t.feed("CMD:CANCEL");
+  CHECK(t.said() == "cancelled 1 open lines; nothing was recorded");
+  t.feed("CMD:CONFIRM");
+  CHECK(t.said() == "nothing to confirm");
+  CHECK(t.moves.empty());
+}
+
+TEST_CASE("a transfer needs the location the goods go to", "[session]") {
+  Terminal t;
+  t.feed("OP:tech-017");
+  t.feed("CMD:TRANSFER");
+  t.feed("5012345670010");
+  t.feed("CMD:CONFIRM");
+  CHECK(t.said() == "scan the location the goods go to");
+  t.feed("LOC:WARD3");
+  CHECK(t.level() == Prompt::Level::refused);
+  t.feed("LOC:THEATRE2");
+  CHECK(t.said() == "transfer from WARD3 to THEATRE2");
+  t.feed("CMD:CONFIRM");
+  REQUIRE(t.moves.size() == 1);
+  CHECK(t.moves[0].kind == storage::MoveKind::transfer);
+  CHECK(t.moves[0].to.str() == "THEATRE2");
+}
+
+TEST_CASE("a count records counted and what was expected at that moment", "[session]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  t.feed("CMD:COUNT");
+  t.feed("CMD:QTY:47");
+  t.feed("5012345670010");
+  t.feed("CMD:CONFIRM");
+  REQUIRE(t.moves.size() == 1);
+  const auto& count = t.moves[0];
+  CHECK(count.kind == storage::MoveKind::count);
+  CHECK(count.counted == Quantity::units(47));
+  CHECK(count.expected == Quantity::units(50));
+  CHECK(count.qty == Quantity::units(-3));
+  CHECK_FALSE(storage::check_move_request(count).has_value());
+}
+
+TEST_CASE("expired and recalled lots", "[session]") {
+  SECTION("expired: blocked on issue by default") {
+    Terminal t;
+    t.feed("OP:nurse-042");
+    t.feed("]d20105012345670027" "17260131" "10OLD1");
+    CHECK(t.said() == "lot OLD1 of Saline 10 ml expired on 2026-01-31: do not issue it");
+    CHECK(t.session.pending_lines() == 0);
+  }
+  SECTION("expired: warned and recorded where policy says so") {
+    auto p = policy();
+    p.block_expired_issue = false;
+    ScanSession session(p, resolve, [](auto&&...) { return Quantity{}; });
+    session.on_scan(scan("OP:nurse-042"), "", kNow);
+    const auto out = session.on_scan(scan("]d20105012345670027" "17260131" "10OLD1"), "", kNow);
+    REQUIRE(out.prompts.size() == 2);
+    CHECK(out.prompts[0].level == Prompt::Level::warning);
+    CHECK(session.pending_lines() == 1);
+  }
+  SECTION("recalled: blocked, and says why") {
+    Terminal t;
+    t.feed("OP:tech-017");
+    t.feed("]d20105012345670027" "17271231" "10BAD1");
+    CHECK(t.said() == "lot BAD1 of Saline 10 ml is recalled: set it aside, do not issue");
+  }
+}
+
+TEST_CASE("undo: the last line before confirm, a reversal after", "[session]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  t.feed("CMD:UNDO");
+  CHECK(t.said() == "nothing to undo");
+  t.feed("5012345670010");
+  t.feed("]d20105012345670027" "17271231" "10NS1");
+  t.feed("CMD:UNDO");
+  CHECK(t.said() == "removed the last line (Saline 10 ml)");
+  t.feed("CMD:CONFIRM");
+  REQUIRE(t.moves.size() == 1);
+  const auto id = storage::MoveId::generate(kNow);
+  t.session.recorded({id});
+  t.feed("CMD:UNDO");
+  REQUIRE(t.moves.size() == 2);
+  CHECK(t.moves[1].kind == storage::MoveKind::reversal);
+  CHECK(t.moves[1].reverses == id);
+  t.feed("CMD:UNDO");
+  CHECK(t.said() == "nothing to undo");
+}
+
+TEST_CASE("auto-confirm after a quiet moment; unknown products still recorded", "[session]") {
+  auto p = policy();
+  p.auto_confirm_ms = 10'000;
+  ScanSession session(p, resolve, [](auto&&...) { return Quantity{}; });
+  session.on_scan(scan("OP:nurse-042"), "", kNow);
+  const auto unknown = session.on_scan(scan("4006381333931"), "4006381333931", kNow);
+  CHECK(unknown.prompts[0].level == Prompt::Level::warning);
+  CHECK_THAT(unknown.prompts[0].text, Catch::Contains("not in the local catalogue"));
+  CHECK(session.on_tick(kNow + 9'999).moves.empty());
+  const auto confirmed = session.on_tick(kNow + 10'000);
+  REQUIRE(confirmed.moves.size() == 1);
+  CHECK(confirmed.moves[0].product.gtin == "04006381333931");
+  CHECK(session.on_unreadable(ScanError{"wrong check digit", 12}).prompts[0].text ==
+        "unreadable scan: wrong check digit; nothing was recorded");
+}
