@@ -5,11 +5,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <system_error>
 
 #include "edgestock/config/settings.hpp"
+#include "edgestock/scanners/tcp_source.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
+#include "scan_pipeline.hpp"
 
 #ifndef EDGESTOCK_VERSION
 #define EDGESTOCK_VERSION "0.1.0"
@@ -48,6 +52,36 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
       return 1;
     }
   }
+  // Scans: journal, decode, session, ledger; new moves wake the forwarder.
+  ScanPipeline pipeline(**ledger, *settings, clock, [&forwarder] {
+    if (forwarder) forwarder->wake();
+  });
+  std::unique_ptr<scanners::TcpScanSource> tcp;
+  if (settings->scanners.tcp_enabled) {
+    try {
+      tcp = std::make_unique<scanners::TcpScanSource>(
+          io, settings->scanners.tcp_bind, static_cast<std::uint16_t>(settings->scanners.tcp_port),
+          [&pipeline](const std::string& source, const scanners::LineSplitter::Line& line,
+                      const std::function<void(std::string)>& reply) {
+            for (auto& text : pipeline.on_line(source, line)) reply(std::move(text));
+          });
+    } catch (const std::system_error& error) {
+      err << "edgestock run: cannot listen for scans on " << settings->scanners.tcp_bind << ":"
+          << settings->scanners.tcp_port << ": " << error.what() << "\n";
+      return 1;
+    }
+  }
+  // The session's auto-confirm needs a clock tick.
+  boost::asio::steady_timer session_tick(io);
+  std::function<void()> tick = [&] {
+    for (const auto& text : pipeline.on_tick()) out << text << std::endl;
+    session_tick.expires_after(std::chrono::seconds(1));
+    session_tick.async_wait([&](const boost::system::error_code& error) {
+      if (!error) tick();
+    });
+  };
+  tick();
+
   // Retention: at start, then every six hours.
   boost::asio::steady_timer retention(io);
   std::function<void()> prune = [&] {
@@ -73,11 +107,14 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     err << "edgestock: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping\n";
     if (forwarder) forwarder->stop();
     retention.cancel();
+    session_tick.cancel();
+    if (tcp) tcp->stop();
     io.stop();
   });
   out << "edgestock " << EDGESTOCK_VERSION << " running: terminal " << settings->terminal << " at site "
       << settings->site << ", ledger " << settings->ledger.path << ", mqtt "
-      << (settings->mqtt.enabled ? settings->mqtt.broker : std::string("off")) << std::endl;
+      << (settings->mqtt.enabled ? settings->mqtt.broker : std::string("off")) << ", scans over tcp "
+      << (tcp ? settings->scanners.tcp_bind + ":" + std::to_string(tcp->port()) : std::string("off")) << std::endl;
   io.run();
   return 0;
 }

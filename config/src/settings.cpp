@@ -93,6 +93,64 @@ Key flag_key(const char* path, const char* meaning, Accessor<bool> field) {
           }};
 }
 
+// A JSON object of strings, such as session.cost_centres.
+Key string_map_key(const char* path, const char* meaning, Accessor<std::map<std::string, std::string>> field) {
+  return {path, false, meaning, [](Settings&) { return std::string("{}"); },
+          [field](const Json& v, Settings& s) -> std::string {
+            if (!v.is_object()) return "must be an object of \"key\": \"value\" strings";
+            std::map<std::string, std::string> out;
+            for (const auto& [name, value] : v.items()) {
+              if (!value.is_string() || !is_identifier(name))
+                return "entry \"" + name + "\" must map a code to a string";
+              out[name] = value.get<std::string>();
+            }
+            field(s) = std::move(out);
+            return {};
+          }};
+}
+
+Key operators_key() {
+  return {"session.operators", false,
+          "badge -> the actions it may take (receive, issue, transfer, count); other badges are refused",
+          [](Settings&) { return std::string("{}"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_object()) return "must be an object: {\"badge\": [\"issue\", ...]}";
+            std::map<std::string, std::vector<std::string>> out;
+            for (const auto& [badge, actions] : v.items()) {
+              if (!is_identifier(badge)) return "badge \"" + badge + "\" is not 1-64 letters, digits, '-', '_' or '.'";
+              if (!actions.is_array()) return "the actions of " + badge + " must be a list";
+              for (const auto& action : actions) {
+                if (!action.is_string() ||
+                    (action != "receive" && action != "issue" && action != "transfer" && action != "count")) {
+                  return "badge " + badge + ": actions are receive, issue, transfer and count";
+                }
+                out[badge].push_back(action.get<std::string>());
+              }
+            }
+            s.session.operators = std::move(out);
+            return {};
+          }};
+}
+
+Key recalled_key() {
+  return {"session.recalled_lots", false, "lots that must not be used: [{\"gtin\": \"...\", \"lot\": \"...\"}]",
+          [](Settings&) { return std::string("[]"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_array()) return "must be a list of {\"gtin\", \"lot\"}";
+            std::vector<std::pair<std::string, std::string>> out;
+            for (const auto& entry : v) {
+              if (!entry.is_object() || !entry.contains("gtin") || !entry.contains("lot") ||
+                  !entry["gtin"].is_string() || !entry["lot"].is_string() ||
+                  entry["gtin"].get<std::string>().size() != 14) {
+                return "each entry is {\"gtin\": \"<14 digits>\", \"lot\": \"...\"}";
+              }
+              out.emplace_back(entry["gtin"].get<std::string>(), entry["lot"].get<std::string>());
+            }
+            s.session.recalled_lots = std::move(out);
+            return {};
+          }};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> table{
       identifier_key("site", "site id (hospital or clinic); part of every MQTT topic",
@@ -151,6 +209,43 @@ const std::vector<Key>& keys() {
       number_key<std::int64_t>(
           "mqtt.backlog_alert", "alert when more stock events than this wait to be sent",
           [](Settings& s) -> std::int64_t& { return s.mqtt.backlog_alert; }, 1, std::int64_t{1} << 40),
+      flag_key("scanners.tcp.enabled", "accept scans as lines over TCP (network scanners, tests)",
+               [](Settings& s) -> bool& { return s.scanners.tcp_enabled; }),
+      text_key(
+          "scanners.tcp.bind", "address the TCP scan listener binds (loopback unless a network scanner needs more)",
+          [](Settings& s) -> std::string& { return s.scanners.tcp_bind; }, false),
+      number_key<int>(
+          "scanners.tcp.port", "port of the TCP scan listener", [](Settings& s) -> int& { return s.scanners.tcp_port; },
+          1, 65535),
+      text_key(
+          "scanners.prefix.location", "prefix of the store's location labels",
+          [](Settings& s) -> std::string& { return s.scanners.prefix_location; }, false),
+      text_key(
+          "scanners.prefix.operator", "prefix of operator badges",
+          [](Settings& s) -> std::string& { return s.scanners.prefix_operator; }, false),
+      text_key(
+          "scanners.prefix.command", "prefix of command codes (CMD:ISSUE, CMD:QTY:5, ...)",
+          [](Settings& s) -> std::string& { return s.scanners.prefix_command; }, false),
+      text_key(
+          "scanners.prefix.product", "prefix of product default-code labels",
+          [](Settings& s) -> std::string& { return s.scanners.prefix_product; }, false),
+      text_key("session.default_location", "location used until one is scanned (the store this terminal serves)",
+               [](Settings& s) -> std::string& { return s.session.default_location; }),
+      text_key(
+          "session.consumption_location", "where issued stock goes",
+          [](Settings& s) -> std::string& { return s.session.consumption_location; }, false),
+      text_key(
+          "session.receipt_source", "where received stock comes from",
+          [](Settings& s) -> std::string& { return s.session.receipt_source; }, false),
+      flag_key("session.block_expired_issue", "refuse to issue an expired lot (false: warn and record)",
+               [](Settings& s) -> bool& { return s.session.block_expired_issue; }),
+      number_key<int>(
+          "session.auto_confirm_s", "confirm open lines after this many quiet seconds (0: by command)",
+          [](Settings& s) -> int& { return s.session.auto_confirm_s; }, 0, 3600),
+      operators_key(),
+      string_map_key("session.cost_centres", "location -> cost centre of its issues",
+                     [](Settings& s) -> std::map<std::string, std::string>& { return s.session.cost_centres; }),
+      recalled_key(),
       number_key<int>(
           "alerts.expiry_days", "alert about lots on the shelf that expire within this many days",
           [](Settings& s) -> int& { return s.alerts.expiry_days; }, 0, 3650),

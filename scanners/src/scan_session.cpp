@@ -7,8 +7,12 @@ namespace {
 
 using Level = Prompt::Level;
 
-SessionOutput say(Level level, std::string text) { return SessionOutput{{Prompt{level, std::move(text)}}, {}}; }
-SessionOutput refuse(std::string text) { return say(Level::refused, std::move(text)); }
+SessionOutput say(Level level, std::string text) {
+  return SessionOutput{{Prompt{level, std::move(text)}}, {}};
+}
+SessionOutput refuse(std::string text) {
+  return say(Level::refused, std::move(text));
+}
 
 std::string utc_today(std::int64_t now_ms) {
   const std::time_t seconds = static_cast<std::time_t>(now_ms / 1000);
@@ -21,10 +25,14 @@ std::string utc_today(std::int64_t now_ms) {
 
 std::string verb(Command action) {
   switch (action) {
-    case Command::receive: return "receive";
-    case Command::transfer: return "transfer";
-    case Command::count: return "count";
-    default: return "issue";
+    case Command::receive:
+      return "receive";
+    case Command::transfer:
+      return "transfer";
+    case Command::count:
+      return "count";
+    default:
+      return "issue";
   }
 }
 
@@ -62,7 +70,8 @@ SessionOutput ScanSession::on_scan(const DecodedScan& scan, const std::string& r
     operator_ = scan.code;
     location_ = policy_.default_location;
     reset_lines();
-    return say(Level::info, "hello " + operator_ + (location_.empty() ? "; scan a location" : "; location " + location_));
+    return say(Level::info,
+               "hello " + operator_ + (location_.empty() ? "; scan a location" : "; location " + location_));
   }
   if (operator_.empty()) return refuse("scan your badge first");
   if (scan.kind == ScanKind::location) {

@@ -405,6 +405,42 @@ std::expected<void, LedgerError> Ledger::confirm_by_server(const MoveId& id) {
   });
 }
 
+std::expected<std::int64_t, LedgerError> Ledger::journal_scan(std::string_view source, std::string_view raw) {
+  return with_database(*database_, [&] {
+    auto& db = *database_;
+    db.cached("INSERT INTO scans(received_at_ms, source, raw) VALUES (?1, ?2, ?3)")
+        .bind(1, db.clock().now_ms())
+        .bind_text(2, source.substr(0, 64))
+        .bind_text(3, raw.substr(0, 4096))
+        .run();
+    return db.connection().last_insert_rowid();
+  });
+}
+
+std::expected<void, LedgerError> Ledger::note_scan_outcome(std::int64_t scan, std::string_view outcome) {
+  return with_database(*database_, [&] {
+    auto& db = *database_;
+    db.cached("UPDATE scans SET outcome = ?2 WHERE id = ?1").bind(1, scan).bind_text(2, outcome.substr(0, 512)).run();
+    if (db.connection().changes() == 0) refuse(Code::not_found, "no scan number " + std::to_string(scan));
+  });
+}
+
+std::vector<Ledger::JournaledScan> Ledger::recent_scans(std::size_t count) const {
+  auto scans = with_database(*database_, [&] {
+    auto& select = database_->cached(
+        "SELECT id, received_at_ms, source, raw, coalesce(outcome, '') FROM scans ORDER BY id DESC LIMIT ?1");
+    select.bind(1, static_cast<std::int64_t>(count));
+    std::vector<JournaledScan> found;
+    while (select.step()) {
+      found.push_back({select.column_int(0), select.column_int(1), select.column_text(2), select.column_text(3),
+                       select.column_text(4)});
+    }
+    select.reset();
+    return found;
+  });
+  return scans ? std::vector<JournaledScan>(scans->rbegin(), scans->rend()) : std::vector<JournaledScan>{};
+}
+
 std::expected<std::int64_t, LedgerError> Ledger::prune_delivered(std::int64_t cutoff_ms) {
   return with_database(*database_, [&] {
     auto& db = *database_;

@@ -144,7 +144,19 @@ CREATE TRIGGER moves_are_kept BEFORE DELETE ON moves
   BEGIN SELECT RAISE(ABORT, 'a move that has not reached every destination is never deleted'); END;
 )sql";
 
-constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4};
+// Version 5: the raw scan journal. Every scan is kept, readable or not,
+// before it is decoded.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE scans(
+  id INTEGER PRIMARY KEY,
+  received_at_ms INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  outcome TEXT
+);
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
 
 }  // namespace
 

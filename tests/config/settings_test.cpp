@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 24);
+  REQUIRE(keys.size() == 39);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -114,5 +114,40 @@ TEST_CASE("MQTT settings: defaults, every key, and cross-key rules", "[config][m
     REQUIRE_FALSE(parsed.has_value());
     REQUIRE(parsed.error().size() == 1);
     CHECK_THAT(parsed.error()[0], Catch::Contains(c.problem));
+  }
+}
+
+TEST_CASE("scanner and session settings, with lists and maps", "[config][scanners]") {
+  const auto settings = parse_settings(R"({"site": "s", "terminal": "t",
+      "scanners": {"tcp": {"enabled": true, "port": 7071}, "prefix": {"location": "@L"}},
+      "session": {"default_location": "WARD3", "auto_confirm_s": 20,
+                  "operators": {"nurse-042": ["issue", "count"], "tech-017": ["receive", "issue"]},
+                  "cost_centres": {"WARD3": "CC-W3"},
+                  "recalled_lots": [{"gtin": "05012345670027", "lot": "BAD1"}]}})");
+  REQUIRE(settings.has_value());
+  CHECK(settings->scanners.tcp_enabled);
+  CHECK(settings->scanners.tcp_port == 7071);
+  CHECK(settings->scanners.tcp_bind == "127.0.0.1");
+  CHECK(settings->scanners.prefix_location == "@L");
+  CHECK(settings->session.operators.at("nurse-042") == std::vector<std::string>{"issue", "count"});
+  CHECK(settings->session.cost_centres.at("WARD3") == "CC-W3");
+  CHECK(settings->session.recalled_lots.at(0).second == "BAD1");
+  CHECK(settings->session.auto_confirm_s == 20);
+
+  struct Case {
+    const char* session;
+    const char* problem;
+  };
+  const Case cases[] = {
+      {R"({"operators": {"nurse-042": ["dispense"]}})", "actions are receive, issue, transfer and count"},
+      {R"({"operators": ["nurse-042"]})", "must be an object"},
+      {R"({"recalled_lots": [{"gtin": "123", "lot": "A"}]})", "<14 digits>"},
+      {R"({"cost_centres": {"WARD3": 7}})", "must map a code to a string"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.session);
+    const auto parsed = parse_settings(std::string(R"({"site": "s", "terminal": "t", "session": )") + c.session + "}");
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK_THAT(parsed.error().at(0), Catch::Contains(c.problem));
   }
 }

@@ -11,7 +11,9 @@ namespace {
 constexpr std::int64_t kNow = 1'795'000'000'000;  // 2026-11-18
 const DecodeContext kContext{};
 
-DecodedScan scan(const std::string& text) { return decode_scan(unescape_scan(text), kContext).value(); }
+DecodedScan scan(const std::string& text) {
+  return decode_scan(unescape_scan(text), kContext).value();
+}
 
 // A catalogue of two products: gloves come in boxes of 10 (box GTIN
 // 15012345670017), saline by the unit.
@@ -68,7 +70,10 @@ TEST_CASE("a nurse issues to a patient: badge, items, quantity, confirm", "[sess
   t.feed("5012345670010");
   t.feed("5012345670010");  // the same item again: one more
   CHECK(t.said() == "Gloves M: 2 Units");
-  t.feed("]d20105012345670027" "17271231" "10NS24117");
+  t.feed(
+      "]d20105012345670027"
+      "17271231"
+      "10NS24117");
   t.feed("CMD:QTY:4");  // applies to the last line
   CHECK(t.said() == "Saline 10 ml lot NS24117: 4 Units");
   CHECK(t.session.pending_lines() == 2);
@@ -86,7 +91,10 @@ TEST_CASE("a nurse issues to a patient: badge, items, quantity, confirm", "[sess
   CHECK(saline.lot == "NS24117");
   CHECK(saline.expiry == "2027-12-31");
   CHECK(saline.qty == Quantity::units(4));
-  CHECK(saline.raw == "]d20105012345670027" "17271231" "10NS24117");
+  CHECK(saline.raw ==
+        "]d20105012345670027"
+        "17271231"
+        "10NS24117");
   CHECK(t.session.pending_lines() == 0);
 }
 
@@ -163,7 +171,10 @@ TEST_CASE("expired and recalled lots", "[session]") {
   SECTION("expired: blocked on issue by default") {
     Terminal t;
     t.feed("OP:nurse-042");
-    t.feed("]d20105012345670027" "17260131" "10OLD1");
+    t.feed(
+        "]d20105012345670027"
+        "17260131"
+        "10OLD1");
     CHECK(t.said() == "lot OLD1 of Saline 10 ml expired on 2026-01-31: do not issue it");
     CHECK(t.session.pending_lines() == 0);
   }
@@ -172,7 +183,10 @@ TEST_CASE("expired and recalled lots", "[session]") {
     p.block_expired_issue = false;
     ScanSession session(p, resolve, [](auto&&...) { return Quantity{}; });
     session.on_scan(scan("OP:nurse-042"), "", kNow);
-    const auto out = session.on_scan(scan("]d20105012345670027" "17260131" "10OLD1"), "", kNow);
+    const auto out = session.on_scan(scan("]d20105012345670027"
+                                          "17260131"
+                                          "10OLD1"),
+                                     "", kNow);
     REQUIRE(out.prompts.size() == 2);
     CHECK(out.prompts[0].level == Prompt::Level::warning);
     CHECK(session.pending_lines() == 1);
@@ -180,7 +194,10 @@ TEST_CASE("expired and recalled lots", "[session]") {
   SECTION("recalled: blocked, and says why") {
     Terminal t;
     t.feed("OP:tech-017");
-    t.feed("]d20105012345670027" "17271231" "10BAD1");
+    t.feed(
+        "]d20105012345670027"
+        "17271231"
+        "10BAD1");
     CHECK(t.said() == "lot BAD1 of Saline 10 ml is recalled: set it aside, do not issue");
   }
 }
@@ -191,7 +208,10 @@ TEST_CASE("undo: the last line before confirm, a reversal after", "[session]") {
   t.feed("CMD:UNDO");
   CHECK(t.said() == "nothing to undo");
   t.feed("5012345670010");
-  t.feed("]d20105012345670027" "17271231" "10NS1");
+  t.feed(
+      "]d20105012345670027"
+      "17271231"
+      "10NS1");
   t.feed("CMD:UNDO");
   CHECK(t.said() == "removed the last line (Saline 10 ml)");
   t.feed("CMD:CONFIRM");

@@ -135,3 +135,24 @@ TEST_CASE("typed escapes stand for the separator", "[scan]") {
   CHECK(escape_scan("x\x01y") == "x\\x01y");
   CHECK(unescape_scan(escape_scan(raw)) == raw);
 }
+
+#include "edgestock/scanners/line_splitter.hpp"
+
+TEST_CASE("scanner bytes become lines: CR, LF, CRLF, partial reads, over-long lines", "[lines]") {
+  LineSplitter splitter(16);
+  auto lines = splitter.feed("50123456");
+  CHECK(lines.empty());
+  lines = splitter.feed("70010\r\nOP:nurse\n\n\rCMD:CONFIRM\r");
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].text == "5012345670010");
+  CHECK(lines[1].text == "OP:nurse");
+  CHECK(lines[2].text == "CMD:CONFIRM");
+  lines = splitter.feed(std::string(40, '9') + "\nok\n");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].overlong);
+  CHECK(lines[0].text.size() == 16);
+  CHECK_FALSE(lines[1].overlong);
+  splitter.feed("tail");
+  CHECK(splitter.flush().text == "tail");
+  CHECK(splitter.flush().text.empty());
+}

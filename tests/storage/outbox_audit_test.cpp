@@ -160,3 +160,24 @@ TEST_CASE("acknowledgements in bulk: out of order, repeated, already gone", "[ou
   CHECK(outbox.backlog(kDestinationOdoo) == 10);
   CHECK(outbox.open_exceptions().size() == 1);
 }
+
+TEST_CASE("every scan is journaled before it is read, readable or not", "[journal]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "ledger.db";
+  {
+    auto ledger = open_ledger(path, clock);
+    const auto first = ledger->journal_scan("tcp:127.0.0.1", "]d2010950600013435217271231").value();
+    const auto second = ledger->journal_scan("serial:/dev/ttyUSB0", "\xff\xfe garbage").value();
+    CHECK(second == first + 1);
+    REQUIRE(ledger->note_scan_outcome(second, "refused: the scan is not valid text"));
+    CHECK(ledger->note_scan_outcome(999, "x").error().code == LedgerError::Code::not_found);
+  }
+  auto ledger = open_ledger(path, clock);
+  const auto scans = ledger->recent_scans(10);
+  REQUIRE(scans.size() == 2);
+  CHECK(scans[0].source == "tcp:127.0.0.1");
+  CHECK(scans[0].outcome.empty());
+  CHECK(scans[1].raw == "\xff\xfe garbage");
+  CHECK(scans[1].outcome == "refused: the scan is not valid text");
+}

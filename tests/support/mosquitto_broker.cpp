@@ -14,8 +14,6 @@
 #include <stdexcept>
 
 namespace edgestock::testing {
-namespace {
-
 int free_loopback_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -42,6 +40,8 @@ bool accepts_connections(int port) {
   ::close(fd);
   return ok;
 }
+
+namespace {
 
 void run(const std::string& command) {
   if (std::system(command.c_str()) != 0) throw std::runtime_error("command failed: " + command);

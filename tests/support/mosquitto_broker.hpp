@@ -21,6 +21,11 @@ struct TlsFiles {
   std::filesystem::path client_key;
 };
 
+// A loopback TCP port that was free a moment ago.
+int free_loopback_port();
+// True when something accepts connections on 127.0.0.1:port.
+bool accepts_connections(int port);
+
 // Makes a CA, a server certificate for 127.0.0.1/localhost and a client
 // certificate with openssl, in `dir`.
 TlsFiles make_test_certificates(const std::filesystem::path& dir, const std::string& name = "test");

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace edgestock::config {
@@ -47,12 +49,36 @@ struct AlertSettings {
   std::int64_t database_budget = 0;  // bytes; 0: no size alert
 };
 
+struct ScannerSettings {
+  bool tcp_enabled = false;  // scans as lines over TCP (network scanners, tests)
+  std::string tcp_bind = "127.0.0.1";
+  int tcp_port = 7070;
+  std::string prefix_location = "LOC:";
+  std::string prefix_operator = "OP:";
+  std::string prefix_command = "CMD:";
+  std::string prefix_product = "PC:";
+};
+
+struct SessionSettings {
+  std::string default_location;
+  std::string consumption_location = "CONSUME";
+  std::string receipt_source = "SUPPLIER";
+  bool block_expired_issue = true;
+  int auto_confirm_s = 0;  // 0: confirm by command only
+  // badge -> the actions it may take: receive, issue, transfer, count
+  std::map<std::string, std::vector<std::string>> operators;
+  std::map<std::string, std::string> cost_centres;                 // location -> cost centre
+  std::vector<std::pair<std::string, std::string>> recalled_lots;  // (GTIN-14, lot)
+};
+
 struct Settings {
   std::string site;
   std::string terminal;
   LedgerSettings ledger;
   MqttSettings mqtt;
   AlertSettings alerts;
+  ScannerSettings scanners;
+  SessionSettings session;
 };
 
 // Each problem names the key and what is wrong with it.

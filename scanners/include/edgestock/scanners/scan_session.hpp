@@ -38,9 +38,9 @@ struct SessionPolicy {
   // operator badge -> actions allowed: receive, issue, transfer, count. An
   // operator not listed is refused.
   std::map<std::string, std::set<Command>> roles;
-  bool block_expired_issue = true;                     // else warn and record
+  bool block_expired_issue = true;                         // else warn and record
   std::set<std::pair<std::string, std::string>> recalled;  // (GTIN, lot)
-  std::int64_t auto_confirm_ms = 0;                    // 0: confirm by command only
+  std::int64_t auto_confirm_ms = 0;                        // 0: confirm by command only
 };
 
 struct Prompt {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "edgestock/storage/clock.hpp"
@@ -90,6 +91,20 @@ class Ledger {
   // Odoo has booked this move (its baseline now includes it): its effect
   // leaves `pending`. Confirming twice is harmless.
   std::expected<void, LedgerError> confirm_by_server(const MoveId& id);
+
+  // The raw scan journal: `raw` (escaped, at most 4096 bytes kept) is durable
+  // when this returns, before anything tries to read it. Returns its number.
+  std::expected<std::int64_t, LedgerError> journal_scan(std::string_view source, std::string_view raw);
+  // What became of a journaled scan: "move <id>", "refused: <reason>", ...
+  std::expected<void, LedgerError> note_scan_outcome(std::int64_t scan, std::string_view outcome);
+  struct JournaledScan {
+    std::int64_t id = 0;
+    std::int64_t received_at_ms = 0;
+    std::string source;
+    std::string raw;
+    std::string outcome;
+  };
+  [[nodiscard]] std::vector<JournaledScan> recent_scans(std::size_t count) const;
 
   // Retention: deletes moves recorded before `cutoff_ms` that reached every
   // destination (none is left in any outbox or exception queue, and none

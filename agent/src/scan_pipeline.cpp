@@ -1,0 +1,121 @@
+#include "scan_pipeline.hpp"
+
+#include <ctime>
+
+#include "edgestock/scanners/catalogue_resolver.hpp"
+#include "edgestock/storage/catalogue.hpp"
+
+namespace edgestock::agent {
+namespace {
+
+int year_of(std::int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  return parts.tm_year + 1900;
+}
+
+std::string shown(const scanners::Prompt& prompt) {
+  switch (prompt.level) {
+    case scanners::Prompt::Level::info: return "OK " + prompt.text;
+    case scanners::Prompt::Level::warning: return "WARNING " + prompt.text;
+    case scanners::Prompt::Level::refused: return "REFUSED " + prompt.text;
+  }
+  return prompt.text;
+}
+
+scanners::Command command_named(const std::string& name) {
+  if (name == "receive") return scanners::Command::receive;
+  if (name == "transfer") return scanners::Command::transfer;
+  if (name == "count") return scanners::Command::count;
+  return scanners::Command::issue;
+}
+
+}  // namespace
+
+scanners::SessionPolicy session_policy(const config::Settings& settings) {
+  const auto& s = settings.session;
+  scanners::SessionPolicy policy;
+  policy.default_location = s.default_location;
+  policy.consumption_location = s.consumption_location;
+  policy.receipt_source = s.receipt_source;
+  policy.cost_centres = s.cost_centres;
+  policy.block_expired_issue = s.block_expired_issue;
+  policy.auto_confirm_ms = std::int64_t{s.auto_confirm_s} * 1000;
+  for (const auto& [badge, actions] : s.operators) {
+    for (const auto& action : actions) policy.roles[badge].insert(command_named(action));
+  }
+  for (const auto& recalled : s.recalled_lots) policy.recalled.insert(recalled);
+  return policy;
+}
+
+ScanPipeline::ScanPipeline(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock,
+                           std::function<void()> on_recorded)
+    : ledger_(ledger),
+      clock_(clock),
+      session_(session_policy(settings), scanners::catalogue_resolver(ledger.catalogue()),
+               [&ledger](const std::string& location, const std::string& key, const std::string& lot) {
+                 const auto line = ledger.stock_line(storage::LocationCode(location), key, lot);
+                 return line ? line->on_hand() : storage::Quantity{};
+               }),
+      on_recorded_(std::move(on_recorded)) {
+  context_.scheme.location = settings.scanners.prefix_location;
+  context_.scheme.operator_badge = settings.scanners.prefix_operator;
+  context_.scheme.command = settings.scanners.prefix_command;
+  context_.scheme.product_code = settings.scanners.prefix_product;
+}
+
+std::vector<std::string> ScanPipeline::on_line(const std::string& source, const scanners::LineSplitter::Line& line) {
+  // The raw scan is durable before anything reads it.
+  const auto journaled = ledger_.journal_scan(source, line.text);
+  if (!journaled) return {"REFUSED the terminal cannot record scans now: " + journaled.error().message};
+  const auto now = clock_.now_ms();
+  if (line.overlong) {
+    const std::string reason = "the scan is longer than 4096 characters; nothing was recorded";
+    (void)ledger_.note_scan_outcome(*journaled, "refused: " + reason);
+    return {"REFUSED " + reason};
+  }
+  context_.today_year = year_of(now);
+  const auto decoded = scanners::decode_scan(line.text, context_);
+  if (!decoded) return finish(session_.on_unreadable(decoded.error()), *journaled);
+  return finish(session_.on_scan(*decoded, line.text, now), *journaled);
+}
+
+std::vector<std::string> ScanPipeline::on_tick() { return finish(session_.on_tick(clock_.now_ms()), 0); }
+
+std::vector<std::string> ScanPipeline::finish(const scanners::SessionOutput& output, std::int64_t scan_id) {
+  std::vector<std::string> lines;
+  // What became of the scan, for its journal entry: what the operator was
+  // told, then the moves recorded.
+  std::string outcome;
+  auto add_outcome = [&outcome](const std::string& part) { outcome += (outcome.empty() ? "" : "; ") + part; };
+  for (const auto& prompt : output.prompts) {
+    lines.push_back(shown(prompt));
+    const char* level = prompt.level == scanners::Prompt::Level::refused   ? "refused: "
+                        : prompt.level == scanners::Prompt::Level::warning ? "warning: "
+                                                                           : "ok: ";
+    add_outcome(level + prompt.text);
+  }
+  std::vector<storage::MoveId> recorded;
+  for (const auto& request : output.moves) {
+    auto move = ledger_.record(request);
+    if (!move) {
+      lines.push_back("REFUSED " + move.error().message);
+      add_outcome("refused: " + move.error().message);
+      continue;
+    }
+    recorded.push_back(move->id);
+    add_outcome("move " + std::to_string(move->seq.value));
+    lines.push_back("OK recorded #" + std::to_string(move->seq.value) + " " +
+                    std::string(storage::to_string(move->request.kind)) + " " + move->request.qty.to_string() + " " +
+                    move->request.uom.str());
+  }
+  if (!recorded.empty()) {
+    session_.recorded(recorded);
+    if (on_recorded_) on_recorded_();
+  }
+  if (scan_id > 0 && !outcome.empty()) (void)ledger_.note_scan_outcome(scan_id, outcome);
+  return lines;
+}
+
+}  // namespace edgestock::agent

@@ -1,0 +1,28 @@
+#include "edgestock/scanners/line_splitter.hpp"
+
+namespace edgestock::scanners {
+
+std::vector<LineSplitter::Line> LineSplitter::feed(std::string_view bytes) {
+  std::vector<Line> lines;
+  for (const char c : bytes) {
+    if (c == '\r' || c == '\n') {
+      if (!partial_.empty() || overlong_) lines.push_back(flush());
+      continue;
+    }
+    if (partial_.size() < cap_) {
+      partial_ += c;
+    } else {
+      overlong_ = true;
+    }
+  }
+  return lines;
+}
+
+LineSplitter::Line LineSplitter::flush() {
+  Line line{std::move(partial_), overlong_};
+  partial_.clear();
+  overlong_ = false;
+  return line;
+}
+
+}  // namespace edgestock::scanners

@@ -1,0 +1,124 @@
+// End to end through the real process: scans sent as lines over TCP to
+// `edgestock run` become durable moves, the operator gets answers, the raw
+// scans are journaled, and the stock events reach MQTT.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "../sync/mqtt_helpers.hpp"
+#include "edgestock/storage/catalogue.hpp"
+
+using namespace edgestock;
+using namespace edgestock::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+class ScannerLink {
+ public:
+  explicit ScannerLink(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("connect");
+    timeval timeout{0, 100'000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+  ~ScannerLink() { ::close(fd_); }
+  void send(const std::string& scan) {
+    const std::string line = scan + "\r\n";
+    REQUIRE(::write(fd_, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+  }
+  // Everything answered so far, waiting until `expected` appears.
+  bool wait_for(const std::string& expected) {
+    return wait_until(
+        [&] {
+          char buffer[4096];
+          const ssize_t got = ::read(fd_, buffer, sizeof buffer);
+          if (got > 0) received_.append(buffer, static_cast<std::size_t>(got));
+          return received_.find(expected) != std::string::npos;
+        },
+        20s);
+  }
+  [[nodiscard]] const std::string& received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  std::string received_;
+};
+
+}  // namespace
+
+TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt]") {
+  MosquittoBroker broker;
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/events");
+  TempDir dir("agent-scan");
+  {
+    storage::SystemClock clock;
+    auto ledger = open_ledger(dir / "ledger.db", clock);
+    REQUIRE(ledger->catalogue().upsert(storage::Product{101, "Gloves M", "5012345670010", "GLV-M",
+                                                        storage::UnitOfMeasure("Units"), "none", true, ""}));
+    REQUIRE(ledger->catalogue().upsert(storage::Packaging{"15012345670017", 101, storage::Quantity::units(10)}));
+  }
+  const int scan_port = free_loopback_port();
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
+      "ledger": {"path": ")" << (dir / "ledger.db").string() << R"("},
+      "mqtt": {"enabled": true, "broker": ")" << broker.uri() << R"(", "reconnect_min_ms": 50},
+      "scanners": {"tcp": {"enabled": true, "port": )" << scan_port << R"(}},
+      "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]},
+                  "cost_centres": {"WARD3": "CC-W3"}}})";
+  const pid_t agent = ::fork();
+  if (agent == 0) {
+    const std::string log = (dir / "agent.log").string();
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    const std::string config = (dir / "edgestock.json").string();
+    ::execl(EDGESTOCK_BINARY, EDGESTOCK_BINARY, "run", "--config", config.c_str(), nullptr);
+    std::_Exit(127);
+  }
+  REQUIRE(wait_until([&] { return accepts_connections(scan_port); }, 20s));
+  {
+    ScannerLink scanner(scan_port);
+    scanner.send("5012345670010");
+    REQUIRE(scanner.wait_for("REFUSED scan your badge first"));
+    scanner.send("OP:nurse-042");
+    REQUIRE(scanner.wait_for("OK hello nurse-042; location WARD3"));
+    scanner.send("5012345670010");
+    scanner.send("]I115012345670017");  // a box of 10
+    REQUIRE(scanner.wait_for("OK Gloves M: 11 Units"));
+    scanner.send("50123456700XX");
+    REQUIRE(scanner.wait_for("REFUSED unreadable scan"));
+    scanner.send("CMD:CONFIRM");
+    REQUIRE(scanner.wait_for("OK recorded #1 issue 11 Units"));
+  }
+  REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 1; }, 20s));
+  const auto event = nlohmann::json::parse(subscriber.messages().at(0).payload);
+  CHECK(event["qty"] == "11");
+  CHECK(event["product"]["odoo_id"] == 101);
+  CHECK(event["cost_centre"] == "CC-W3");
+  CHECK(event["operator"] == "nurse-042");
+
+  ::kill(agent, SIGTERM);
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  CHECK(WIFEXITED(status));
+  storage::SystemClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  const auto scans = ledger->recent_scans(10);
+  REQUIRE(scans.size() == 6);
+  CHECK(scans[0].outcome == "refused: scan your badge first");
+  CHECK(scans[4].raw == "50123456700XX");
+  CHECK_THAT(scans[4].outcome, Catch::Contains("refused: unreadable scan"));
+  CHECK(scans[5].outcome == "ok: issue: 1 lines to record; move 1");
+  CHECK(ledger->stock_line(storage::LocationCode("WARD3"), "gtin:05012345670010", "")->on_hand() ==
+        storage::Quantity::units(-11));
+}
