@@ -17,9 +17,12 @@ int year_of(std::int64_t unix_ms) {
 
 std::string shown(const scanners::Prompt& prompt) {
   switch (prompt.level) {
-    case scanners::Prompt::Level::info: return "OK " + prompt.text;
-    case scanners::Prompt::Level::warning: return "WARNING " + prompt.text;
-    case scanners::Prompt::Level::refused: return "REFUSED " + prompt.text;
+    case scanners::Prompt::Level::info:
+      return "OK " + prompt.text;
+    case scanners::Prompt::Level::warning:
+      return "WARNING " + prompt.text;
+    case scanners::Prompt::Level::refused:
+      return "REFUSED " + prompt.text;
   }
   return prompt.text;
 }
@@ -81,7 +84,9 @@ std::vector<std::string> ScanPipeline::on_line(const std::string& source, const 
   return finish(session_.on_scan(*decoded, line.text, now), *journaled);
 }
 
-std::vector<std::string> ScanPipeline::on_tick() { return finish(session_.on_tick(clock_.now_ms()), 0); }
+std::vector<std::string> ScanPipeline::on_tick() {
+  return finish(session_.on_tick(clock_.now_ms()), 0);
+}
 
 std::vector<std::string> ScanPipeline::finish(const scanners::SessionOutput& output, std::int64_t scan_id) {
   std::vector<std::string> lines;

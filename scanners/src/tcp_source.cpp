@@ -108,8 +108,14 @@ TcpScanSource::TcpScanSource(boost::asio::io_context& io, const std::string& add
   impl_->accept();
 }
 
-TcpScanSource::~TcpScanSource() { impl_->stop(); }
-std::uint16_t TcpScanSource::port() const { return impl_->port(); }
-void TcpScanSource::stop() { impl_->stop(); }
+TcpScanSource::~TcpScanSource() {
+  impl_->stop();
+}
+std::uint16_t TcpScanSource::port() const {
+  return impl_->port();
+}
+void TcpScanSource::stop() {
+  impl_->stop();
+}
 
 }  // namespace edgestock::scanners

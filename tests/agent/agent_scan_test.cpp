@@ -70,9 +70,12 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
   }
   const int scan_port = free_loopback_port();
   std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string() << R"("},
-      "mqtt": {"enabled": true, "broker": ")" << broker.uri() << R"(", "reconnect_min_ms": 50},
-      "scanners": {"tcp": {"enabled": true, "port": )" << scan_port << R"(}},
+      "ledger": {"path": ")" << (dir / "ledger.db").string()
+                                        << R"("},
+      "mqtt": {"enabled": true, "broker": ")"
+                                        << broker.uri() << R"(", "reconnect_min_ms": 50},
+      "scanners": {"tcp": {"enabled": true, "port": )"
+                                        << scan_port << R"(}},
       "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]},
                   "cost_centres": {"WARD3": "CC-W3"}}})";
   const pid_t agent = ::fork();

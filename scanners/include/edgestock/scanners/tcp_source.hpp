@@ -19,8 +19,8 @@ namespace edgestock::scanners {
 class TcpScanSource {
  public:
   // `source` names the peer ("tcp:127.0.0.1:50312"); `reply` sends a line back.
-  using Handler =
-      std::function<void(const std::string& source, const LineSplitter::Line& line, std::function<void(std::string)> reply)>;
+  using Handler = std::function<void(const std::string& source, const LineSplitter::Line& line,
+                                     std::function<void(std::string)> reply)>;
 
   // Throws std::system_error when the address cannot be bound.
   TcpScanSource(boost::asio::io_context& io, const std::string& address, std::uint16_t port, Handler handler);
