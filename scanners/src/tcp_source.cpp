@@ -17,6 +17,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, TcpScanSource::Handler& handler) : socket_(std::move(socket)), handler_(handler) {
     boost::system::error_code ignored;
+    // Answers are a line or two: send each at once (no Nagle delay waiting
+    // for the scanner's delayed ACK, ~40 ms).
+    socket_.set_option(tcp::no_delay(true), ignored);
     const auto peer = socket_.remote_endpoint(ignored);
     source_ = "tcp:" + peer.address().to_string() + ":" + std::to_string(peer.port());
   }

@@ -75,6 +75,26 @@ class Database {
   std::unordered_map<std::string, std::unique_ptr<sqlite::Statement>> statements_;
 };
 
+// For bookkeeping whose loss costs only a repeat (delivery marks, scan
+// outcomes): while it lives, commits skip their own fsync. The WAL keeps
+// commits in order, so the next durable commit makes these durable too.
+class WithoutFsync {
+ public:
+  explicit WithoutFsync(Database& database)
+      : connection_(database.connection()), was_full_(database.options().durability == Durability::full) {
+    if (was_full_) connection_.exec("PRAGMA synchronous = NORMAL");
+  }
+  ~WithoutFsync() {
+    if (was_full_) sqlite3_exec(connection_.get(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+  }
+  WithoutFsync(const WithoutFsync&) = delete;
+  WithoutFsync& operator=(const WithoutFsync&) = delete;
+
+ private:
+  sqlite::Connection& connection_;
+  bool was_full_;
+};
+
 // Runs `work` with the connection locked, turning internal failures into a
 // LedgerError for the public API.
 template <typename Work>

@@ -420,6 +420,7 @@ std::expected<std::int64_t, LedgerError> Ledger::journal_scan(std::string_view s
 std::expected<void, LedgerError> Ledger::note_scan_outcome(std::int64_t scan, std::string_view outcome) {
   return with_database(*database_, [&] {
     auto& db = *database_;
+    const WithoutFsync light(db);  // the scan itself is durable already; its note may be lost
     db.cached("UPDATE scans SET outcome = ?2 WHERE id = ?1").bind(1, scan).bind_text(2, outcome.substr(0, 512)).run();
     if (db.connection().changes() == 0) refuse(Code::not_found, "no scan number " + std::to_string(scan));
   });

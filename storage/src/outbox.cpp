@@ -71,15 +71,7 @@ std::expected<std::int64_t, LedgerError> Outbox::mark_sent(std::string_view dest
     // Losing this transaction costs only a resend, which consumers de-duplicate
     // by event id, so it commits without its own fsync: the WAL keeps commits
     // in order, and the next durable commit (a move) makes it durable too.
-    const bool full = database_.options().durability == Durability::full;
-    if (full) database_.connection().exec("PRAGMA synchronous = NORMAL");
-    struct RestoreFull {
-      sqlite::Connection& connection;
-      bool full;
-      ~RestoreFull() {
-        if (full) sqlite3_exec(connection.get(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
-      }
-    } restore{database_.connection(), full};
+    const WithoutFsync light(database_);
     sqlite::Transaction transaction(database_.connection());
     // Acknowledgements come mostly in seq order: delete runs of consecutive
     // seqs with one statement each.
