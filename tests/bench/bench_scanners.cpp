@@ -100,7 +100,12 @@ std::vector<double> scan_to_move(const std::filesystem::path& dir, int samples) 
   std::vector<double> times;
   for (int i = 0; i < samples; ++i) {
     const auto t = Clock::now();
-    exchange("]d20105012345670010" "17271231" "10LOT" + std::to_string(i % 50) + "\nCMD:CONFIRM\n", "OK recorded");
+    exchange(
+        "]d20105012345670010"
+        "17271231"
+        "10LOT" +
+            std::to_string(i % 50) + "\nCMD:CONFIRM\n",
+        "OK recorded");
     times.push_back(micros_since(t));
   }
   ::close(fd);
@@ -121,8 +126,13 @@ int main(int argc, char** argv) {
   const std::pair<const char*, std::string> samples[] = {
       {"EAN-13", "5012345670010"},
       {"UPC-E", "]E004252614"},
-      {"GS1 DataMatrix (01)(17)(10)(21)", "]d2010950600013435217271231" "10LOT-42A\x1d" "21SN0001"},
-      {"GS1-128 measure (01)(3103)(37)", "]C10109506000134352310300125037" "24"},
+      {"GS1 DataMatrix (01)(17)(10)(21)",
+       "]d2010950600013435217271231"
+       "10LOT-42A\x1d"
+       "21SN0001"},
+      {"GS1-128 measure (01)(3103)(37)",
+       "]C10109506000134352310300125037"
+       "24"},
       {"GS1 Digital Link", "https://id.gs1.org/01/09506000134352/10/LOT%2F42?17=271231"},
       {"HIBC primary+secondary", "+A123BJC5D6E71/$$3270630LOT42K"},
       {"store code CMD:QTY", "CMD:QTY:12"},

@@ -53,6 +53,10 @@ struct ScannerSettings {
   bool tcp_enabled = false;  // scans as lines over TCP (network scanners, tests)
   std::string tcp_bind = "127.0.0.1";
   int tcp_port = 7070;
+  std::string serial_device;  // empty: no serial scanner
+  int serial_baud = 9600;
+  std::string serial_parity = "none";  // none, even, odd
+  bool keyboard_wedge = false;         // scans typed into standard input
   std::string prefix_location = "LOC:";
   std::string prefix_operator = "OP:";
   std::string prefix_command = "CMD:";
