@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "edgestock/config/settings.hpp"
+#include "edgestock/scanners/serial_source.hpp"
 #include "edgestock/scanners/tcp_source.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
@@ -71,6 +72,22 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
       return 1;
     }
   }
+  // Scanners that cannot show an answer: the answers go to the log.
+  const scanners::LineHandler to_log = [&pipeline, &out](const std::string& source,
+                                                         const scanners::LineSplitter::Line& line) {
+    for (const auto& text : pipeline.on_line(source, line)) out << source << ": " << text << std::endl;
+  };
+  std::unique_ptr<scanners::SerialScanSource> serial;
+  if (!settings->scanners.serial_device.empty()) {
+    scanners::SerialOptions options;
+    options.device = settings->scanners.serial_device;
+    options.baud = static_cast<unsigned>(settings->scanners.serial_baud);
+    options.parity = settings->scanners.serial_parity[0];
+    serial = std::make_unique<scanners::SerialScanSource>(io, options, to_log);
+  }
+  std::unique_ptr<scanners::StreamScanSource> wedge;
+  if (settings->scanners.keyboard_wedge) wedge = std::make_unique<scanners::StreamScanSource>(io, 0, "stdin", to_log);
+
   // The session's auto-confirm needs a clock tick.
   boost::asio::steady_timer session_tick(io);
   std::function<void()> tick = [&] {
@@ -109,6 +126,8 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     retention.cancel();
     session_tick.cancel();
     if (tcp) tcp->stop();
+    if (serial) serial->stop();
+    if (wedge) wedge->stop();
     io.stop();
   });
   out << "edgestock " << EDGESTOCK_VERSION << " running: terminal " << settings->terminal << " at site "

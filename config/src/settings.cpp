@@ -217,6 +217,15 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "scanners.tcp.port", "port of the TCP scan listener", [](Settings& s) -> int& { return s.scanners.tcp_port; },
           1, 65535),
+      text_key("scanners.serial.device", "serial scanner device, e.g. /dev/ttyACM0 (empty: none)",
+               [](Settings& s) -> std::string& { return s.scanners.serial_device; }),
+      number_key<int>(
+          "scanners.serial.baud", "serial speed", [](Settings& s) -> int& { return s.scanners.serial_baud; }, 1200,
+          921'600),
+      choice_key("scanners.serial.parity", "serial parity",
+                 [](Settings& s) -> std::string& { return s.scanners.serial_parity; }, {"none", "even", "odd"}),
+      flag_key("scanners.keyboard_wedge", "read scans typed into standard input (a keyboard-wedge scanner)",
+               [](Settings& s) -> bool& { return s.scanners.keyboard_wedge; }),
       text_key(
           "scanners.prefix.location", "prefix of the store's location labels",
           [](Settings& s) -> std::string& { return s.scanners.prefix_location; }, false),

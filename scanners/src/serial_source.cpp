@@ -64,25 +64,25 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
 
  private:
   void read() {
-    port_.async_read_some(asio::buffer(buffer_), [weak = weak_from_this()](const boost::system::error_code& error,
-                                                                           std::size_t size) {
-      auto self = weak.lock();
-      if (!self || self->stopped_) return;
-      if (error) {
-        boost::system::error_code ignored;
-        self->port_.close(ignored);
-        self->note_failure(self->options_.device + " went away: " + error.message());
-        return;
-      }
-      for (const auto& line : self->splitter_.feed({self->buffer_.data(), size})) {
-        {
-          std::lock_guard lock(self->mutex_);
-          ++self->status_.lines;
-        }
-        self->handler_("serial:" + self->options_.device, line);
-      }
-      self->read();
-    });
+    port_.async_read_some(asio::buffer(buffer_),
+                          [weak = weak_from_this()](const boost::system::error_code& error, std::size_t size) {
+                            auto self = weak.lock();
+                            if (!self || self->stopped_) return;
+                            if (error) {
+                              boost::system::error_code ignored;
+                              self->port_.close(ignored);
+                              self->note_failure(self->options_.device + " went away: " + error.message());
+                              return;
+                            }
+                            for (const auto& line : self->splitter_.feed({self->buffer_.data(), size})) {
+                              {
+                                std::lock_guard lock(self->mutex_);
+                                ++self->status_.lines;
+                              }
+                              self->handler_("serial:" + self->options_.device, line);
+                            }
+                            self->read();
+                          });
   }
 
   // Reopens after min(first * 2^failures, cap).
@@ -117,32 +117,39 @@ SerialScanSource::SerialScanSource(asio::io_context& io, SerialOptions options, 
     : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {
   impl_->open();
 }
-SerialScanSource::~SerialScanSource() { impl_->stop(); }
-SourceStatus SerialScanSource::status() const { return impl_->status(); }
-void SerialScanSource::stop() { impl_->stop(); }
+SerialScanSource::~SerialScanSource() {
+  impl_->stop();
+}
+SourceStatus SerialScanSource::status() const {
+  return impl_->status();
+}
+void SerialScanSource::stop() {
+  impl_->stop();
+}
 
 class StreamScanSource::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, int fd, std::string name, LineHandler handler)
       : stream_(io, ::dup(fd)), name_(std::move(name)), handler_(std::move(handler)) {}
   void read() {
-    stream_.async_read_some(asio::buffer(buffer_), [weak = weak_from_this()](const boost::system::error_code& error,
-                                                                             std::size_t size) {
-      auto self = weak.lock();
-      if (!self) return;
-      if (error) {
-        // End of input: a last line without its terminator is still a scan.
-        if (auto rest = self->splitter_.flush(); !rest.text.empty()) self->deliver(rest);
-        std::lock_guard lock(self->mutex_);
-        self->status_.open = false;
-        if (error != asio::error::eof && error != asio::error::operation_aborted) {
-          self->status_.last_error = self->name_ + ": " + error.message();
-        }
-        return;
-      }
-      for (const auto& line : self->splitter_.feed({self->buffer_.data(), size})) self->deliver(line);
-      self->read();
-    });
+    stream_.async_read_some(asio::buffer(buffer_),
+                            [weak = weak_from_this()](const boost::system::error_code& error, std::size_t size) {
+                              auto self = weak.lock();
+                              if (!self) return;
+                              if (error) {
+                                // End of input: a last line without its terminator is still a scan.
+                                if (auto rest = self->splitter_.flush(); !rest.text.empty()) self->deliver(rest);
+                                std::lock_guard lock(self->mutex_);
+                                self->status_.open = false;
+                                if (error != asio::error::eof && error != asio::error::operation_aborted) {
+                                  self->status_.last_error = self->name_ + ": " + error.message();
+                                }
+                                return;
+                              }
+                              for (const auto& line : self->splitter_.feed({self->buffer_.data(), size}))
+                                self->deliver(line);
+                              self->read();
+                            });
   }
   void deliver(const LineSplitter::Line& line) {
     {
@@ -180,8 +187,14 @@ StreamScanSource::StreamScanSource(asio::io_context& io, int fd, std::string nam
   impl_->mark_open();
   impl_->read();
 }
-StreamScanSource::~StreamScanSource() { impl_->stop(); }
-SourceStatus StreamScanSource::status() const { return impl_->status(); }
-void StreamScanSource::stop() { impl_->stop(); }
+StreamScanSource::~StreamScanSource() {
+  impl_->stop();
+}
+SourceStatus StreamScanSource::status() const {
+  return impl_->status();
+}
+void StreamScanSource::stop() {
+  impl_->stop();
+}
 
 }  // namespace edgestock::scanners

@@ -57,7 +57,9 @@ struct Pty {
     ::close(slave_fd);
   }
   ~Pty() { close(); }
-  void write(const std::string& text) const { REQUIRE(::write(master, text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+  void write(const std::string& text) const {
+    REQUIRE(::write(master, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  }
   void close() {
     if (master >= 0) ::close(master);
     master = -1;

@@ -11,7 +11,9 @@ bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!condition()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
-    struct timespec pause {0, 2'000'000};
+    struct timespec pause {
+      0, 2'000'000
+    };
     ::nanosleep(&pause, nullptr);
   }
   return true;
