@@ -79,11 +79,11 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   };
   std::unique_ptr<scanners::SerialScanSource> serial;
   if (!settings->scanners.serial_device.empty()) {
-    scanners::SerialOptions options;
-    options.device = settings->scanners.serial_device;
-    options.baud = static_cast<unsigned>(settings->scanners.serial_baud);
-    options.parity = settings->scanners.serial_parity[0];
-    serial = std::make_unique<scanners::SerialScanSource>(io, options, to_log);
+    scanners::SerialOptions serial_options;
+    serial_options.device = settings->scanners.serial_device;
+    serial_options.baud = static_cast<unsigned>(settings->scanners.serial_baud);
+    serial_options.parity = settings->scanners.serial_parity[0];
+    serial = std::make_unique<scanners::SerialScanSource>(io, serial_options, to_log);
   }
   std::unique_ptr<scanners::StreamScanSource> wedge;
   if (settings->scanners.keyboard_wedge) wedge = std::make_unique<scanners::StreamScanSource>(io, 0, "stdin", to_log);
