@@ -85,6 +85,10 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     serial_options.parity = settings->scanners.serial_parity[0];
     serial = std::make_unique<scanners::SerialScanSource>(io, serial_options, to_log);
   }
+  std::unique_ptr<scanners::EvdevScanSource> hid;
+  if (!settings->scanners.hid_device.empty()) {
+    hid = std::make_unique<scanners::EvdevScanSource>(io, settings->scanners.hid_device, to_log);
+  }
   std::unique_ptr<scanners::StreamScanSource> wedge;
   if (settings->scanners.keyboard_wedge) wedge = std::make_unique<scanners::StreamScanSource>(io, 0, "stdin", to_log);
 
@@ -128,6 +132,7 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     if (tcp) tcp->stop();
     if (serial) serial->stop();
     if (wedge) wedge->stop();
+    if (hid) hid->stop();
     io.stop();
   });
   out << "edgestock " << EDGESTOCK_VERSION << " running: terminal " << settings->terminal << " at site "

@@ -224,6 +224,9 @@ const std::vector<Key>& keys() {
           921'600),
       choice_key("scanners.serial.parity", "serial parity",
                  [](Settings& s) -> std::string& { return s.scanners.serial_parity; }, {"none", "even", "odd"}),
+      text_key("scanners.hid.device",
+               "evdev device of a USB HID scanner (/dev/input/by-id/...-event-kbd), read exclusively; empty: none",
+               [](Settings& s) -> std::string& { return s.scanners.hid_device; }),
       flag_key("scanners.keyboard_wedge", "read scans typed into standard input (a keyboard-wedge scanner)",
                [](Settings& s) -> bool& { return s.scanners.keyboard_wedge; }),
       text_key(

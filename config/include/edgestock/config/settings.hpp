@@ -57,6 +57,7 @@ struct ScannerSettings {
   int serial_baud = 9600;
   std::string serial_parity = "none";  // none, even, odd
   bool keyboard_wedge = false;         // scans typed into standard input
+  std::string hid_device;              // evdev of a USB HID scanner, grabbed exclusively
   std::string prefix_location = "LOC:";
   std::string prefix_operator = "OP:";
   std::string prefix_command = "CMD:";

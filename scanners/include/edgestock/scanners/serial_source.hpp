@@ -68,4 +68,26 @@ class StreamScanSource {
   std::shared_ptr<Impl> impl_;
 };
 
+// A USB HID scanner through Linux evdev (/dev/input/by-id/...-event-kbd),
+// grabbed exclusively so its keystrokes reach no other program; key events are
+// turned back into text (HidKeyDecoder) and Enter ends a scan. Reopened with
+// backoff when it disappears, like a serial scanner.
+class EvdevScanSource {
+ public:
+  EvdevScanSource(boost::asio::io_context& io, std::string device, LineHandler handler,
+                  std::chrono::milliseconds reopen_first = std::chrono::milliseconds(500),
+                  std::chrono::milliseconds reopen_cap = std::chrono::milliseconds(30'000));
+  ~EvdevScanSource();
+  EvdevScanSource(const EvdevScanSource&) = delete;
+  EvdevScanSource& operator=(const EvdevScanSource&) = delete;
+  [[nodiscard]] SourceStatus status() const;
+  // Whether the last open got the exclusive grab (a recorded stream cannot be grabbed).
+  [[nodiscard]] bool grabbed() const;
+  void stop();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
 }  // namespace edgestock::scanners

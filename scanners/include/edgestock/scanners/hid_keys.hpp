@@ -1,0 +1,31 @@
+#pragma once
+// USB HID scanners seen through Linux evdev: key presses back into text.
+// A pure decoder: key events in, completed scan lines out. US layout (the
+// one scanners are set to by default), Shift, Enter to end a scan, and the
+// Alt + keypad digits sequences scanners use for characters such as the GS1
+// separator (Alt 0 2 9).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace edgestock::scanners {
+
+class HidKeyDecoder {
+ public:
+  // One evdev event (struct input_event's type, code, value). Returns a
+  // completed line when Enter ends one.
+  std::optional<std::string> feed(std::uint16_t type, std::uint16_t code, std::int32_t value);
+  // Characters that no key of the layout produced (an unmapped key code).
+  [[nodiscard]] std::int64_t unmapped() const { return unmapped_; }
+
+ private:
+  std::string line_;
+  bool shift_left_ = false;
+  bool shift_right_ = false;
+  bool alt_ = false;
+  int alt_code_ = -1;
+  std::int64_t unmapped_ = 0;
+};
+
+}  // namespace edgestock::scanners
