@@ -54,9 +54,14 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     }
   }
   // Scans: journal, decode, session, ledger; new moves wake the forwarder.
-  ScanPipeline pipeline(**ledger, *settings, clock, [&forwarder] {
-    if (forwarder) forwarder->wake();
-  });
+  ScanPipeline pipeline(
+      **ledger, *settings, clock,
+      [&forwarder] {
+        if (forwarder) forwarder->wake();
+      },
+      [&forwarder](const std::string& kind, const std::string& text) {
+        if (forwarder) forwarder->raise_alert(kind, text);
+      });
   std::unique_ptr<scanners::TcpScanSource> tcp;
   if (settings->scanners.tcp_enabled) {
     try {
@@ -91,6 +96,20 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   }
   std::unique_ptr<scanners::StreamScanSource> wedge;
   if (settings->scanners.keyboard_wedge) wedge = std::make_unique<scanners::StreamScanSource>(io, 0, "stdin", to_log);
+
+  if (forwarder) {
+    forwarder->set_device_states([&] {
+      std::vector<sync::DeviceState> devices;
+      auto add = [&devices](const std::string& name, const scanners::SourceStatus& s) {
+        devices.push_back({name, s.open, s.last_error});
+      };
+      if (serial) add("serial:" + settings->scanners.serial_device, serial->status());
+      if (hid) add("hid:" + settings->scanners.hid_device, hid->status());
+      if (wedge) add("stdin", wedge->status());
+      if (tcp) devices.push_back({"tcp:" + std::to_string(tcp->port()), true, ""});
+      return devices;
+    });
+  }
 
   // The session's auto-confirm needs a clock tick.
   boost::asio::steady_timer session_tick(io);

@@ -53,7 +53,8 @@ scanners::SessionPolicy session_policy(const config::Settings& settings) {
 }
 
 ScanPipeline::ScanPipeline(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock,
-                           std::function<void()> on_recorded)
+                           std::function<void()> on_recorded,
+                           std::function<void(const std::string&, const std::string&)> on_alert)
     : ledger_(ledger),
       clock_(clock),
       session_(session_policy(settings), scanners::catalogue_resolver(ledger.catalogue()),
@@ -61,7 +62,8 @@ ScanPipeline::ScanPipeline(storage::Ledger& ledger, const config::Settings& sett
                  const auto line = ledger.stock_line(storage::LocationCode(location), key, lot);
                  return line ? line->on_hand() : storage::Quantity{};
                }),
-      on_recorded_(std::move(on_recorded)) {
+      on_recorded_(std::move(on_recorded)),
+      on_alert_(std::move(on_alert)) {
   context_.scheme.location = settings.scanners.prefix_location;
   context_.scheme.operator_badge = settings.scanners.prefix_operator;
   context_.scheme.command = settings.scanners.prefix_command;
@@ -100,6 +102,7 @@ std::vector<std::string> ScanPipeline::finish(const scanners::SessionOutput& out
                         : prompt.level == scanners::Prompt::Level::warning ? "warning: "
                                                                            : "ok: ";
     add_outcome(level + prompt.text);
+    if (!prompt.alert.empty() && on_alert_) on_alert_(prompt.alert, prompt.text);
   }
   std::vector<storage::MoveId> recorded;
   for (const auto& request : output.moves) {

@@ -16,8 +16,10 @@ namespace edgestock::agent {
 class ScanPipeline {
  public:
   // `on_recorded` runs after moves were recorded (the MQTT forwarder's wake).
+  // `on_alert(kind, text)` runs for what central staff must hear of too.
   ScanPipeline(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock,
-               std::function<void()> on_recorded);
+               std::function<void()> on_recorded,
+               std::function<void(const std::string&, const std::string&)> on_alert = nullptr);
 
   // Returns the lines to show the operator: "OK ...", "WARNING ...", "REFUSED ...".
   std::vector<std::string> on_line(const std::string& source, const scanners::LineSplitter::Line& line);
@@ -31,6 +33,7 @@ class ScanPipeline {
   scanners::DecodeContext context_;
   scanners::ScanSession session_;
   std::function<void()> on_recorded_;
+  std::function<void(const std::string&, const std::string&)> on_alert_;
 };
 
 scanners::SessionPolicy session_policy(const config::Settings& settings);

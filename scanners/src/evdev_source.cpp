@@ -82,8 +82,8 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
                 std::lock_guard lock(self->mutex_);
                 ++self->status_.lines;
               }
-              self->handler_("hid:" + self->device_, LineSplitter::Line{line->substr(0, kMaxScanLength),
-                                                                         line->size() > kMaxScanLength});
+              self->handler_("hid:" + self->device_,
+                             LineSplitter::Line{line->substr(0, kMaxScanLength), line->size() > kMaxScanLength});
             }
           }
           std::memmove(self->buffer_.data(), self->buffer_.data() + used, self->pending_ - used);
@@ -127,9 +127,17 @@ EvdevScanSource::EvdevScanSource(asio::io_context& io, std::string device, LineH
     : impl_(std::make_shared<Impl>(io, std::move(device), std::move(handler), reopen_first, reopen_cap)) {
   impl_->open();
 }
-EvdevScanSource::~EvdevScanSource() { impl_->stop(); }
-SourceStatus EvdevScanSource::status() const { return impl_->status(); }
-bool EvdevScanSource::grabbed() const { return impl_->grabbed(); }
-void EvdevScanSource::stop() { impl_->stop(); }
+EvdevScanSource::~EvdevScanSource() {
+  impl_->stop();
+}
+SourceStatus EvdevScanSource::status() const {
+  return impl_->status();
+}
+bool EvdevScanSource::grabbed() const {
+  return impl_->grabbed();
+}
+void EvdevScanSource::stop() {
+  impl_->stop();
+}
 
 }  // namespace edgestock::scanners

@@ -8,7 +8,7 @@ namespace {
 using Level = Prompt::Level;
 
 SessionOutput say(Level level, std::string text) {
-  return SessionOutput{{Prompt{level, std::move(text)}}, {}};
+  return SessionOutput{{Prompt{level, std::move(text), ""}}, {}};
 }
 SessionOutput refuse(std::string text) {
   return say(Level::refused, std::move(text));
@@ -147,16 +147,24 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
   SessionOutput out;
   const ResolvedProduct product = resolve_(scan);
   if (!scan.lot.empty() && policy_.recalled.contains({scan.gtin, scan.lot}) && action != Command::count) {
-    return refuse("lot " + scan.lot + " of " + label(product) + " is recalled: set it aside, do not " + verb(action));
+    auto refused =
+        refuse("lot " + scan.lot + " of " + label(product) + " is recalled: set it aside, do not " + verb(action));
+    refused.prompts.back().alert = "recalled_lot";
+    return refused;
   }
   if (!scan.expiry.empty() && scan.expiry < utc_today(now_ms) && action == Command::issue) {
     const std::string text = "lot " + scan.lot + " of " + label(product) + " expired on " + scan.expiry;
-    if (policy_.block_expired_issue) return refuse(text + ": do not issue it");
-    out.prompts.push_back({Level::warning, text});
+    if (policy_.block_expired_issue) {
+      auto refused = refuse(text + ": do not issue it");
+      refused.prompts.back().alert = "expired_lot";
+      return refused;
+    }
+    out.prompts.push_back({Level::warning, text, "expired_lot"});
   }
   if (!product.known) {
-    out.prompts.push_back({Level::warning, label(product) + " is not in the local catalogue; it is recorded and "
-                                                            "will be matched later"});
+    out.prompts.push_back({Level::warning,
+                           label(product) + " is not in the local catalogue; it is recorded and will be matched later",
+                           ""});
   }
   const bool same_as_last = !lines_.empty() && scan.serial.empty() && lines_.back().serial.empty() &&
                             lines_.back().product.ref.key() == product.ref.key() && lines_.back().lot == scan.lot;
@@ -167,7 +175,7 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
     lines_.push_back(Line{product, scan.lot, scan.expiry, scan.serial, qty, raw, now_ms});
     next_count_.reset();
   }
-  out.prompts.push_back({Level::info, describe(lines_.back())});
+  out.prompts.push_back({Level::info, describe(lines_.back()), ""});
   return out;
 }
 
@@ -219,7 +227,7 @@ SessionOutput ScanSession::confirm() {
     }
     out.moves.push_back(std::move(move));
   }
-  out.prompts.push_back({Level::info, verb(action) + ": " + std::to_string(lines_.size()) + " lines to record"});
+  out.prompts.push_back({Level::info, verb(action) + ": " + std::to_string(lines_.size()) + " lines to record", ""});
   reset_lines();
   return out;
 }

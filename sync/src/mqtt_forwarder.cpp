@@ -27,6 +27,7 @@ namespace {
 constexpr int kQos = 1;
 constexpr std::chrono::seconds kPollInterval{1};
 constexpr std::chrono::milliseconds kAckFlushDelay{20};
+constexpr std::size_t kMaxHeldAlerts = 100;
 // A publish's user context packs the connection it was made on with its seq,
 // so acknowledgements from an earlier connection are told apart.
 constexpr int kSeqBits = 40;
@@ -120,6 +121,16 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
   void stop();
+  void set_device_states(std::function<std::vector<DeviceState>()> devices) { devices_ = std::move(devices); }
+  void raise_alert(const std::string& kind, const std::string& message) {
+    on_loop([kind, message](Impl& impl) {
+      // Raised while offline: kept (the newest kMaxHeldAlerts) until connected.
+      impl.held_alerts_.push_back(
+          alert_json(AlertReport{kind, impl.settings_.site, impl.settings_.terminal, impl.clock_.now_ms(), message}));
+      if (impl.held_alerts_.size() > kMaxHeldAlerts) impl.held_alerts_.pop_front();
+      impl.publish_held_alerts();
+    });
+  }
   // stop() on the event loop, waiting for it when called from another thread.
   void stop_from_anywhere() {
     if (io_.get_executor().running_in_this_thread() || io_.stopped()) {
@@ -194,6 +205,17 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void publish_status(bool online);
   void tick();
   void publish_alerts();
+  void publish_held_alerts() {
+    while (connected_ && !held_alerts_.empty()) {
+      try {
+        client_->publish(mqtt::make_message(topics_.alerts, held_alerts_.front(), kQos, false));
+      } catch (const mqtt::exception& error) {
+        note_error(std::string("alert: ") + error.what());
+        return;
+      }
+      held_alerts_.pop_front();
+    }
+  }
   void note_error(const std::string& error) {
     std::lock_guard lock(status_mutex_);
     status_.last_error = error;
@@ -231,6 +253,8 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::vector<std::pair<void*, bool>> incoming_results_;
   bool results_posted_ = false;
   AlertTracker alerts_;
+  std::function<std::vector<DeviceState>()> devices_;
+  std::deque<std::string> held_alerts_;
   std::chrono::steady_clock::time_point last_status_sent_{};
 
   mutable std::mutex status_mutex_;
@@ -271,7 +295,7 @@ std::string MqttForwarder::Impl::start() {
     connect_options_.set_password(password);
   }
   const std::string offline =
-      status_json(StatusReport{false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, 0});
+      status_json(StatusReport{false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, 0, {}});
   connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));
   tls_ = uses_tls(mqtt.broker);
   if (tls_) {
@@ -349,6 +373,7 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why) {
     status_.last_error.clear();
   }
   publish_status(true);
+  publish_held_alerts();
   pump();
 }
 
@@ -443,10 +468,10 @@ void MqttForwarder::Impl::flush_acks() {
 
 void MqttForwarder::Impl::publish_status(bool online) {
   if (!connected_) return;
-  const std::string text =
-      status_json(StatusReport{online, version_, settings_.site, settings_.terminal, clock_.now_ms(),
-                               ledger_.outbox().backlog(storage::kDestinationMqtt),
-                               ledger_.outbox().backlog(storage::kDestinationOdoo), status().last_publish_ms});
+  const std::string text = status_json(StatusReport{
+      online, version_, settings_.site, settings_.terminal, clock_.now_ms(),
+      ledger_.outbox().backlog(storage::kDestinationMqtt), ledger_.outbox().backlog(storage::kDestinationOdoo),
+      status().last_publish_ms, devices_ ? devices_() : std::vector<DeviceState>{}});
   try {
     client_->publish(mqtt::make_message(topics_.status, text, kQos, true));
   } catch (const mqtt::exception& error) {
@@ -505,8 +530,8 @@ void MqttForwarder::Impl::stop() {
   if (!client_) return;
   try {
     if (client_->is_connected()) {
-      const std::string offline = status_json(StatusReport{false, version_, settings_.site, settings_.terminal,
-                                                           clock_.now_ms(), -1, -1, status().last_publish_ms});
+      const std::string offline = status_json(StatusReport{
+          false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, status().last_publish_ms, {}});
       client_->publish(mqtt::make_message(topics_.status, offline, kQos, true))->wait_for(std::chrono::seconds(2));
       client_->disconnect()->wait_for(std::chrono::seconds(2));
     }
@@ -529,6 +554,12 @@ std::string MqttForwarder::start() {
 }
 void MqttForwarder::wake() {
   impl_->wake();
+}
+void MqttForwarder::set_device_states(std::function<std::vector<DeviceState>()> devices) {
+  impl_->set_device_states(std::move(devices));
+}
+void MqttForwarder::raise_alert(const std::string& kind, const std::string& message) {
+  impl_->raise_alert(kind, message);
 }
 void MqttForwarder::stop() {
   impl_->stop_from_anywhere();

@@ -28,6 +28,12 @@ std::string status_json(const StatusReport& r) {
   }
   status["last_publish"] = time_or_null(r.last_publish_ms);
   status["last_odoo_sync"] = nullptr;  // the Odoo sync is not built yet
+  if (!r.devices.empty()) {
+    auto& devices = status["devices"] = nlohmann::ordered_json::array();
+    for (const auto& d : r.devices) {
+      devices.push_back({{"name", d.name}, {"open", d.open}, {"last_error", d.last_error}});
+    }
+  }
   return status.dump();
 }
 

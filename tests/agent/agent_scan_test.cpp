@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iostream>
 
 #include "../sync/mqtt_helpers.hpp"
 #include "edgestock/storage/catalogue.hpp"
@@ -60,6 +61,7 @@ class ScannerLink {
 TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt]") {
   MosquittoBroker broker;
   Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/events");
+  Subscriber central(broker.uri(), "pharmacy-desk", "edgestock/#");
   TempDir dir("agent-scan");
   {
     storage::SystemClock clock;
@@ -77,7 +79,8 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
       "scanners": {"tcp": {"enabled": true, "port": )"
                                         << scan_port << R"(}},
       "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]},
-                  "cost_centres": {"WARD3": "CC-W3"}}})";
+                  "cost_centres": {"WARD3": "CC-W3"},
+                  "recalled_lots": [{"gtin": "05012345670027", "lot": "BAD1"}]}})";
   const pid_t agent = ::fork();
   if (agent == 0) {
     const std::string log = (dir / "agent.log").string();
@@ -102,7 +105,33 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
     REQUIRE(scanner.wait_for("REFUSED unreadable scan"));
     scanner.send("CMD:CONFIRM");
     REQUIRE(scanner.wait_for("OK recorded #1 issue 11 Units"));
+    scanner.send(
+        "]d20105012345670027"
+        "17271231"
+        "10BAD1");
+    REQUIRE(scanner.wait_for("REFUSED lot BAD1 of gtin:05012345670027 is recalled"));
   }
+  // The pharmacy hears of the recalled lot too, even when it was scanned
+  // before the agent had reached the broker.
+  auto alerts = [&] {
+    std::vector<Received> found;
+    for (const auto& m : central.messages()) {
+      if (m.topic.ends_with("/alerts")) found.push_back(m);
+    }
+    return found;
+  };
+  const bool alerted = wait_until([&] { return !alerts().empty(); }, 20s);
+  REQUIRE(alerted);
+  const auto alert = nlohmann::json::parse(alerts().at(0).payload);
+  CHECK(alert["kind"] == "recalled_lot");
+  CHECK_THAT(alert["message"].get<std::string>(), Catch::Contains("BAD1"));
+  // The retained status lists the scanners and their state.
+  Subscriber status_reader(broker.uri(), "status-reader", "edgestock/stjames/ward3-t1/status");
+  REQUIRE(wait_until([&] { return status_reader.count() >= 1; }, 20s));
+  const auto report = nlohmann::json::parse(status_reader.messages().back().payload);
+  REQUIRE(report.contains("devices"));
+  CHECK(report["devices"][0]["name"] == "tcp:" + std::to_string(scan_port));
+  CHECK(report["devices"][0]["open"] == true);
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 1; }, 20s));
   const auto event = nlohmann::json::parse(subscriber.messages().at(0).payload);
   CHECK(event["qty"] == "11");
@@ -117,7 +146,7 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
   storage::SystemClock clock;
   auto ledger = open_ledger(dir / "ledger.db", clock);
   const auto scans = ledger->recent_scans(10);
-  REQUIRE(scans.size() == 6);
+  REQUIRE(scans.size() == 7);
   CHECK(scans[0].outcome == "refused: scan your badge first");
   CHECK(scans[4].raw == "50123456700XX");
   CHECK_THAT(scans[4].outcome, Catch::Contains("refused: unreadable scan"));

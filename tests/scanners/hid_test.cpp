@@ -25,14 +25,15 @@ namespace {
 // What a US-layout scanner sends for each character: key code and Shift.
 const std::map<char, std::pair<std::uint16_t, bool>> kKeys = [] {
   std::map<char, std::pair<std::uint16_t, bool>> keys{
-      {'0', {KEY_0, false}}, {'1', {KEY_1, false}}, {'2', {KEY_2, false}}, {'3', {KEY_3, false}},
-      {'4', {KEY_4, false}}, {'5', {KEY_5, false}}, {'6', {KEY_6, false}}, {'7', {KEY_7, false}},
-      {'8', {KEY_8, false}}, {'9', {KEY_9, false}}, {']', {KEY_RIGHTBRACE, false}}, {'-', {KEY_MINUS, false}},
-      {':', {KEY_SEMICOLON, true}}, {'+', {KEY_EQUAL, true}}, {'$', {KEY_4, true}}, {'/', {KEY_SLASH, false}},
+      {'0', {KEY_0, false}},        {'1', {KEY_1, false}},    {'2', {KEY_2, false}},          {'3', {KEY_3, false}},
+      {'4', {KEY_4, false}},        {'5', {KEY_5, false}},    {'6', {KEY_6, false}},          {'7', {KEY_7, false}},
+      {'8', {KEY_8, false}},        {'9', {KEY_9, false}},    {']', {KEY_RIGHTBRACE, false}}, {'-', {KEY_MINUS, false}},
+      {':', {KEY_SEMICOLON, true}}, {'+', {KEY_EQUAL, true}}, {'$', {KEY_4, true}},           {'/', {KEY_SLASH, false}},
   };
   const std::string letters = "qwertyuiopasdfghjklzxcvbnm";
-  const std::uint16_t codes[] = {KEY_Q, KEY_W, KEY_E, KEY_R, KEY_T, KEY_Y, KEY_U, KEY_I, KEY_O, KEY_P, KEY_A, KEY_S, KEY_D,
-                                 KEY_F, KEY_G, KEY_H, KEY_J, KEY_K, KEY_L, KEY_Z, KEY_X, KEY_C, KEY_V, KEY_B, KEY_N, KEY_M};
+  const std::uint16_t codes[] = {KEY_Q, KEY_W, KEY_E, KEY_R, KEY_T, KEY_Y, KEY_U, KEY_I, KEY_O,
+                                 KEY_P, KEY_A, KEY_S, KEY_D, KEY_F, KEY_G, KEY_H, KEY_J, KEY_K,
+                                 KEY_L, KEY_Z, KEY_X, KEY_C, KEY_V, KEY_B, KEY_N, KEY_M};
   for (std::size_t i = 0; i < letters.size(); ++i) {
     keys[letters[i]] = {codes[i], false};
     keys[static_cast<char>(letters[i] - 'a' + 'A')] = {codes[i], true};
@@ -85,7 +86,10 @@ std::optional<std::string> feed_all(HidKeyDecoder& keys, const std::vector<input
 
 TEST_CASE("key events become the scanned text: shift, Alt codes, Enter", "[hid]") {
   HidKeyDecoder keys;
-  const std::string scan = "]d2010950600013435217271231" "10LOT-42\x1d" "21SN7";
+  const std::string scan =
+      "]d2010950600013435217271231"
+      "10LOT-42\x1d"
+      "21SN7";
   CHECK(feed_all(keys, type(scan)) == scan);
   CHECK(feed_all(keys, type("+A123BJC5D6E71/$$3270630LOT42K")) == "+A123BJC5D6E71/$$3270630LOT42K");
 
@@ -119,10 +123,13 @@ TEST_CASE("an evdev stream: scans arrive, and the device is reopened", "[hid]") 
     }
   } loop;
   auto& io = loop.io;
-  EvdevScanSource source(io, fifo.string(), [&](const std::string& from, const LineSplitter::Line& line) {
-    std::lock_guard lock(mutex);
-    lines.push_back(from + " " + line.text);
-  }, 10ms, 50ms);
+  EvdevScanSource source(
+      io, fifo.string(),
+      [&](const std::string& from, const LineSplitter::Line& line) {
+        std::lock_guard lock(mutex);
+        lines.push_back(from + " " + line.text);
+      },
+      10ms, 50ms);
   for (const auto& text : {std::string("LOC:WARD3"), std::string("0109506000134352")}) {
     const auto events = type(text);
     const auto bytes = events.size() * sizeof(input_event);

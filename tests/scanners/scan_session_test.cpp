@@ -176,6 +176,7 @@ TEST_CASE("expired and recalled lots", "[session]") {
         "17260131"
         "10OLD1");
     CHECK(t.said() == "lot OLD1 of Saline 10 ml expired on 2026-01-31: do not issue it");
+    CHECK(t.last.prompts.back().alert == "expired_lot");
     CHECK(t.session.pending_lines() == 0);
   }
   SECTION("expired: warned and recorded where policy says so") {
@@ -199,6 +200,7 @@ TEST_CASE("expired and recalled lots", "[session]") {
         "17271231"
         "10BAD1");
     CHECK(t.said() == "lot BAD1 of Saline 10 ml is recalled: set it aside, do not issue");
+    CHECK(t.last.prompts.back().alert == "recalled_lot");
   }
 }
 

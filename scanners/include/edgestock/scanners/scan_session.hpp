@@ -47,6 +47,7 @@ struct Prompt {
   enum class Level { info, warning, refused };
   Level level = Level::info;
   std::string text;
+  std::string alert;  // for central staff too: "recalled_lot" or "expired_lot"
 };
 
 struct SessionOutput {

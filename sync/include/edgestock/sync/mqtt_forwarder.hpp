@@ -7,8 +7,12 @@
 // loop; everything else runs there.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "edgestock/sync/status_message.hpp"
 
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/clock.hpp"
@@ -52,6 +56,11 @@ class MqttForwarder {
   [[nodiscard]] std::string start();
   // New moves are in the ledger: publish them now rather than at the next poll.
   void wake();
+  // The scanners' state for the status message (called on the event loop).
+  void set_device_states(std::function<std::vector<DeviceState>()> devices);
+  // An alert raised by the scan session (a recalled or expired lot scanned):
+  // published at once when connected. Safe from any thread.
+  void raise_alert(const std::string& kind, const std::string& message);
   // Publishes the `offline` status and disconnects, waiting a moment for both.
   void stop();
   [[nodiscard]] ForwarderStatus status() const;

@@ -3,8 +3,16 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace edgestock::sync {
+
+// A scanner or other input device, as the status reports it.
+struct DeviceState {
+  std::string name;
+  bool open = false;
+  std::string last_error;
+};
 
 struct StatusReport {
   bool online = false;
@@ -15,10 +23,12 @@ struct StatusReport {
   std::int64_t backlog_mqtt = -1;  // -1: not known (left out)
   std::int64_t backlog_odoo = -1;
   std::int64_t last_publish_ms = 0;  // 0: never (null)
+  std::vector<DeviceState> devices;  // left out when empty
 };
 
 // {"state":"online"|"offline", "version", "site", "terminal", "at",
-//  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync"}
+//  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync",
+//  "devices":[{"name","open","last_error"}]}
 std::string status_json(const StatusReport& report);
 
 struct AlertReport {
