@@ -14,6 +14,7 @@
 #include "edgestock/scanners/tcp_source.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
+#include "ledger_settings.hpp"
 #include "scan_pipeline.hpp"
 
 #ifndef EDGESTOCK_VERSION
@@ -31,14 +32,7 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     return 1;
   }
   storage::SystemClock clock;
-  storage::LedgerOptions options;
-  options.path = settings->ledger.path;
-  options.terminal = storage::TerminalId(settings->terminal);
-  options.site = storage::SiteId(settings->site);
-  options.durability =
-      settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
-  options.max_bytes = settings->ledger.max_bytes;
-  auto ledger = storage::Ledger::open(options, clock);
+  auto ledger = storage::Ledger::open(ledger_options(*settings, false), clock);
   if (!ledger) {
     err << "edgestock run: " << ledger.error().message << "\n";
     return 1;

@@ -11,6 +11,7 @@
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "ledger_settings.hpp"
 #include "stock_report.hpp"
 
 #ifndef EDGESTOCK_VERSION
@@ -29,15 +30,8 @@ std::expected<std::unique_ptr<storage::Ledger>, std::string> open_configured_led
     for (const auto& problem : settings.error()) text += "\n  " + problem;
     return std::unexpected(text);
   }
-  storage::LedgerOptions options;
-  options.path = settings->ledger.path;
-  options.terminal = storage::TerminalId(settings->terminal);
-  options.site = storage::SiteId(settings->site);
-  options.durability =
-      settings->ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
-  options.max_bytes = settings->ledger.max_bytes;
-  options.read_only = true;  // status commands never write, and work while the agent runs
-  auto ledger = storage::Ledger::open(options, clock);
+  // Status commands never write, and work while the agent runs.
+  auto ledger = storage::Ledger::open(ledger_options(*settings, true), clock);
   if (!ledger) return std::unexpected(ledger.error().message);
   return std::move(*ledger);
 }

@@ -25,13 +25,6 @@ using namespace edgestock::bench;
 
 namespace {
 
-int arg(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) return std::stoi(argv[i + 1]);
-  }
-  return fallback;
-}
-
 // Publishes every payload at QoS 1 with at most `window` unacknowledged.
 double raw_paho_rate(const std::string& uri, const std::vector<std::string>& payloads, int window) {
   mqtt::create_options create(MQTTVERSION_3_1_1);
@@ -116,9 +109,9 @@ double forwarder_rate(const std::string& uri, const std::filesystem::path& fille
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int events = arg(argc, argv, "--events", 100'000);
-  const int runs = arg(argc, argv, "--runs", 3);
-  const int window = arg(argc, argv, "--window", 100);
+  const int events = int_arg(argc, argv, "--events", 100'000);
+  const int runs = int_arg(argc, argv, "--runs", 3);
+  const int window = int_arg(argc, argv, "--window", 100);
   testing::TempDir dir("bench-mqtt");
   testing::MosquittoBroker broker;
 

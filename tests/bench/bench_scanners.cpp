@@ -26,13 +26,6 @@ using namespace edgestock::bench;
 
 namespace {
 
-int arg(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) return std::stoi(argv[i + 1]);
-  }
-  return fallback;
-}
-
 double decodes_per_second(const std::string& scan, int count) {
   const scanners::DecodeContext context{};
   const auto start = Clock::now();
@@ -119,9 +112,9 @@ std::vector<double> scan_to_move(const std::filesystem::path& dir, int samples) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int decodes = arg(argc, argv, "--decodes", 200'000);
-  const int scans = arg(argc, argv, "--scans", 1000);
-  const int runs = arg(argc, argv, "--runs", 3);
+  const int decodes = int_arg(argc, argv, "--decodes", 200'000);
+  const int scans = int_arg(argc, argv, "--scans", 1000);
+  const int runs = int_arg(argc, argv, "--runs", 3);
   testing::TempDir dir("bench-scanners");
   const std::pair<const char*, std::string> samples[] = {
       {"EAN-13", "5012345670010"},

@@ -171,13 +171,6 @@ double open_to_ready_ms(const std::filesystem::path& path) {
   return ms;
 }
 
-int arg(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) return std::stoi(argv[i + 1]);
-  }
-  return fallback;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,9 +178,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
   }
-  const int runs = arg(argc, argv, "--runs", 5);
-  const int samples = arg(argc, argv, "--samples", 2000);
-  const int moves = arg(argc, argv, "--moves", 1'000'000);
+  const int runs = int_arg(argc, argv, "--runs", 5);
+  const int samples = int_arg(argc, argv, "--samples", 2000);
+  const int moves = int_arg(argc, argv, "--moves", 1'000'000);
   std::filesystem::create_directories(dir);
   std::cout << "bench-storage: " << runs << " runs, " << samples << " samples each, dir " << dir.string() << "\n";
 

@@ -17,6 +17,13 @@ double median(std::vector<double> samples) {
   return percentile(std::move(samples), 50);
 }
 
+int int_arg(int argc, char** argv, const char* name, int fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == name) return std::stoi(argv[i + 1]);
+  }
+  return fallback;
+}
+
 std::string fixed(double value, int decimals) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);

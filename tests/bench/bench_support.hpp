@@ -18,6 +18,9 @@ inline double micros_since(Clock::time_point start) {
 double percentile(std::vector<double> samples, double p);
 double median(std::vector<double> samples);
 
+// The value after `name` on the command line ("--runs 5"), else `fallback`.
+int int_arg(int argc, char** argv, const char* name, int fallback);
+
 // "12.3" with the given number of decimals.
 std::string fixed(double value, int decimals = 2);
 

@@ -14,6 +14,7 @@
 
 #include "edgestock/scanners/hid_keys.hpp"
 #include "edgestock/scanners/serial_source.hpp"
+#include "event_loop_thread.hpp"
 #include "temp_dir.hpp"
 #include "wait_until.hpp"
 
@@ -112,16 +113,7 @@ TEST_CASE("an evdev stream: scans arrive, and the device is reopened", "[hid]") 
   REQUIRE(writer >= 0);
   std::mutex mutex;
   std::vector<std::string> lines;
-  struct Loop {
-    boost::asio::io_context io;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-    std::thread thread{[this] { io.run(); }};
-    ~Loop() {
-      work.reset();
-      io.stop();
-      thread.join();
-    }
-  } loop;
+  edgestock::testing::EventLoopThread loop;
   auto& io = loop.io;
   EvdevScanSource source(
       io, fifo.string(),

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "edgestock/scanners/serial_source.hpp"
+#include "event_loop_thread.hpp"
 #include "temp_dir.hpp"
 #include "wait_until.hpp"
 
@@ -35,16 +36,7 @@ struct Collected {
   }
 };
 
-struct Loop {
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
-  ~Loop() {
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-};
+using Loop = EventLoopThread;
 
 struct Pty {
   int master = -1;
