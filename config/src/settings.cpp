@@ -217,6 +217,30 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "scanners.tcp.port", "port of the TCP scan listener", [](Settings& s) -> int& { return s.scanners.tcp_port; },
           1, 65535),
+      flag_key("odoo.enabled", "post moves to Odoo and pull the catalogue from it",
+               [](Settings& s) -> bool& { return s.odoo.enabled; }),
+      text_key(
+          "odoo.url", "Odoo's base URL, https://host[:port]", [](Settings& s) -> std::string& { return s.odoo.url; },
+          false),
+      text_key(
+          "odoo.database", "Odoo database name", [](Settings& s) -> std::string& { return s.odoo.database; }, false),
+      text_key(
+          "odoo.login", "login of the least-privilege Odoo user edgestock acts as",
+          [](Settings& s) -> std::string& { return s.odoo.login; }, false),
+      text_key("odoo.api_key_file", "file holding that user's API key (never put the key itself here)",
+               [](Settings& s) -> std::string& { return s.odoo.api_key_file; }),
+      choice_key("odoo.protocol", "auto (JSON-2 on Odoo 19+, else JSON-RPC), jsonrpc or json2",
+                 [](Settings& s) -> std::string& { return s.odoo.protocol; }, {"auto", "jsonrpc", "json2"}),
+      text_key("odoo.ca_file", "CA certificate(s) of Odoo's HTTPS certificate (empty: the system's store)",
+               [](Settings& s) -> std::string& { return s.odoo.ca_file; }),
+      flag_key("odoo.verify", "verify Odoo's certificate and host name (leave on)",
+               [](Settings& s) -> bool& { return s.odoo.verify; }),
+      number_key<int>(
+          "odoo.connect_timeout_ms", "time to connect to Odoo",
+          [](Settings& s) -> int& { return s.odoo.connect_timeout_ms; }, 100, 600'000),
+      number_key<int>(
+          "odoo.timeout_ms", "time for one Odoo call, connect included",
+          [](Settings& s) -> int& { return s.odoo.timeout_ms; }, 100, 3'600'000),
       text_key("scanners.serial.device", "serial scanner device, e.g. /dev/ttyACM0 (empty: none)",
                [](Settings& s) -> std::string& { return s.scanners.serial_device; }),
       number_key<int>(

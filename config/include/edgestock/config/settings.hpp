@@ -49,6 +49,19 @@ struct AlertSettings {
   std::int64_t database_budget = 0;  // bytes; 0: no size alert
 };
 
+struct OdooSettings {
+  bool enabled = false;
+  std::string url = "https://erp.example.hospital";  // scheme, host and port; no path
+  std::string database = "hospital";
+  std::string login = "edgestock";
+  std::string api_key_file;       // the API key, alone in a file readable by the service user
+  std::string protocol = "auto";  // auto (JSON-2 on 19+, else JSON-RPC), jsonrpc, json2
+  std::string ca_file;            // empty: the system's CA store
+  bool verify = true;             // verify the server's certificate and host name
+  int connect_timeout_ms = 5000;
+  int timeout_ms = 30'000;
+};
+
 struct ScannerSettings {
   bool tcp_enabled = false;  // scans as lines over TCP (network scanners, tests)
   std::string tcp_bind = "127.0.0.1";
@@ -81,6 +94,7 @@ struct Settings {
   std::string terminal;
   LedgerSettings ledger;
   MqttSettings mqtt;
+  OdooSettings odoo;
   AlertSettings alerts;
   ScannerSettings scanners;
   SessionSettings session;

@@ -1,0 +1,28 @@
+#pragma once
+// The project's Odoo-compatible test server (tests/odoo/odoo_test_server.py)
+// as a child process on a free loopback port, for the C++ integration tests.
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace edgestock::testing {
+
+class OdooServer {
+ public:
+  static constexpr const char* kApiKey = "0123456789abcdef0123456789abcdef01234567";
+  explicit OdooServer(int version = 17);
+  ~OdooServer();
+  OdooServer(const OdooServer&) = delete;
+  OdooServer& operator=(const OdooServer&) = delete;
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] int port() const { return port_; }
+  // Makes the next `count` object calls suffer `kind` (see the server's docs).
+  void fault(const std::string& kind, int count = 1, int delay_ms = 0) const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace edgestock::testing
