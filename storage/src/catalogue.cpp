@@ -49,81 +49,134 @@ std::optional<Product> find_product_locked(Database& db, const ProductRef& ref) 
   return std::nullopt;
 }
 
+namespace {
+
+void put(Database& database_, const Product& p) {
+  database_
+      .cached(
+          "INSERT INTO products(odoo_id, name, barcode, default_code, uom, tracking, active, "
+          "write_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET "
+          "name = excluded.name, barcode = excluded.barcode, default_code = excluded.default_code, "
+          "uom = excluded.uom, tracking = excluded.tracking, active = excluded.active, "
+          "write_date = excluded.write_date")
+      .bind(1, p.odoo_id)
+      .bind_text(2, p.name)
+      .bind(3, p.barcode)
+      .bind(4, p.default_code)
+      .bind_text(5, p.uom.str())
+      .bind_text(6, p.tracking)
+      .bind(7, std::int64_t{p.active ? 1 : 0})
+      .bind(8, p.write_date)
+      .run();
+}
+
+void put(Database& database_, const Packaging& p) {
+  database_
+      .cached(
+          "INSERT INTO packagings(barcode, product_id, units_micros) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT DO UPDATE SET product_id = excluded.product_id, units_micros = excluded.units_micros")
+      .bind_text(1, p.barcode)
+      .bind(2, p.product_id)
+      .bind(3, p.units_per_pack.as_micros())
+      .run();
+}
+
+void put(Database& database_, const Lot& lot) {
+  database_
+      .cached(
+          "INSERT INTO lots(odoo_id, product_id, name, expiry) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT(odoo_id) DO UPDATE SET product_id = excluded.product_id, "
+          "name = excluded.name, expiry = excluded.expiry")
+      .bind(1, lot.odoo_id)
+      .bind(2, lot.product_id)
+      .bind_text(3, lot.name)
+      .bind(4, lot.expiry)
+      .run();
+}
+
+void put(Database& database_, const Location& l) {
+  database_
+      .cached(
+          "INSERT INTO locations(code, odoo_id, complete_name, usage, active) VALUES (?1, ?2, ?3, ?4, ?5) "
+          "ON CONFLICT DO UPDATE SET odoo_id = excluded.odoo_id, complete_name = excluded.complete_name, "
+          "usage = excluded.usage, active = excluded.active")
+      .bind_text(1, l.code.str())
+      .bind(2, l.odoo_id)
+      .bind_text(3, l.complete_name)
+      .bind_text(4, l.usage)
+      .bind(5, std::int64_t{l.active ? 1 : 0})
+      .run();
+}
+
+void put(Database& database_, const ReorderRule& r) {
+  database_
+      .cached(
+          "INSERT INTO reorder_rules(location, product_id, min_micros, max_micros) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT DO UPDATE SET min_micros = excluded.min_micros, max_micros = excluded.max_micros")
+      .bind_text(1, r.location.str())
+      .bind(2, r.product_id)
+      .bind(3, r.minimum.as_micros())
+      .bind(4, r.maximum.as_micros())
+      .run();
+}
+
+}  // namespace
+
 std::expected<void, LedgerError> Catalogue::upsert(const Product& p) {
-  return with_database(database_, [&] {
-    database_
-        .cached(
-            "INSERT INTO products(odoo_id, name, barcode, default_code, uom, tracking, active, "
-            "write_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET "
-            "name = excluded.name, barcode = excluded.barcode, default_code = excluded.default_code, "
-            "uom = excluded.uom, tracking = excluded.tracking, active = excluded.active, "
-            "write_date = excluded.write_date")
-        .bind(1, p.odoo_id)
-        .bind_text(2, p.name)
-        .bind(3, p.barcode)
-        .bind(4, p.default_code)
-        .bind_text(5, p.uom.str())
-        .bind_text(6, p.tracking)
-        .bind(7, std::int64_t{p.active ? 1 : 0})
-        .bind(8, p.write_date)
-        .run();
-  });
+  return with_database(database_, [&] { put(database_, p); });
 }
-
 std::expected<void, LedgerError> Catalogue::upsert(const Packaging& p) {
-  return with_database(database_, [&] {
-    database_
-        .cached(
-            "INSERT INTO packagings(barcode, product_id, units_micros) VALUES (?1, ?2, ?3) "
-            "ON CONFLICT DO UPDATE SET product_id = excluded.product_id, units_micros = excluded.units_micros")
-        .bind_text(1, p.barcode)
-        .bind(2, p.product_id)
-        .bind(3, p.units_per_pack.as_micros())
-        .run();
-  });
+  return with_database(database_, [&] { put(database_, p); });
 }
-
 std::expected<void, LedgerError> Catalogue::upsert(const Lot& lot) {
-  return with_database(database_, [&] {
-    database_
-        .cached(
-            "INSERT INTO lots(odoo_id, product_id, name, expiry) VALUES (?1, ?2, ?3, ?4) "
-            "ON CONFLICT(odoo_id) DO UPDATE SET product_id = excluded.product_id, "
-            "name = excluded.name, expiry = excluded.expiry")
-        .bind(1, lot.odoo_id)
-        .bind(2, lot.product_id)
-        .bind_text(3, lot.name)
-        .bind(4, lot.expiry)
-        .run();
-  });
+  return with_database(database_, [&] { put(database_, lot); });
 }
-
 std::expected<void, LedgerError> Catalogue::upsert(const Location& l) {
+  return with_database(database_, [&] { put(database_, l); });
+}
+std::expected<void, LedgerError> Catalogue::upsert(const ReorderRule& r) {
+  return with_database(database_, [&] { put(database_, r); });
+}
+
+std::expected<void, LedgerError> Catalogue::upsert(const CatalogueBatch& batch) {
   return with_database(database_, [&] {
-    database_
-        .cached(
-            "INSERT INTO locations(code, odoo_id, complete_name, usage, active) VALUES (?1, ?2, ?3, ?4, ?5) "
-            "ON CONFLICT DO UPDATE SET odoo_id = excluded.odoo_id, complete_name = excluded.complete_name, "
-            "usage = excluded.usage, active = excluded.active")
-        .bind_text(1, l.code.str())
-        .bind(2, l.odoo_id)
-        .bind_text(3, l.complete_name)
-        .bind_text(4, l.usage)
-        .bind(5, std::int64_t{l.active ? 1 : 0})
-        .run();
+    const WithoutFsync light(database_);
+    sqlite::Transaction transaction(database_.connection());
+    for (const auto& x : batch.locations) put(database_, x);
+    for (const auto& x : batch.products) put(database_, x);
+    for (const auto& x : batch.packagings) put(database_, x);
+    for (const auto& x : batch.lots) put(database_, x);
+    for (const auto& x : batch.reorder_rules) put(database_, x);
+    transaction.commit();
   });
 }
 
-std::expected<void, LedgerError> Catalogue::upsert(const ReorderRule& r) {
+std::int64_t Catalogue::product_count() const {
+  auto count = with_database(database_, [&] {
+    auto& select = database_.cached("SELECT count(*) FROM products");
+    const auto n = select.step() ? select.column_int(0) : 0;
+    select.reset();
+    return n;
+  });
+  return count ? *count : 0;
+}
+
+std::string Catalogue::setting(const std::string& key) const {
+  auto value = with_database(database_, [&] {
+    auto& select = database_.cached("SELECT value FROM meta WHERE key = ?1");
+    select.bind_text(1, "catalogue." + key);
+    std::string found = select.step() ? select.column_text(0) : std::string();
+    select.reset();
+    return found;
+  });
+  return value ? *value : std::string();
+}
+
+std::expected<void, LedgerError> Catalogue::set_setting(const std::string& key, const std::string& value) {
   return with_database(database_, [&] {
-    database_
-        .cached(
-            "INSERT INTO reorder_rules(location, product_id, min_micros, max_micros) VALUES (?1, ?2, ?3, ?4) "
-            "ON CONFLICT DO UPDATE SET min_micros = excluded.min_micros, max_micros = excluded.max_micros")
-        .bind_text(1, r.location.str())
-        .bind(2, r.product_id)
-        .bind(3, r.minimum.as_micros())
-        .bind(4, r.maximum.as_micros())
+    database_.cached("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT DO UPDATE SET value = excluded.value")
+        .bind_text(1, "catalogue." + key)
+        .bind_text(2, value)
         .run();
   });
 }

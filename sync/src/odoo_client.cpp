@@ -125,8 +125,10 @@ class OdooClient::Impl {
     std::string error;
     const long status = exchange("/jsonrpc", &body, nullptr, response, error, may_repeat);
     if (status == 0) return transient("network", error);
-    if (status >= 500 || status == 429 || status == 408) return transient("http " + std::to_string(status), "HTTP " + std::to_string(status) + " from Odoo");
-    if (status != 200) return permanent("http " + std::to_string(status), "HTTP " + std::to_string(status) + " from Odoo");
+    if (status >= 500 || status == 429 || status == 408)
+      return transient("http " + std::to_string(status), "HTTP " + std::to_string(status) + " from Odoo");
+    if (status != 200)
+      return permanent("http " + std::to_string(status), "HTTP " + std::to_string(status) + " from Odoo");
     Json reply;
     try {
       reply = Json::parse(response);
@@ -172,7 +174,8 @@ class OdooClient::Impl {
     std::string error;
     const long status = exchange("/web/version", nullptr, nullptr, response, error);
     if (status == 0) return transient("network", error);
-    if (status != 200) return transient("http " + std::to_string(status), "GET /web/version answered " + std::to_string(status));
+    if (status != 200)
+      return transient("http " + std::to_string(status), "GET /web/version answered " + std::to_string(status));
     try {
       major_ = Json::parse(response).at("version_info").at(0).get<int>();
     } catch (const std::exception&) {
@@ -190,12 +193,14 @@ class OdooClient::Impl {
       }
       return {OdooOutcome::ok, std::to_string(major_), {}, {}};
     }
-    auto login = jsonrpc("common", "authenticate", Json::array({settings_.database, settings_.login, api_key_, Json::object()}));
+    auto login =
+        jsonrpc("common", "authenticate", Json::array({settings_.database, settings_.login, api_key_, Json::object()}));
     if (!login.ok()) return login;
     const auto uid = Json::parse(login.result);
     if (!uid.is_number_integer()) {
-      return permanent("odoo.exceptions.AccessDenied",
-                       "Odoo refused login '" + settings_.login + "' with the API key (check odoo.login and odoo.api_key_file)");
+      return permanent(
+          "odoo.exceptions.AccessDenied",
+          "Odoo refused login '" + settings_.login + "' with the API key (check odoo.login and odoo.api_key_file)");
     }
     uid_ = uid.get<int>();
     return {OdooOutcome::ok, std::to_string(major_), {}, {}};
@@ -214,7 +219,8 @@ class OdooClient::Impl {
       args.push_back(params["ids"]);
       params.erase("ids");
     }
-    return jsonrpc("object", "execute_kw", Json::array({settings_.database, uid_, api_key_, model, method, args, params}),
+    return jsonrpc("object", "execute_kw",
+                   Json::array({settings_.database, uid_, api_key_, model, method, args, params}),
                    is_read_only(method));
   }
 
@@ -230,9 +236,15 @@ class OdooClient::Impl {
 OdooClient::OdooClient(const config::OdooSettings& settings, std::string api_key)
     : impl_(std::make_unique<Impl>(settings, std::move(api_key))) {}
 OdooClient::~OdooClient() = default;
-OdooReply OdooClient::connect() { return impl_->connect(); }
-int OdooClient::server_major_version() const { return impl_->major_; }
-OdooProtocol OdooClient::protocol() const { return impl_->protocol_; }
+OdooReply OdooClient::connect() {
+  return impl_->connect();
+}
+int OdooClient::server_major_version() const {
+  return impl_->major_;
+}
+OdooProtocol OdooClient::protocol() const {
+  return impl_->protocol_;
+}
 OdooReply OdooClient::call(const std::string& model, const std::string& method, const std::string& params_json) {
   return impl_->call(model, method, params_json);
 }

@@ -162,6 +162,12 @@ class Database:
                                                         "product_max_qty": float(rule["product_max_qty"])})
         for t in fixture["picking_types"]:
             self._insert("stock.picking.type", dict(t))
+        # Master data was written over time, long before the test: one minute
+        # apart by id, so that incremental reads by write_date have something to tell apart.
+        for model in ("product.product", "product.packaging", "stock.lot"):
+            for record in self.tables[model].values():
+                minutes = record["id"]
+                record["write_date"] = f"2026-01-{1 + minutes // 1440:02d} {minutes // 60 % 24:02d}:{minutes % 60:02d}:00"
 
     # -- storage
     def _insert(self, model, vals):

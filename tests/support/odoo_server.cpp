@@ -45,11 +45,12 @@ OdooServer::~OdooServer() {
 void OdooServer::fault(const std::string& kind, int count, int delay_ms) const {
   CURL* curl = curl_easy_init();
   const std::string url = this->url() + "/__test__/faults";
-  const std::string body =
-      R"({"kind": ")" + kind + R"(", "count": )" + std::to_string(count) + R"(, "delay_ms": )" + std::to_string(delay_ms) + "}";
+  const std::string body = R"({"kind": ")" + kind + R"(", "count": )" + std::to_string(count) + R"(, "delay_ms": )" +
+                           std::to_string(delay_ms) + "}";
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
   const CURLcode rc = curl_easy_perform(curl);
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK) throw std::runtime_error("cannot set the fault");

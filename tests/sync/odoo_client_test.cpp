@@ -42,8 +42,9 @@ TEST_CASE("Odoo 17 over JSON-RPC: reads, creates, None results", "[odoo]") {
   REQUIRE(reply.ok());
   CHECK(Json::parse(reply.result).is_array());
 
-  reply = client.call("stock.quant", "create",
-                      R"({"vals_list": {"product_id": 102, "location_id": 12, "inventory_quantity": 5}, "context": {"inventory_mode": true}})");
+  reply = client.call(
+      "stock.quant", "create",
+      R"({"vals_list": {"product_id": 102, "location_id": 12, "inventory_quantity": 5}, "context": {"inventory_mode": true}})");
   REQUIRE(reply.ok());
   const auto quant = Json::parse(reply.result);
   reply = client.call("stock.quant", "action_apply_inventory", Json{{"ids", Json::array({quant})}}.dump());
@@ -67,7 +68,8 @@ TEST_CASE("Odoo errors are permanent, with their names and reasons", "[odoo]") {
     CHECK(reply.outcome == OdooOutcome::permanent);
     CHECK(reply.error_name == "odoo.exceptions.AccessError");
     CHECK_THAT(reply.message, Catch::Contains("Private methods"));
-    const auto empty = client.call("stock.picking", "create", R"({"vals_list": [{"location_id": 11, "location_dest_id": 5}]})");
+    const auto empty =
+        client.call("stock.picking", "create", R"({"vals_list": [{"location_id": 11, "location_dest_id": 5}]})");
     reply = client.call("stock.picking", "button_validate", Json{{"ids", Json::parse(empty.result)}}.dump());
     CHECK(reply.outcome == OdooOutcome::permanent);
     CHECK(reply.error_name == "odoo.exceptions.UserError");
@@ -133,7 +135,8 @@ TEST_CASE("Odoo 19 over JSON-2 with a bearer key", "[odoo]") {
   OdooClient client(settings_for(server), OdooServer::kApiKey);
   REQUIRE(client.connect().ok());
   CHECK(client.protocol() == OdooProtocol::json2);
-  auto reply = client.call("stock.location", "search_read", R"({"domain": [["barcode", "=", "THEATRE2"]], "fields": ["usage"]})");
+  auto reply = client.call("stock.location", "search_read",
+                           R"({"domain": [["barcode", "=", "THEATRE2"]], "fields": ["usage"]})");
   REQUIRE(reply.ok());
   CHECK(Json::parse(reply.result)[0]["usage"] == "internal");
   reply = client.call("stock.location", "search", R"({"ids": [1], "domain": []})");

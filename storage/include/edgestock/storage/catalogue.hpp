@@ -72,6 +72,15 @@ struct ExpiringLot {
   std::string expiry;  // YYYY-MM-DD
 };
 
+// A page of a catalogue pull, written in one transaction.
+struct CatalogueBatch {
+  std::vector<Product> products;
+  std::vector<Packaging> packagings;
+  std::vector<Lot> lots;
+  std::vector<Location> locations;
+  std::vector<ReorderRule> reorder_rules;
+};
+
 class Catalogue {
  public:
   explicit Catalogue(Database& database) : database_(database) {}
@@ -81,6 +90,14 @@ class Catalogue {
   std::expected<void, LedgerError> upsert(const Lot& lot);
   std::expected<void, LedgerError> upsert(const Location& location);
   std::expected<void, LedgerError> upsert(const ReorderRule& rule);
+  // All of a batch in one transaction, without an fsync of its own: the
+  // catalogue is a cache that a pull can always refill.
+  std::expected<void, LedgerError> upsert(const CatalogueBatch& batch);
+  [[nodiscard]] std::int64_t product_count() const;
+
+  // Small named values that belong with the catalogue (the pull's watermark).
+  [[nodiscard]] std::string setting(const std::string& key) const;
+  std::expected<void, LedgerError> set_setting(const std::string& key, const std::string& value);
 
   [[nodiscard]] std::optional<Product> product_by_barcode(const std::string& barcode) const;
   [[nodiscard]] std::optional<Product> product_by_code(const std::string& default_code) const;

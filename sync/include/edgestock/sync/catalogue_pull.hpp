@@ -1,0 +1,48 @@
+#pragma once
+// Fills the ledger's catalogue cache from Odoo, for this site only: its
+// locations, the products stocked at them or with reorder rules there (the
+// site's formulary), their box packagings and lots, and the reorder rules.
+// Incremental by write_date, reading from the last watermark minus an overlap
+// (Odoo timestamps are per second and transactions commit out of order);
+// duplicates are harmless upserts. A full pull (on a schedule: Odoo can merge
+// quants without touching write_date) reads everything again.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "edgestock/sync/odoo_client.hpp"
+
+namespace edgestock::storage {
+class Ledger;
+}
+
+namespace edgestock::sync {
+
+struct PullScope {
+  std::vector<std::string> location_codes;  // barcodes of the site's stock locations
+  int page_size = 500;
+  int overlap_seconds = 300;
+};
+
+struct PullReport {
+  bool full = false;
+  std::string since;  // the write_date the pull read from ("" for a full pull)
+  std::int64_t rpcs = 0;
+  std::int64_t locations = 0;
+  std::int64_t products = 0;
+  std::int64_t packagings = 0;
+  std::int64_t lots = 0;
+  std::int64_t reorder_rules = 0;
+  OdooReply failure;  // ok unless the pull stopped; then the watermark did not move
+  [[nodiscard]] bool ok() const { return failure.ok(); }
+};
+
+// done, total (total 0 while not known)
+using PullProgress = std::function<void(std::int64_t, std::int64_t)>;
+
+PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullScope& scope, bool full,
+                          const PullProgress& progress = nullptr);
+
+}  // namespace edgestock::sync

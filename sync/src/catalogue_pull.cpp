@@ -1,0 +1,198 @@
+#include "edgestock/sync/catalogue_pull.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <map>
+#include <set>
+
+#include "edgestock/storage/catalogue.hpp"
+#include "edgestock/storage/ledger.hpp"
+
+namespace edgestock::sync {
+namespace {
+
+using Json = nlohmann::json;
+constexpr const char* kWatermark = "pull.watermark";
+
+// Odoo sends quantities as JSON numbers; they become exact decimals here, at
+// the edge, rounded to the six decimals a Quantity keeps.
+storage::Quantity quantity_of(const Json& value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6f", value.is_number() ? value.get<double>() : 0.0);
+  return storage::Quantity::parse(text).value_or(storage::Quantity{});
+}
+
+std::string text_of(const Json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
+std::int64_t id_of(const Json& value) {
+  if (value.is_array() && !value.empty()) return value[0].get<std::int64_t>();  // many2one [id, name]
+  return value.is_number_integer() ? value.get<std::int64_t>() : 0;
+}
+std::string name_of(const Json& value) {
+  return value.is_array() && value.size() > 1 && value[1].is_string() ? value[1].get<std::string>() : std::string();
+}
+
+// "YYYY-MM-DD HH:MM:SS" minus `seconds`.
+std::string minus_seconds(const std::string& stamp, int seconds) {
+  std::tm parts{};
+  if (strptime(stamp.c_str(), "%Y-%m-%d %H:%M:%S", &parts) == nullptr) return {};
+  const std::time_t t = timegm(&parts) - seconds;
+  std::tm back{};
+  gmtime_r(&t, &back);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &back);
+  return text;
+}
+
+class Puller {
+ public:
+  Puller(OdooClient& odoo, PullReport& report) : odoo_(odoo), report_(report) {}
+
+  // search_read in pages; false when a call failed (report_.failure says why).
+  bool read_all(const std::string& model, const Json& domain, const Json& fields,
+                const std::function<void(const Json&)>& each, int page_size) {
+    for (int offset = 0;; offset += page_size) {
+      Json params{{"domain", domain}, {"fields", fields}, {"offset", offset}, {"limit", page_size},
+                  {"order", "write_date asc, id asc"}};
+      ++report_.rpcs;
+      auto reply = odoo_.call(model, "search_read", params.dump());
+      if (!reply.ok()) {
+        report_.failure = reply;
+        return false;
+      }
+      const auto rows = Json::parse(reply.result);
+      for (const auto& row : rows) each(row);
+      if (static_cast<int>(rows.size()) < page_size) return true;
+    }
+  }
+
+ private:
+  OdooClient& odoo_;
+  PullReport& report_;
+};
+
+}  // namespace
+
+PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullScope& scope, bool full,
+                          const PullProgress& progress) {
+  PullReport report;
+  report.failure.outcome = OdooOutcome::ok;
+  report.full = full;
+  auto& catalogue = ledger.catalogue();
+  const std::string watermark = catalogue.setting(kWatermark);
+  if (!full && !watermark.empty()) report.since = minus_seconds(watermark, scope.overlap_seconds);
+  Json changed = Json::array();
+  if (!report.since.empty()) changed.push_back(Json::array({"write_date", ">", report.since}));
+  auto with_changes = [&changed](Json domain) {
+    for (const auto& leaf : changed) domain.push_back(leaf);
+    return domain;
+  };
+  Puller puller(odoo, report);
+  std::string newest = watermark;
+  auto note = [&newest](const Json& row) {
+    const auto stamp = text_of(row.value("write_date", Json()));
+    if (stamp > newest) newest = stamp;
+  };
+
+  // 1. The site's locations (always all of them: they are few).
+  storage::CatalogueBatch batch;
+  std::vector<std::int64_t> location_ids;
+  std::map<std::int64_t, std::string> code_of;
+  if (!puller.read_all("stock.location", Json::array({Json::array({"barcode", "in", scope.location_codes})}),
+                       {"barcode", "complete_name", "usage", "active", "write_date"},
+                       [&](const Json& row) {
+                         const auto id = row["id"].get<std::int64_t>();
+                         location_ids.push_back(id);
+                         code_of[id] = text_of(row["barcode"]);
+                         batch.locations.push_back({id, storage::LocationCode(text_of(row["barcode"])),
+                                                    text_of(row["complete_name"]), text_of(row["usage"]),
+                                                    row.value("active", true)});
+                       },
+                       scope.page_size)) {
+    return report;
+  }
+  report.locations = static_cast<std::int64_t>(batch.locations.size());
+
+  // 2. The formulary: products stocked at the site or with a rule there.
+  std::set<std::int64_t> formulary;
+  const Json at_site = Json::array({Json::array({"location_id", "in", location_ids})});
+  if (!puller.read_all("stock.quant", at_site, {"product_id"},
+                       [&](const Json& row) { formulary.insert(id_of(row["product_id"])); }, scope.page_size)) {
+    return report;
+  }
+  std::vector<Json> rules;
+  if (!puller.read_all("stock.warehouse.orderpoint", at_site,
+                       {"product_id", "location_id", "product_min_qty", "product_max_qty", "write_date"},
+                       [&](const Json& row) {
+                         formulary.insert(id_of(row["product_id"]));
+                         rules.push_back(row);
+                       },
+                       scope.page_size)) {
+    return report;
+  }
+  for (const auto& row : rules) {
+    batch.reorder_rules.push_back({storage::LocationCode(code_of[id_of(row["location_id"])]),
+                                   id_of(row["product_id"]), quantity_of(row["product_min_qty"]),
+                                   quantity_of(row["product_max_qty"])});
+  }
+  report.reorder_rules = static_cast<std::int64_t>(batch.reorder_rules.size());
+  if (auto written = catalogue.upsert(batch); !written) {
+    report.failure = {OdooOutcome::transient, {}, "ledger", written.error().message};
+    return report;
+  }
+
+  // 3. Products, packagings and lots of the formulary, changed since the watermark.
+  const std::vector<std::int64_t> ids(formulary.begin(), formulary.end());
+  const auto total = static_cast<std::int64_t>(ids.size());
+  for (std::size_t first = 0; first < ids.size(); first += static_cast<std::size_t>(scope.page_size)) {
+    const std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(first),
+                                          ids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                            ids.size(), first + static_cast<std::size_t>(scope.page_size))));
+    storage::CatalogueBatch page;
+    const bool ok =
+        puller.read_all("product.product", with_changes(Json::array({Json::array({"id", "in", chunk})})),
+                        {"name", "barcode", "default_code", "uom_id", "tracking", "active", "write_date"},
+                        [&](const Json& row) {
+                          note(row);
+                          page.products.push_back({row["id"].get<std::int64_t>(), text_of(row["name"]),
+                                                   text_of(row["barcode"]), text_of(row["default_code"]),
+                                                   storage::UnitOfMeasure(name_of(row["uom_id"])),
+                                                   text_of(row["tracking"]).empty() ? "none" : text_of(row["tracking"]),
+                                                   row.value("active", true), text_of(row["write_date"])});
+                        },
+                        scope.page_size) &&
+        puller.read_all("product.packaging", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
+                        {"product_id", "barcode", "qty", "write_date"},
+                        [&](const Json& row) {
+                          note(row);
+                          if (!text_of(row["barcode"]).empty()) {
+                            page.packagings.push_back(
+                                {text_of(row["barcode"]), id_of(row["product_id"]), quantity_of(row["qty"])});
+                          }
+                        },
+                        scope.page_size) &&
+        puller.read_all("stock.lot", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
+                        {"product_id", "name", "expiration_date", "write_date"},
+                        [&](const Json& row) {
+                          note(row);
+                          page.lots.push_back({row["id"].get<std::int64_t>(), id_of(row["product_id"]),
+                                               text_of(row["name"]), text_of(row["expiration_date"]).substr(0, 10)});
+                        },
+                        scope.page_size);
+    if (!ok) return report;
+    if (auto written = catalogue.upsert(page); !written) {
+      report.failure = {OdooOutcome::transient, {}, "ledger", written.error().message};
+      return report;
+    }
+    report.products += static_cast<std::int64_t>(page.products.size());
+    report.packagings += static_cast<std::int64_t>(page.packagings.size());
+    report.lots += static_cast<std::int64_t>(page.lots.size());
+    if (progress) progress(std::min<std::int64_t>(total, static_cast<std::int64_t>(first) + scope.page_size), total);
+  }
+  // Only a complete pull moves the watermark.
+  if (!newest.empty()) (void)catalogue.set_setting(kWatermark, newest);
+  return report;
+}
+
+}  // namespace edgestock::sync

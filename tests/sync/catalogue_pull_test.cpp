@@ -1,0 +1,100 @@
+// The catalogue pull from the Odoo test server into a real ledger.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "edgestock/storage/catalogue.hpp"
+#include "edgestock/sync/catalogue_pull.hpp"
+#include "ledger_fixtures.hpp"
+#include "odoo_server.hpp"
+
+using namespace edgestock;
+using namespace edgestock::sync;
+using edgestock::testing::OdooServer;
+using Json = nlohmann::json;
+
+namespace {
+config::OdooSettings settings_for(const OdooServer& server) {
+  config::OdooSettings s;
+  s.url = server.url();
+  s.database = "hospital";
+  s.login = "admin";
+  return s;
+}
+
+// The formulary as Odoo itself tells it: products with quants or rules at the site.
+std::set<std::int64_t> formulary(OdooClient& odoo, const std::vector<std::int64_t>& locations) {
+  std::set<std::int64_t> ids;
+  for (const char* model : {"stock.quant", "stock.warehouse.orderpoint"}) {
+    const auto rows = Json::parse(odoo.call(model, "search_read",
+                                            Json{{"domain", Json::array({Json::array({"location_id", "in", locations})})},
+                                                 {"fields", Json::array({"product_id"})}}
+                                                .dump())
+                                      .result);
+    for (const auto& row : rows) ids.insert(row["product_id"][0].get<std::int64_t>());
+  }
+  return ids;
+}
+}  // namespace
+
+TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo][catalogue]") {
+  OdooServer server(17);
+  OdooClient odoo(settings_for(server), OdooServer::kApiKey);
+  REQUIRE(odoo.connect().ok());
+  edgestock::testing::TempDir dir;
+  edgestock::testing::ManualClock clock;
+  auto ledger = edgestock::testing::open_ledger(dir / "ledger.db", clock);
+  PullScope scope;
+  scope.location_codes = {"WARD3", "THEATRE2"};
+  scope.page_size = 40;  // several pages
+
+  std::int64_t last_done = 0;
+  const auto first = pull_catalogue(odoo, *ledger, scope, false, [&](std::int64_t done, std::int64_t total) {
+    CHECK(done <= total);
+    last_done = done;
+  });
+  INFO(first.failure.message);
+  REQUIRE(first.ok());
+  const auto expected = formulary(odoo, {11, 13});
+  CHECK(first.locations == 2);
+  CHECK(first.products == static_cast<std::int64_t>(expected.size()));
+  CHECK(ledger->catalogue().product_count() == static_cast<std::int64_t>(expected.size()));
+  CHECK(last_done == static_cast<std::int64_t>(expected.size()));
+  CHECK(first.packagings == first.products);
+  CHECK(first.reorder_rules > 0);
+  CHECK(first.rpcs > 6);
+
+  // What the terminal now knows offline.
+  const auto some = *expected.begin();
+  const auto product = ledger->catalogue().product_by_id(some).value();
+  CHECK(product.barcode.size() == 13);
+  CHECK((product.uom.str() == "Units" || product.uom.str() == "Boxes"));
+  CHECK_FALSE(ledger->catalogue().reorder_rules(storage::LocationCode("WARD3")).empty());
+  CHECK(ledger->catalogue().location(storage::LocationCode("THEATRE2"))->complete_name == "PHARM/Stock/Theatre 2");
+  CHECK_FALSE(ledger->catalogue().location(storage::LocationCode("WARD7")).has_value());  // not this site's
+
+  SECTION("an incremental pull reads only the last minutes, and what changed") {
+    REQUIRE(odoo.call("product.product", "write",
+                      Json{{"ids", Json::array({Json(some)})}, {"vals", {{"name", "Renamed in Odoo"}}}}.dump())
+                .ok());
+    const auto second = pull_catalogue(odoo, *ledger, scope, false);
+    REQUIRE(second.ok());
+    CHECK_FALSE(second.since.empty());
+    CHECK(second.products < 10);
+    CHECK(second.products >= 1);
+    CHECK(ledger->catalogue().product_by_id(some)->name == "Renamed in Odoo");
+    const auto full = pull_catalogue(odoo, *ledger, scope, true);
+    REQUIRE(full.ok());
+    CHECK(full.since.empty());
+    CHECK(full.products == static_cast<std::int64_t>(expected.size()));
+  }
+  SECTION("a pull that fails part way reports why and keeps the old watermark") {
+    const auto before = ledger->catalogue().setting("pull.watermark");
+    server.fault("http_503", 1);
+    const auto failed = pull_catalogue(odoo, *ledger, scope, false);
+    CHECK_FALSE(failed.ok());
+    CHECK(failed.failure.outcome == OdooOutcome::transient);
+    CHECK(ledger->catalogue().setting("pull.watermark") == before);
+    CHECK(pull_catalogue(odoo, *ledger, scope, false).ok());
+  }
+}
