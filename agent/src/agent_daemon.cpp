@@ -9,11 +9,13 @@
 #include <optional>
 #include <system_error>
 
+#include "catalogue_schedule.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/scanners/serial_source.hpp"
 #include "edgestock/scanners/tcp_source.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
+#include "edgestock/sync/odoo_client.hpp"
 #include "ledger_settings.hpp"
 #include "scan_pipeline.hpp"
 
@@ -116,6 +118,19 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   };
   tick();
 
+  // The catalogue from Odoo, on a thread of its own.
+  std::unique_ptr<CatalogueSchedule> catalogue;
+  if (settings->odoo.enabled) {
+    std::string problem;
+    const auto key = sync::read_secret_file(settings->odoo.api_key_file, problem);
+    if (!problem.empty()) {
+      err << "edgestock run: odoo.api_key_file: " << problem << "\n";
+      return 1;
+    }
+    catalogue = std::make_unique<CatalogueSchedule>(*settings, key, **ledger,
+                                                    [&err](const std::string& line) { err << line << std::endl; });
+  }
+
   // Retention: at start, then every six hours.
   boost::asio::steady_timer retention(io);
   std::function<void()> prune = [&] {
@@ -146,6 +161,7 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     if (serial) serial->stop();
     if (wedge) wedge->stop();
     if (hid) hid->stop();
+    if (catalogue) catalogue->stop();
     io.stop();
   });
   out << "edgestock " << EDGESTOCK_VERSION << " running: terminal " << settings->terminal << " at site "

@@ -9,6 +9,8 @@ const char* const kUsage =
     "  demo [--ledger PATH]   record a day of ward-store moves into a local ledger and print\n"
     "                         the stock (no broker or ERP needed)\n"
     "  run [--config FILE]    run the agent: publish stock events over MQTT (stop with SIGTERM)\n"
+    "  pull [--full] [--config FILE]\n"
+    "                         pull this site's catalogue from Odoo now (the agent must not run)\n"
     "  stock [--config FILE]  print the stock projection of this terminal's ledger\n"
     "  check [--config FILE]  verify the ledger file and its audit chain; exit 1 if broken\n"
     "  decode [--json] [SCAN...]\n"
@@ -32,6 +34,8 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
     command.verb = Verb::demo;
   } else if (verb == "run") {
     command.verb = Verb::run;
+  } else if (verb == "pull") {
+    command.verb = Verb::pull;
   } else if (verb == "stock") {
     command.verb = Verb::stock;
   } else if (verb == "check") {
@@ -53,7 +57,12 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
   }
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& option = args[i];
-    const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check || command.verb == Verb::run;
+    const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check || command.verb == Verb::run ||
+                              command.verb == Verb::pull;
+    if (option == "--full" && command.verb == Verb::pull) {
+      command.full = true;
+      continue;
+    }
     const bool takes_ledger = command.verb == Verb::demo;
     if ((option == "--config" && takes_config) || (option == "--ledger" && takes_ledger)) {
       if (i + 1 >= args.size() || args[i + 1].empty()) return std::unexpected(option + " needs a path");

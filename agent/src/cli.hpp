@@ -7,13 +7,14 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, run, stock, check, config_keys, decode };
+enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull };
 
 struct Command {
   Verb verb = Verb::help;
   std::string config_path = "/etc/edgestock/edgestock.json";
   std::string ledger_path;         // demo only; empty: a fresh temporary folder
   bool json = false;               // decode
+  bool full = false;               // pull
   std::vector<std::string> scans;  // decode: empty reads standard input
 };
 

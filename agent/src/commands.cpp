@@ -11,7 +11,12 @@
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "edgestock/sync/catalogue_pull.hpp"
+#include "edgestock/sync/odoo_client.hpp"
 #include "ledger_settings.hpp"
+
+#include <unistd.h>
+#include <cstdio>
 #include "stock_report.hpp"
 
 #ifndef EDGESTOCK_VERSION
@@ -42,6 +47,55 @@ std::filesystem::path fresh_demo_ledger() {
   return std::filesystem::path(pattern) / "ledger.db";
 }
 
+// A progress bar on a terminal; nothing when the output is a file or a pipe.
+void show_progress(std::int64_t done, std::int64_t total) {
+  if (total <= 0 || !::isatty(STDERR_FILENO)) return;
+  const int width = 40;
+  const int filled = static_cast<int>(width * done / total);
+  std::fprintf(stderr, "\r[%s%s] %lld/%lld products", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+               std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), static_cast<long long>(done),
+               static_cast<long long>(total));
+  if (done >= total) std::fputc('\n', stderr);
+}
+
+int run_pull(const std::string& config_path, bool full, std::ostream& out, std::ostream& err) {
+  auto settings = config::load_settings_file(config_path);
+  if (!settings) {
+    err << "edgestock pull: invalid configuration:";
+    for (const auto& problem : settings.error()) err << "\n  " << problem;
+    err << "\n";
+    return 1;
+  }
+  std::string problem;
+  const auto key = sync::read_secret_file(settings->odoo.api_key_file, problem);
+  if (!problem.empty()) {
+    err << "edgestock pull: odoo.api_key_file: " << problem << "\n";
+    return 1;
+  }
+  storage::SystemClock clock;
+  auto ledger = storage::Ledger::open(ledger_options(*settings, false), clock);
+  if (!ledger) {
+    err << "edgestock pull: " << ledger.error().message << "\n";
+    return 1;
+  }
+  sync::OdooClient odoo(settings->odoo, key);
+  if (const auto connected = odoo.connect(); !connected.ok()) {
+    err << "edgestock pull: " << connected.message << "\n";
+    return 1;
+  }
+  sync::PullScope scope;
+  scope.location_codes = settings->odoo.locations;
+  const auto report = sync::pull_catalogue(odoo, **ledger, scope, full, show_progress);
+  if (!report.ok()) {
+    err << "edgestock pull: stopped: " << report.failure.message << "\n";
+    return 1;
+  }
+  out << (full ? "full" : "incremental") << " pull from Odoo " << odoo.server_major_version() << ": " << report.products
+      << " products, " << report.packagings << " packagings, " << report.lots << " lots, " << report.locations
+      << " locations, " << report.reorder_rules << " reorder rules in " << report.rpcs << " calls\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_command(const Command& command, std::ostream& out, std::ostream& err) {
@@ -65,6 +119,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       return run_decode(command.scans, command.json, std::cin, out);
     case Verb::run:
       return run_agent(command.config_path, out, err);
+    case Verb::pull:
+      return run_pull(command.config_path, command.full, out, err);
     case Verb::stock: {
       auto ledger = open_configured_ledger(command.config_path, clock);
       if (!ledger) {

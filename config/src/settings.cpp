@@ -241,6 +241,26 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "odoo.timeout_ms", "time for one Odoo call, connect included",
           [](Settings& s) -> int& { return s.odoo.timeout_ms; }, 100, 3'600'000),
+      Key{"odoo.locations", false, "barcodes of this site's stock locations in Odoo: [\"WARD3\", ...]",
+          [](Settings&) { return std::string("[]"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_array()) return "must be a list of location barcodes";
+            std::vector<std::string> codes;
+            for (const auto& code : v) {
+              if (!code.is_string() || !is_identifier(code.get<std::string>())) {
+                return "each location barcode is 1-64 letters, digits, '-', '_' or '.'";
+              }
+              codes.push_back(code.get<std::string>());
+            }
+            s.odoo.locations = std::move(codes);
+            return {};
+          }},
+      number_key<int>(
+          "odoo.pull_interval_s", "seconds between incremental catalogue pulls",
+          [](Settings& s) -> int& { return s.odoo.pull_interval_s; }, 10, 86'400),
+      number_key<int>(
+          "odoo.full_pull_interval_s", "seconds between full catalogue pulls",
+          [](Settings& s) -> int& { return s.odoo.full_pull_interval_s; }, 60, 30 * 86'400),
       text_key("scanners.serial.device", "serial scanner device, e.g. /dev/ttyACM0 (empty: none)",
                [](Settings& s) -> std::string& { return s.scanners.serial_device; }),
       number_key<int>(

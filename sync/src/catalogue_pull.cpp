@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "edgestock/storage/catalogue.hpp"
@@ -24,7 +24,9 @@ storage::Quantity quantity_of(const Json& value) {
   return storage::Quantity::parse(text).value_or(storage::Quantity{});
 }
 
-std::string text_of(const Json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
+std::string text_of(const Json& value) {
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
 std::int64_t id_of(const Json& value) {
   if (value.is_array() && !value.empty()) return value[0].get<std::int64_t>();  // many2one [id, name]
   return value.is_number_integer() ? value.get<std::int64_t>() : 0;
@@ -53,7 +55,10 @@ class Puller {
   bool read_all(const std::string& model, const Json& domain, const Json& fields,
                 const std::function<void(const Json&)>& each, int page_size) {
     for (int offset = 0;; offset += page_size) {
-      Json params{{"domain", domain}, {"fields", fields}, {"offset", offset}, {"limit", page_size},
+      Json params{{"domain", domain},
+                  {"fields", fields},
+                  {"offset", offset},
+                  {"limit", page_size},
                   {"order", "write_date asc, id asc"}};
       ++report_.rpcs;
       auto reply = odoo_.call(model, "search_read", params.dump());
@@ -99,17 +104,18 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   storage::CatalogueBatch batch;
   std::vector<std::int64_t> location_ids;
   std::map<std::int64_t, std::string> code_of;
-  if (!puller.read_all("stock.location", Json::array({Json::array({"barcode", "in", scope.location_codes})}),
-                       {"barcode", "complete_name", "usage", "active", "write_date"},
-                       [&](const Json& row) {
-                         const auto id = row["id"].get<std::int64_t>();
-                         location_ids.push_back(id);
-                         code_of[id] = text_of(row["barcode"]);
-                         batch.locations.push_back({id, storage::LocationCode(text_of(row["barcode"])),
-                                                    text_of(row["complete_name"]), text_of(row["usage"]),
-                                                    row.value("active", true)});
-                       },
-                       scope.page_size)) {
+  if (!puller.read_all(
+          "stock.location", Json::array({Json::array({"barcode", "in", scope.location_codes})}),
+          {"barcode", "complete_name", "usage", "active", "write_date"},
+          [&](const Json& row) {
+            const auto id = row["id"].get<std::int64_t>();
+            location_ids.push_back(id);
+            code_of[id] = text_of(row["barcode"]);
+            batch.locations.push_back({id, storage::LocationCode(text_of(row["barcode"])),
+                                       text_of(row["complete_name"]), text_of(row["usage"]),
+                                       row.value("active", true)});
+          },
+          scope.page_size)) {
     return report;
   }
   report.locations = static_cast<std::int64_t>(batch.locations.size());
@@ -117,24 +123,25 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   // 2. The formulary: products stocked at the site or with a rule there.
   std::set<std::int64_t> formulary;
   const Json at_site = Json::array({Json::array({"location_id", "in", location_ids})});
-  if (!puller.read_all("stock.quant", at_site, {"product_id"},
-                       [&](const Json& row) { formulary.insert(id_of(row["product_id"])); }, scope.page_size)) {
+  if (!puller.read_all(
+          "stock.quant", at_site, {"product_id"}, [&](const Json& row) { formulary.insert(id_of(row["product_id"])); },
+          scope.page_size)) {
     return report;
   }
   std::vector<Json> rules;
-  if (!puller.read_all("stock.warehouse.orderpoint", at_site,
-                       {"product_id", "location_id", "product_min_qty", "product_max_qty", "write_date"},
-                       [&](const Json& row) {
-                         formulary.insert(id_of(row["product_id"]));
-                         rules.push_back(row);
-                       },
-                       scope.page_size)) {
+  if (!puller.read_all(
+          "stock.warehouse.orderpoint", at_site,
+          {"product_id", "location_id", "product_min_qty", "product_max_qty", "write_date"},
+          [&](const Json& row) {
+            formulary.insert(id_of(row["product_id"]));
+            rules.push_back(row);
+          },
+          scope.page_size)) {
     return report;
   }
   for (const auto& row : rules) {
-    batch.reorder_rules.push_back({storage::LocationCode(code_of[id_of(row["location_id"])]),
-                                   id_of(row["product_id"]), quantity_of(row["product_min_qty"]),
-                                   quantity_of(row["product_max_qty"])});
+    batch.reorder_rules.push_back({storage::LocationCode(code_of[id_of(row["location_id"])]), id_of(row["product_id"]),
+                                   quantity_of(row["product_min_qty"]), quantity_of(row["product_max_qty"])});
   }
   report.reorder_rules = static_cast<std::int64_t>(batch.reorder_rules.size());
   if (auto written = catalogue.upsert(batch); !written) {
@@ -146,40 +153,42 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   const std::vector<std::int64_t> ids(formulary.begin(), formulary.end());
   const auto total = static_cast<std::int64_t>(ids.size());
   for (std::size_t first = 0; first < ids.size(); first += static_cast<std::size_t>(scope.page_size)) {
-    const std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(first),
-                                          ids.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                            ids.size(), first + static_cast<std::size_t>(scope.page_size))));
+    const std::vector<std::int64_t> chunk(
+        ids.begin() + static_cast<std::ptrdiff_t>(first),
+        ids.begin() +
+            static_cast<std::ptrdiff_t>(std::min(ids.size(), first + static_cast<std::size_t>(scope.page_size))));
     storage::CatalogueBatch page;
     const bool ok =
-        puller.read_all("product.product", with_changes(Json::array({Json::array({"id", "in", chunk})})),
-                        {"name", "barcode", "default_code", "uom_id", "tracking", "active", "write_date"},
-                        [&](const Json& row) {
-                          note(row);
-                          page.products.push_back({row["id"].get<std::int64_t>(), text_of(row["name"]),
-                                                   text_of(row["barcode"]), text_of(row["default_code"]),
-                                                   storage::UnitOfMeasure(name_of(row["uom_id"])),
-                                                   text_of(row["tracking"]).empty() ? "none" : text_of(row["tracking"]),
-                                                   row.value("active", true), text_of(row["write_date"])});
-                        },
-                        scope.page_size) &&
-        puller.read_all("product.packaging", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
-                        {"product_id", "barcode", "qty", "write_date"},
-                        [&](const Json& row) {
-                          note(row);
-                          if (!text_of(row["barcode"]).empty()) {
-                            page.packagings.push_back(
-                                {text_of(row["barcode"]), id_of(row["product_id"]), quantity_of(row["qty"])});
-                          }
-                        },
-                        scope.page_size) &&
-        puller.read_all("stock.lot", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
-                        {"product_id", "name", "expiration_date", "write_date"},
-                        [&](const Json& row) {
-                          note(row);
-                          page.lots.push_back({row["id"].get<std::int64_t>(), id_of(row["product_id"]),
-                                               text_of(row["name"]), text_of(row["expiration_date"]).substr(0, 10)});
-                        },
-                        scope.page_size);
+        puller.read_all(
+            "product.product", with_changes(Json::array({Json::array({"id", "in", chunk})})),
+            {"name", "barcode", "default_code", "uom_id", "tracking", "active", "write_date"},
+            [&](const Json& row) {
+              note(row);
+              page.products.push_back({row["id"].get<std::int64_t>(), text_of(row["name"]), text_of(row["barcode"]),
+                                       text_of(row["default_code"]), storage::UnitOfMeasure(name_of(row["uom_id"])),
+                                       text_of(row["tracking"]).empty() ? "none" : text_of(row["tracking"]),
+                                       row.value("active", true), text_of(row["write_date"])});
+            },
+            scope.page_size) &&
+        puller.read_all(
+            "product.packaging", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
+            {"product_id", "barcode", "qty", "write_date"},
+            [&](const Json& row) {
+              note(row);
+              if (!text_of(row["barcode"]).empty()) {
+                page.packagings.push_back({text_of(row["barcode"]), id_of(row["product_id"]), quantity_of(row["qty"])});
+              }
+            },
+            scope.page_size) &&
+        puller.read_all(
+            "stock.lot", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
+            {"product_id", "name", "expiration_date", "write_date"},
+            [&](const Json& row) {
+              note(row);
+              page.lots.push_back({row["id"].get<std::int64_t>(), id_of(row["product_id"]), text_of(row["name"]),
+                                   text_of(row["expiration_date"]).substr(0, 10)});
+            },
+            scope.page_size);
     if (!ok) return report;
     if (auto written = catalogue.upsert(page); !written) {
       report.failure = {OdooOutcome::transient, {}, "ledger", written.error().message};

@@ -26,11 +26,12 @@ config::OdooSettings settings_for(const OdooServer& server) {
 std::set<std::int64_t> formulary(OdooClient& odoo, const std::vector<std::int64_t>& locations) {
   std::set<std::int64_t> ids;
   for (const char* model : {"stock.quant", "stock.warehouse.orderpoint"}) {
-    const auto rows = Json::parse(odoo.call(model, "search_read",
-                                            Json{{"domain", Json::array({Json::array({"location_id", "in", locations})})},
-                                                 {"fields", Json::array({"product_id"})}}
-                                                .dump())
-                                      .result);
+    const auto rows =
+        Json::parse(odoo.call(model, "search_read",
+                              Json{{"domain", Json::array({Json::array({"location_id", "in", locations})})},
+                                   {"fields", Json::array({"product_id"})}}
+                                  .dump())
+                        .result);
     for (const auto& row : rows) ids.insert(row["product_id"][0].get<std::int64_t>());
   }
   return ids;
