@@ -10,8 +10,8 @@ namespace {
 
 std::string summary(const sync::PullReport& r) {
   if (!r.ok()) {
-    return std::string("catalogue pull stopped (") + (r.failure.outcome == sync::OdooOutcome::transient ? "will retry" : "permanent") +
-           "): " + r.failure.message;
+    return std::string("catalogue pull stopped (") +
+           (r.failure.outcome == sync::OdooOutcome::transient ? "will retry" : "permanent") + "): " + r.failure.message;
   }
   return std::string("catalogue pull (") + (r.full ? "full" : "since " + (r.since.empty() ? "the start" : r.since)) +
          "): " + std::to_string(r.products) + " products, " + std::to_string(r.packagings) + " packagings, " +
@@ -23,9 +23,13 @@ std::string summary(const sync::PullReport& r) {
 
 CatalogueSchedule::CatalogueSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
                                      std::function<void(const std::string&)> log)
-    : settings_(settings), api_key_(std::move(api_key)), ledger_(ledger), log_(std::move(log)), thread_([this] { run(); }) {}
+    : settings_(settings), api_key_(std::move(api_key)), ledger_(ledger), log_(std::move(log)), thread_([this] {
+        run();
+      }) {}
 
-CatalogueSchedule::~CatalogueSchedule() { stop(); }
+CatalogueSchedule::~CatalogueSchedule() {
+  stop();
+}
 
 void CatalogueSchedule::stop() {
   {

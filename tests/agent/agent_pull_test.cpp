@@ -15,9 +15,12 @@ TEST_CASE("edgestock pull fills the catalogue from Odoo", "[odoo][cli]") {
   edgestock::testing::TempDir dir;
   std::ofstream(dir / "odoo.key") << OdooServer::kApiKey << "\n";
   std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string() << R"("},
-      "odoo": {"enabled": true, "url": ")" << server.url() << R"(", "login": "admin",
-               "api_key_file": ")" << (dir / "odoo.key").string() << R"(", "locations": ["WARD3"]}})";
+      "ledger": {"path": ")" << (dir / "ledger.db").string()
+                                        << R"("},
+      "odoo": {"enabled": true, "url": ")"
+                                        << server.url() << R"(", "login": "admin",
+               "api_key_file": ")" << (dir / "odoo.key").string()
+                                        << R"(", "locations": ["WARD3"]}})";
   Command pull = parse_command_line({"pull", "--config", (dir / "edgestock.json").string()}).value();
   std::ostringstream out;
   std::ostringstream err;

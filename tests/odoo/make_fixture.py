@@ -3,10 +3,15 @@
 server. Deterministic (fixed seed), so the committed fixture can be remade.
 
     python3 make_fixture.py > fixture.json
+    python3 make_fixture.py --suppliers 810 > big.json   # ~50 000 products, for benchmarks
 """
+import argparse
 import json
 import random
 
+parser = argparse.ArgumentParser()
+parser.add_argument("--suppliers", type=int, default=5, help="suppliers of each product kind")
+SUPPLIERS = parser.parse_args().suppliers
 random.seed(20261124)
 
 
@@ -38,13 +43,13 @@ products, packagings, lots = [], [], []
 pid = 100
 for name, uom, tracking, box, variants in KINDS:
     for variant in variants:
-        for maker in range(1, 6):  # five suppliers of each
+        for maker in range(1, SUPPLIERS + 1):
             pid += 1
             code = "".join(w[0] for w in name.split() if w[0].isalpha()).upper() + "-" + variant.replace(" ", "") + f"-{maker}"
-            barcode = gtin13(f"50{random.randint(1000, 9999)}{pid:06d}")
+            barcode = gtin13(f"5{random.randint(10000, 99999)}{pid:06d}")
             products.append({"id": pid, "name": name.format(variant) + f" (supplier {maker})",
                              "default_code": code, "barcode": barcode, "uom": uom, "tracking": tracking})
-            box_gtin = gtin13(f"51{random.randint(1000, 9999)}{pid:06d}")
+            box_gtin = gtin13(f"6{random.randint(10000, 99999)}{pid:06d}")
             packagings.append({"id": pid, "product_id": pid, "name": f"Box of {box}", "barcode": box_gtin, "qty": box})
             if tracking == "lot":
                 for n in range(2):

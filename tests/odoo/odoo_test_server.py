@@ -108,6 +108,12 @@ def matches(record, domain):
             return (lambda r: left(r) or right(r)), k
         if not isinstance(token, (list, tuple)) or len(token) != 3:
             raise validation_error(f"Invalid leaf {token!r}")
+        field, op, value = token
+        if op in ("in", "not in") and isinstance(value, list):
+            try:
+                token = (field, op, frozenset(value))  # membership in O(1) for long id lists
+            except TypeError:
+                pass
         return (lambda r, t=token: _leaf(r, t)), i + 1
 
     predicates, i = [], 0

@@ -129,7 +129,9 @@ class JsonRpc17(unittest.TestCase):
         return sum(q["quantity"] for q in quants)
 
     def test_picking_flow_with_backorder_wizard_and_negative_stock(self):
-        product = 101  # not lot-tracked
+        stocked = self.s.ok("stock.quant", "search_read", [[["location_id", "=", 11], ["quantity", ">", 0]]],
+                            {"fields": ["product_id"]})
+        product = stocked[0]["product_id"][0]  # something Ward 3 holds
         ward = self.quant(product, 11)
         picking = self.s.ok("stock.picking", "create", [{
             "picking_type_id": 3, "location_id": 11, "location_dest_id": 5, "origin": "EDGE:0190-test",

@@ -10,7 +10,12 @@
 
 namespace edgestock::testing {
 
-OdooServer::OdooServer(int version) {
+std::string OdooServer::script_directory() {
+  const std::string server = EDGESTOCK_ODOO_SERVER;
+  return server.substr(0, server.rfind('/'));
+}
+
+OdooServer::OdooServer(int version, const std::string& fixture) {
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error("pipe");
   pid_ = ::fork();
@@ -19,8 +24,13 @@ OdooServer::OdooServer(int version) {
     ::close(out[0]);
     ::close(out[1]);
     const std::string v = std::to_string(version);
-    ::execl(EDGESTOCK_PYTHON, EDGESTOCK_PYTHON, "-B", EDGESTOCK_ODOO_SERVER, "--port", "0", "--version", v.c_str(),
-            nullptr);
+    if (fixture.empty()) {
+      ::execl(EDGESTOCK_PYTHON, EDGESTOCK_PYTHON, "-B", EDGESTOCK_ODOO_SERVER, "--port", "0", "--version", v.c_str(),
+              nullptr);
+    } else {
+      ::execl(EDGESTOCK_PYTHON, EDGESTOCK_PYTHON, "-B", EDGESTOCK_ODOO_SERVER, "--port", "0", "--version", v.c_str(),
+              "--fixture", fixture.c_str(), nullptr);
+    }
     std::_Exit(127);
   }
   ::close(out[1]);

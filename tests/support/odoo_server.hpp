@@ -11,7 +11,10 @@ namespace edgestock::testing {
 class OdooServer {
  public:
   static constexpr const char* kApiKey = "0123456789abcdef0123456789abcdef01234567";
-  explicit OdooServer(int version = 17);
+  // `fixture`: a fixture file other than the default one.
+  explicit OdooServer(int version = 17, const std::string& fixture = "");
+  // Where the server and its fixture generator live.
+  static std::string script_directory();
   ~OdooServer();
   OdooServer(const OdooServer&) = delete;
   OdooServer& operator=(const OdooServer&) = delete;
