@@ -26,13 +26,8 @@
 namespace edgestock::agent {
 
 int run_agent(const std::string& config_path, std::ostream& out, std::ostream& err) {
-  const auto settings = config::load_settings_file(config_path);
-  if (!settings) {
-    err << "edgestock run: invalid configuration:";
-    for (const auto& problem : settings.error()) err << "\n  " << problem;
-    err << "\n";
-    return 1;
-  }
+  const auto settings = load_settings_or_explain(config_path, "run", err);
+  if (!settings) return 1;
   storage::SystemClock clock;
   auto ledger = storage::Ledger::open(ledger_options(*settings, false), clock);
   if (!ledger) {

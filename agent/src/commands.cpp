@@ -59,13 +59,8 @@ void show_progress(std::int64_t done, std::int64_t total) {
 }
 
 int run_pull(const std::string& config_path, bool full, std::ostream& out, std::ostream& err) {
-  auto settings = config::load_settings_file(config_path);
-  if (!settings) {
-    err << "edgestock pull: invalid configuration:";
-    for (const auto& problem : settings.error()) err << "\n  " << problem;
-    err << "\n";
-    return 1;
-  }
+  const auto settings = load_settings_or_explain(config_path, "pull", err);
+  if (!settings) return 1;
   std::string problem;
   const auto key = sync::read_secret_file(settings->odoo.api_key_file, problem);
   if (!problem.empty()) {

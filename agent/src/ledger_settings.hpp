@@ -1,6 +1,10 @@
 #pragma once
 // The ledger's options from the agent's settings (the one place they meet).
 
+#include <optional>
+#include <ostream>
+#include <string>
+
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/ledger.hpp"
 
@@ -15,6 +19,17 @@ inline storage::LedgerOptions ledger_options(const config::Settings& settings, b
   options.max_bytes = settings.ledger.max_bytes;
   options.read_only = read_only;
   return options;
+}
+
+// The settings of `path`, or nullopt after telling `err` every problem.
+inline std::optional<config::Settings> load_settings_or_explain(const std::string& path, const std::string& command,
+                                                                std::ostream& err) {
+  auto settings = config::load_settings_file(path);
+  if (settings) return std::move(*settings);
+  err << "edgestock " << command << ": invalid configuration:";
+  for (const auto& problem : settings.error()) err << "\n  " << problem;
+  err << "\n";
+  return std::nullopt;
 }
 
 }  // namespace edgestock::agent

@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
     std::cerr << "pull failed: " << report.failure.message << "\n";
     return 1;
   }
-  std::cout << "full pull: " << report.products << " products, " << report.packagings << " packagings, "
-            << report.lots << " lots, " << report.reorder_rules << " reorder rules\n"
+  std::cout << "full pull: " << report.products << " products, " << report.packagings << " packagings, " << report.lots
+            << " lots, " << report.reorder_rules << " reorder rules\n"
             << "  wall time      " << fixed(seconds, 1) << " s (" << fixed(report.products / seconds, 0)
             << " products/s, server included)\n"
             << "  calls          " << report.rpcs << " (page " << page << ")\n"

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "edgestock/config/settings.hpp"
+
 namespace edgestock::testing {
 
 class OdooServer {
@@ -27,5 +29,16 @@ class OdooServer {
   pid_t pid_ = -1;
   int port_ = 0;
 };
+
+// Settings for an Odoo client of this server (login admin, 2 s calls).
+inline config::OdooSettings odoo_settings(const OdooServer& server) {
+  config::OdooSettings s;
+  s.enabled = true;
+  s.url = server.url();
+  s.database = "hospital";
+  s.login = "admin";
+  s.timeout_ms = 2000;
+  return s;
+}
 
 }  // namespace edgestock::testing

@@ -14,14 +14,6 @@ using edgestock::testing::OdooServer;
 using Json = nlohmann::json;
 
 namespace {
-config::OdooSettings settings_for(const OdooServer& server) {
-  config::OdooSettings s;
-  s.url = server.url();
-  s.database = "hospital";
-  s.login = "admin";
-  return s;
-}
-
 // The formulary as Odoo itself tells it: products with quants or rules at the site.
 std::set<std::int64_t> formulary(OdooClient& odoo, const std::vector<std::int64_t>& locations) {
   std::set<std::int64_t> ids;
@@ -40,7 +32,7 @@ std::set<std::int64_t> formulary(OdooClient& odoo, const std::vector<std::int64_
 
 TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo][catalogue]") {
   OdooServer server(17);
-  OdooClient odoo(settings_for(server), OdooServer::kApiKey);
+  OdooClient odoo(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
   REQUIRE(odoo.connect().ok());
   edgestock::testing::TempDir dir;
   edgestock::testing::ManualClock clock;

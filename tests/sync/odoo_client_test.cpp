@@ -10,23 +10,9 @@ using namespace edgestock::sync;
 using edgestock::testing::OdooServer;
 using Json = nlohmann::json;
 
-namespace {
-
-config::OdooSettings settings_for(const OdooServer& server) {
-  config::OdooSettings s;
-  s.enabled = true;
-  s.url = server.url();
-  s.database = "hospital";
-  s.login = "admin";
-  s.timeout_ms = 2000;
-  return s;
-}
-
-}  // namespace
-
 TEST_CASE("Odoo 17 over JSON-RPC: reads, creates, None results", "[odoo]") {
   OdooServer server(17);
-  OdooClient client(settings_for(server), OdooServer::kApiKey);
+  OdooClient client(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
   REQUIRE(client.connect().ok());
   CHECK(client.server_major_version() == 17);
   CHECK(client.protocol() == OdooProtocol::jsonrpc);
@@ -55,14 +41,14 @@ TEST_CASE("Odoo 17 over JSON-RPC: reads, creates, None results", "[odoo]") {
 TEST_CASE("Odoo errors are permanent, with their names and reasons", "[odoo]") {
   OdooServer server(17);
   SECTION("a wrong API key") {
-    OdooClient client(settings_for(server), "not-the-key");
+    OdooClient client(edgestock::testing::odoo_settings(server), "not-the-key");
     const auto reply = client.connect();
     CHECK(reply.outcome == OdooOutcome::permanent);
     CHECK_THAT(reply.message, Catch::Contains("refused login 'admin'"));
     CHECK_THAT(reply.message, !Catch::Contains("not-the-key"));
   }
   SECTION("business errors") {
-    OdooClient client(settings_for(server), OdooServer::kApiKey);
+    OdooClient client(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
     REQUIRE(client.connect().ok());
     auto reply = client.call("stock.picking", "_action_done", R"({"ids": [1]})");
     CHECK(reply.outcome == OdooOutcome::permanent);
@@ -80,7 +66,7 @@ TEST_CASE("Odoo errors are permanent, with their names and reasons", "[odoo]") {
 
 TEST_CASE("network trouble, 5xx and serialization failures are transient", "[odoo][faults]") {
   OdooServer server(17);
-  OdooClient client(settings_for(server), OdooServer::kApiKey);
+  OdooClient client(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
   REQUIRE(client.connect().ok());
   const std::string search = R"({"domain": [["usage", "=", "internal"]]})";
   struct Case {
@@ -121,7 +107,7 @@ TEST_CASE("network trouble, 5xx and serialization failures are transient", "[odo
     CHECK(Json::parse(found.result).size() == 1);
   }
   SECTION("nobody listening") {
-    auto settings = settings_for(server);
+    auto settings = edgestock::testing::odoo_settings(server);
     settings.url = "http://127.0.0.1:1";
     OdooClient nowhere(settings, OdooServer::kApiKey);
     const auto reply = nowhere.connect();
@@ -132,7 +118,7 @@ TEST_CASE("network trouble, 5xx and serialization failures are transient", "[odo
 
 TEST_CASE("Odoo 19 over JSON-2 with a bearer key", "[odoo]") {
   OdooServer server(19);
-  OdooClient client(settings_for(server), OdooServer::kApiKey);
+  OdooClient client(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
   REQUIRE(client.connect().ok());
   CHECK(client.protocol() == OdooProtocol::json2);
   auto reply = client.call("stock.location", "search_read",
@@ -143,7 +129,7 @@ TEST_CASE("Odoo 19 over JSON-2 with a bearer key", "[odoo]") {
   CHECK(reply.outcome == OdooOutcome::permanent);
   server.fault("serialization_failure");
   CHECK(client.call("stock.location", "search", R"({"domain": []})").outcome == OdooOutcome::transient);
-  OdooClient wrong(settings_for(server), "wrong-key");
+  OdooClient wrong(edgestock::testing::odoo_settings(server), "wrong-key");
   const auto refused = wrong.connect();
   CHECK(refused.outcome == OdooOutcome::permanent);
   CHECK_THAT(refused.message, Catch::Contains("refused the API key"));
