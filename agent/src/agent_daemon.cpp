@@ -83,7 +83,9 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   }
   std::unique_ptr<scanners::EvdevScanSource> hid;
   if (!settings->scanners.hid_device.empty()) {
-    hid = std::make_unique<scanners::EvdevScanSource>(io, settings->scanners.hid_device, to_log);
+    hid = std::make_unique<scanners::EvdevScanSource>(
+        io, settings->scanners.hid_device, to_log,
+        settings->scanners.hid_layout == "de" ? scanners::KeyboardLayout::de : scanners::KeyboardLayout::us);
   }
   std::unique_ptr<scanners::StreamScanSource> wedge;
   if (settings->scanners.keyboard_wedge) wedge = std::make_unique<scanners::StreamScanSource>(io, 0, "stdin", to_log);

@@ -271,6 +271,8 @@ const std::vector<Key>& keys() {
       text_key("scanners.hid.device",
                "evdev device of a USB HID scanner (/dev/input/by-id/...-event-kbd), read exclusively; empty: none",
                [](Settings& s) -> std::string& { return s.scanners.hid_device; }),
+      choice_key("scanners.hid.layout", "keyboard layout the HID scanner is set to",
+                 [](Settings& s) -> std::string& { return s.scanners.hid_layout; }, {"us", "de"}),
       flag_key("scanners.keyboard_wedge", "read scans typed into standard input (a keyboard-wedge scanner)",
                [](Settings& s) -> bool& { return s.scanners.keyboard_wedge; }),
       text_key(

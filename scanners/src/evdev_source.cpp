@@ -21,9 +21,15 @@ namespace asio = boost::asio;
 
 class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, std::string device, LineHandler handler, std::chrono::milliseconds first,
-       std::chrono::milliseconds cap)
-      : stream_(io), timer_(io), device_(std::move(device)), handler_(std::move(handler)), first_(first), cap_(cap) {}
+  Impl(asio::io_context& io, std::string device, LineHandler handler, KeyboardLayout layout,
+       std::chrono::milliseconds first, std::chrono::milliseconds cap)
+      : stream_(io),
+        timer_(io),
+        device_(std::move(device)),
+        handler_(std::move(handler)),
+        first_(first),
+        cap_(cap),
+        keys_(layout) {}
 
   void open() {
     if (stopped_) return;
@@ -122,9 +128,9 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
   SourceStatus status_;
 };
 
-EvdevScanSource::EvdevScanSource(asio::io_context& io, std::string device, LineHandler handler,
+EvdevScanSource::EvdevScanSource(asio::io_context& io, std::string device, LineHandler handler, KeyboardLayout layout,
                                  std::chrono::milliseconds reopen_first, std::chrono::milliseconds reopen_cap)
-    : impl_(std::make_shared<Impl>(io, std::move(device), std::move(handler), reopen_first, reopen_cap)) {
+    : impl_(std::make_shared<Impl>(io, std::move(device), std::move(handler), layout, reopen_first, reopen_cap)) {
   impl_->open();
 }
 EvdevScanSource::~EvdevScanSource() {

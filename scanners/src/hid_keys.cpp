@@ -13,8 +13,10 @@ struct KeyText {
 };
 
 // US layout, by evdev key code (linux/input-event-codes.h).
-constexpr std::array<KeyText, 64> kUsLayout = [] {
-  std::array<KeyText, 64> t{};
+using Layout = std::array<KeyText, 128>;
+
+constexpr Layout kUsLayout = [] {
+  Layout t{};
   auto set = [&t](int code, char plain, char shifted) { t[static_cast<std::size_t>(code)] = {plain, shifted}; };
   set(KEY_1, '1', '!');
   set(KEY_2, '2', '@');
@@ -64,6 +66,35 @@ constexpr std::array<KeyText, 64> kUsLayout = [] {
   set(KEY_DOT, '.', '>');
   set(KEY_SLASH, '/', '?');
   set(KEY_SPACE, ' ', ' ');
+  return t;
+}();
+
+// German (QWERTZ): the same key positions, other characters. Keys whose
+// characters are not ASCII (ß, ü, ö, ä, §, ´, °) type nothing here.
+constexpr Layout kDeLayout = [] {
+  Layout t = kUsLayout;
+  auto set = [&t](int code, char plain, char shifted) { t[static_cast<std::size_t>(code)] = {plain, shifted}; };
+  set(KEY_Y, 'z', 'Z');
+  set(KEY_Z, 'y', 'Y');
+  set(KEY_2, '2', '"');
+  set(KEY_3, '3', 0);
+  set(KEY_6, '6', '&');
+  set(KEY_7, '7', '/');
+  set(KEY_8, '8', '(');
+  set(KEY_9, '9', ')');
+  set(KEY_0, '0', '=');
+  set(KEY_MINUS, 0, '?');
+  set(KEY_EQUAL, 0, '`');
+  set(KEY_LEFTBRACE, 0, 0);
+  set(KEY_RIGHTBRACE, '+', '*');
+  set(KEY_SEMICOLON, 0, 0);
+  set(KEY_APOSTROPHE, 0, 0);
+  set(KEY_GRAVE, '^', 0);
+  set(KEY_BACKSLASH, '#', '\'');
+  set(KEY_COMMA, ',', ';');
+  set(KEY_DOT, '.', ':');
+  set(KEY_SLASH, '-', '_');
+  set(KEY_102ND, '<', '>');
   return t;
 }();
 
@@ -136,9 +167,11 @@ std::optional<std::string> HidKeyDecoder::feed(std::uint16_t type, std::uint16_t
     }
     return std::nullopt;
   }
-  if (code < kUsLayout.size() && kUsLayout[code].plain != 0) {
-    const bool shift = shift_left_ || shift_right_;
-    line_ += shift ? kUsLayout[code].shifted : kUsLayout[code].plain;
+  const Layout& layout = layout_ == KeyboardLayout::de ? kDeLayout : kUsLayout;
+  const bool shift = shift_left_ || shift_right_;
+  const char typed = code < layout.size() ? (shift ? layout[code].shifted : layout[code].plain) : 0;
+  if (typed != 0) {
+    line_ += typed;
   } else {
     ++unmapped_;
   }

@@ -121,7 +121,7 @@ TEST_CASE("an evdev stream: scans arrive, and the device is reopened", "[hid]") 
         std::lock_guard lock(mutex);
         lines.push_back(from + " " + line.text);
       },
-      10ms, 50ms);
+      KeyboardLayout::us, 10ms, 50ms);
   for (const auto& text : {std::string("LOC:WARD3"), std::string("0109506000134352")}) {
     const auto events = type(text);
     const auto bytes = events.size() * sizeof(input_event);
@@ -139,4 +139,20 @@ TEST_CASE("an evdev stream: scans arrive, and the device is reopened", "[hid]") 
   ::close(writer);
   REQUIRE(edgestock::testing::wait_until([&] { return source.status().opens >= 2; }, 5s));
   source.stop();
+}
+
+TEST_CASE("a scanner set to the German layout", "[hid]") {
+  // On QWERTZ the key where US has Y types z, ':' is Shift + '.', '-' sits where US has '/'.
+  HidKeyDecoder keys(KeyboardLayout::de);
+  const std::pair<std::uint16_t, bool> typed[] = {{KEY_L, true}, {KEY_O, true},  {KEY_C, true},      {KEY_DOT, true},
+                                                  {KEY_Y, true}, {KEY_Z, false}, {KEY_SLASH, false}, {KEY_3, false}};
+  for (const auto& [code, shift] : typed) {
+    if (shift) keys.feed(EV_KEY, KEY_LEFTSHIFT, 1);
+    keys.feed(EV_KEY, code, 1);
+    keys.feed(EV_KEY, code, 0);
+    if (shift) keys.feed(EV_KEY, KEY_LEFTSHIFT, 0);
+  }
+  CHECK(keys.feed(EV_KEY, KEY_ENTER, 1) == std::optional<std::string>("LOC:Zy-3"));
+  keys.feed(EV_KEY, KEY_SEMICOLON, 1);  // ö: nothing ASCII
+  CHECK(keys.unmapped() == 1);
 }

@@ -74,6 +74,7 @@ struct ScannerSettings {
   std::string serial_parity = "none";  // none, even, odd
   bool keyboard_wedge = false;         // scans typed into standard input
   std::string hid_device;              // evdev of a USB HID scanner, grabbed exclusively
+  std::string hid_layout = "us";       // the keyboard layout the scanner is set to: us, de
   std::string prefix_location = "LOC:";
   std::string prefix_operator = "OP:";
   std::string prefix_command = "CMD:";

@@ -11,8 +11,13 @@
 
 namespace edgestock::scanners {
 
+// The keyboard layout the scanner is set to: which character each key
+// position types. AltGr combinations are not read.
+enum class KeyboardLayout { us, de };
+
 class HidKeyDecoder {
  public:
+  explicit HidKeyDecoder(KeyboardLayout layout = KeyboardLayout::us) : layout_(layout) {}
   // One evdev event (struct input_event's type, code, value). Returns a
   // completed line when Enter ends one.
   std::optional<std::string> feed(std::uint16_t type, std::uint16_t code, std::int32_t value);
@@ -20,6 +25,7 @@ class HidKeyDecoder {
   [[nodiscard]] std::int64_t unmapped() const { return unmapped_; }
 
  private:
+  KeyboardLayout layout_;
   std::string line_;
   bool shift_left_ = false;
   bool shift_right_ = false;

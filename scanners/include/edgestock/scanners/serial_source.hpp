@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "edgestock/scanners/hid_keys.hpp"
 #include "edgestock/scanners/line_splitter.hpp"
 
 namespace boost::asio {
@@ -75,6 +76,7 @@ class StreamScanSource {
 class EvdevScanSource {
  public:
   EvdevScanSource(boost::asio::io_context& io, std::string device, LineHandler handler,
+                  KeyboardLayout layout = KeyboardLayout::us,
                   std::chrono::milliseconds reopen_first = std::chrono::milliseconds(500),
                   std::chrono::milliseconds reopen_cap = std::chrono::milliseconds(30'000));
   ~EvdevScanSource();
