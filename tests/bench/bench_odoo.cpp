@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     std::cerr << "cannot make the fixture\n";
     return 1;
   }
-  std::cout << "bench-odoo: starting the test server with " << suppliers << " suppliers per product kind\n";
+  std::cout << "bench-odoo: starting the test server with " << suppliers << " suppliers per product kind" << std::endl;
   testing::OdooServer server(17, fixture.string());
   config::OdooSettings settings;
   settings.url = server.url();

@@ -72,11 +72,14 @@ locations = [
 ]
 
 quants, rules = [], []
+first_lot = {}
+for lot in lots:
+    first_lot.setdefault(lot["product_id"], lot["id"])
 for product in products:
     quants.append({"product_id": product["id"], "location_id": 10, "quantity": random.randint(200, 2000), "lot": None})
     for ward in (11, 12, 13):
         if random.random() < 0.4:
-            lot = next((l["id"] for l in lots if l["product_id"] == product["id"]), None)
+            lot = first_lot.get(product["id"])
             quants.append({"product_id": product["id"], "location_id": ward, "quantity": random.randint(5, 120), "lot": lot})
             rules.append({"product_id": product["id"], "location_id": ward, "product_min_qty": random.randint(5, 20),
                           "product_max_qty": random.randint(40, 150)})
