@@ -79,6 +79,8 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     serial_options.device = settings->scanners.serial_device;
     serial_options.baud = static_cast<unsigned>(settings->scanners.serial_baud);
     serial_options.parity = settings->scanners.serial_parity[0];
+    const auto& terminator = settings->scanners.serial_terminator;
+    serial_options.terminators = terminator == "tab" ? "\t" : terminator == "etx" ? "\x03" : "\r\n";
     serial = std::make_unique<scanners::SerialScanSource>(io, serial_options, to_log);
   }
   std::unique_ptr<scanners::EvdevScanSource> hid;

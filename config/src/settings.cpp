@@ -273,6 +273,8 @@ const std::vector<Key>& keys() {
                [](Settings& s) -> std::string& { return s.scanners.hid_device; }),
       choice_key("scanners.hid.layout", "keyboard layout the HID scanner is set to",
                  [](Settings& s) -> std::string& { return s.scanners.hid_layout; }, {"us", "de"}),
+      choice_key("scanners.serial.terminator", "what ends a scan from the serial scanner: crlf (CR or LF), tab, etx",
+                 [](Settings& s) -> std::string& { return s.scanners.serial_terminator; }, {"crlf", "tab", "etx"}),
       flag_key("scanners.keyboard_wedge", "read scans typed into standard input (a keyboard-wedge scanner)",
                [](Settings& s) -> bool& { return s.scanners.keyboard_wedge; }),
       text_key(

@@ -5,7 +5,7 @@ namespace edgestock::scanners {
 std::vector<LineSplitter::Line> LineSplitter::feed(std::string_view bytes) {
   std::vector<Line> lines;
   for (const char c : bytes) {
-    if (c == '\r' || c == '\n') {
+    if (terminators_.find(c) != std::string::npos) {
       if (!partial_.empty() || overlong_) lines.push_back(flush());
       continue;
     }

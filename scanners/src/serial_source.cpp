@@ -17,7 +17,11 @@ namespace asio = boost::asio;
 class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, SerialOptions options, LineHandler handler)
-      : port_(io), timer_(io), options_(std::move(options)), handler_(std::move(handler)) {}
+      : port_(io),
+        timer_(io),
+        options_(std::move(options)),
+        handler_(std::move(handler)),
+        splitter_(kMaxScanLength, options_.terminators) {}
 
   void open() {
     if (stopped_) return;

@@ -154,5 +154,11 @@ TEST_CASE("scanner bytes become lines: CR, LF, CRLF, partial reads, over-long li
   CHECK_FALSE(lines[1].overlong);
   splitter.feed("tail");
   CHECK(splitter.flush().text == "tail");
+  LineSplitter etx(64, "\x03\t");
+  lines = etx.feed("5012345670010\x03OP:nurse\tx\ny");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].text == "5012345670010");
+  CHECK(lines[1].text == "OP:nurse");
+  CHECK(etx.flush().text == "x\ny");
   CHECK(splitter.flush().text.empty());
 }

@@ -71,10 +71,11 @@ struct ScannerSettings {
   int tcp_port = 7070;
   std::string serial_device;  // empty: no serial scanner
   int serial_baud = 9600;
-  std::string serial_parity = "none";  // none, even, odd
-  bool keyboard_wedge = false;         // scans typed into standard input
-  std::string hid_device;              // evdev of a USB HID scanner, grabbed exclusively
-  std::string hid_layout = "us";       // the keyboard layout the scanner is set to: us, de
+  std::string serial_parity = "none";      // none, even, odd
+  std::string serial_terminator = "crlf";  // what ends a scan: crlf (CR or LF), tab, etx
+  bool keyboard_wedge = false;             // scans typed into standard input
+  std::string hid_device;                  // evdev of a USB HID scanner, grabbed exclusively
+  std::string hid_layout = "us";           // the keyboard layout the scanner is set to: us, de
   std::string prefix_location = "LOC:";
   std::string prefix_operator = "OP:";
   std::string prefix_command = "CMD:";

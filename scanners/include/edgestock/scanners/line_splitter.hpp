@@ -17,13 +17,17 @@ class LineSplitter {
     std::string text;
     bool overlong = false;  // more arrived than the cap; `text` holds the first `cap` bytes
   };
-  explicit LineSplitter(std::size_t cap = kMaxScanLength) : cap_(cap) {}
+  // `terminators`: the characters that end a scan (a serial scanner may be
+  // set to send TAB or ETX instead of CR/LF).
+  explicit LineSplitter(std::size_t cap = kMaxScanLength, std::string terminators = "\r\n")
+      : cap_(cap), terminators_(std::move(terminators)) {}
   std::vector<Line> feed(std::string_view bytes);
   // What is left without a terminator (a scanner that never sends one).
   Line flush();
 
  private:
   std::size_t cap_;
+  std::string terminators_;
   std::string partial_;
   bool overlong_ = false;
 };

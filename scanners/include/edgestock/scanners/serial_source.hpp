@@ -25,6 +25,7 @@ struct SerialOptions {
   char parity = 'n';  // n, e, o
   unsigned data_bits = 8;
   unsigned stop_bits = 1;
+  std::string terminators = "\r\n";  // what ends a scan
   std::chrono::milliseconds reopen_first{500};
   std::chrono::milliseconds reopen_cap{30'000};
 };
