@@ -136,6 +136,7 @@ class Database:
         self.version = version
         self.lock = threading.RLock()
         self.tables = {model: {} for model in self.MODELS}
+        self.quant_index = {}  # (product, location, lot) -> quant: one quant per key, found at once
         self.next_id = {model: 1 for model in self.MODELS}
         uoms = {}
         for name in sorted({p["uom"] for p in fixture["products"]}):
@@ -197,13 +198,15 @@ class Database:
         record["write_date"] = now_string()
 
     def _quant(self, product_id, location_id, lot_id):
-        for quant in self.tables["stock.quant"].values():
-            if (quant["product_id"], quant["location_id"], quant.get("lot_id") or False) == (product_id, location_id, lot_id):
-                return quant
+        key = (product_id, location_id, lot_id or False)
+        quant = self.quant_index.get(key)
+        if quant is not None:
+            return quant
         quant_id = self._insert("stock.quant", {"product_id": product_id, "location_id": location_id, "lot_id": lot_id,
                                                 "quantity": 0.0, "reserved_quantity": 0.0,
                                                 "inventory_quantity": 0.0, "inventory_quantity_set": False})
-        return self.tables["stock.quant"][quant_id]
+        self.quant_index[key] = self.tables["stock.quant"][quant_id]
+        return self.quant_index[key]
 
     def _display(self, model, record_id):
         if not record_id:
