@@ -37,20 +37,27 @@ std::vector<StockEffect> effects_of(Database& db, const Move& move) {
   return effects;
 }
 
+// The unit a stock line is kept in, or nullopt when there is no such line yet.
+std::optional<std::string> stock_unit(Database& db, const std::string& location, const std::string& product_key,
+                                      const std::string& lot) {
+  auto& line = db.cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
+  line.bind(1, location).bind(2, product_key).bind_text(3, lot);
+  std::optional<std::string> uom;
+  if (line.step()) uom = line.column_text(0);
+  line.reset();
+  return uom;
+}
+
 void check_units(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
   if (const auto product = find_product_locked(db, r.product); product && product->uom != r.uom) {
     refuse(Code::unit_mismatch, "move refused: '" + r.product.key() + "' is counted in " + product->uom.str() +
                                     ", not " + r.uom.str() + "; nothing was recorded");
   }
   for (const auto& effect : effects) {
-    auto& line = db.cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
-    line.bind(1, effect.location.str()).bind(2, effect.product_key).bind_text(3, effect.lot);
-    const bool found = line.step();
-    const std::string uom = found ? line.column_text(0) : std::string();
-    line.reset();
-    if (found && uom != r.uom.str()) {
+    const auto uom = stock_unit(db, effect.location.str(), effect.product_key, effect.lot);
+    if (uom && *uom != r.uom.str()) {
       refuse(Code::unit_mismatch, "move refused: stock of '" + effect.product_key + "' at " + effect.location.str() +
-                                      " is kept in " + uom + ", not " + r.uom.str() + "; nothing was recorded");
+                                      " is kept in " + *uom + ", not " + r.uom.str() + "; nothing was recorded");
     }
   }
 }
@@ -362,15 +369,10 @@ std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& locati
     return std::unexpected(LedgerError{Code::invalid_move, "a baseline needs a location, a product and a unit"});
   }
   return with_database(*database_, [&] {
-    auto& existing = database_->cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
-    existing.bind(1, location.str()).bind(2, product_key).bind_text(3, lot);
-    if (existing.step() && existing.column_text(0) != uom.str()) {
-      const auto kept = existing.column_text(0);
-      existing.reset();
+    if (const auto kept = stock_unit(*database_, location.str(), product_key, lot); kept && *kept != uom.str()) {
       refuse(Code::unit_mismatch, "baseline refused: stock of '" + product_key + "' at " + location.str() +
-                                      " is kept in " + kept + ", not " + uom.str());
+                                      " is kept in " + *kept + ", not " + uom.str());
     }
-    existing.reset();
     database_
         ->cached(
             "INSERT INTO stock(location, product_key, lot, uom, baseline_micros, baseline_read_at_ms) "
