@@ -45,6 +45,7 @@ void CatalogueSchedule::run() {
   sync::OdooClient odoo(settings_.odoo, api_key_);
   sync::PullScope scope;
   scope.location_codes = settings_.odoo.locations;
+  scope.categories = settings_.odoo.categories;
   auto last_full = Clock::time_point{};
   bool connected = false;
   std::unique_lock lock(mutex_);

@@ -80,6 +80,7 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
   }
   sync::PullScope scope;
   scope.location_codes = settings->odoo.locations;
+  scope.categories = settings->odoo.categories;
   const auto report = sync::pull_catalogue(odoo, **ledger, scope, full, show_progress);
   if (!report.ok()) {
     err << "edgestock pull: stopped: " << report.failure.message << "\n";

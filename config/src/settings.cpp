@@ -255,6 +255,22 @@ const std::vector<Key>& keys() {
             s.odoo.locations = std::move(codes);
             return {};
           }},
+      Key{"odoo.categories", false,
+          "Odoo product categories whose products all belong to this site's formulary, by full name: "
+          "[\"All / Pharmacy / Controlled drugs\", ...] (subcategories included)",
+          [](Settings&) { return std::string("[]"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_array()) return "must be a list of category names such as \"All / Pharmacy\"";
+            std::vector<std::string> names;
+            for (const auto& name : v) {
+              if (!name.is_string() || name.get<std::string>().empty() || name.get<std::string>().size() > 256) {
+                return "each category is its full name as Odoo shows it, 1-256 characters";
+              }
+              names.push_back(name.get<std::string>());
+            }
+            s.odoo.categories = std::move(names);
+            return {};
+          }},
       number_key<int>(
           "odoo.pull_interval_s", "seconds between incremental catalogue pulls",
           [](Settings& s) -> int& { return s.odoo.pull_interval_s; }, 10, 86'400),

@@ -77,6 +77,38 @@ class Puller {
   PullReport& report_;
 };
 
+// Adds every product of the configured categories (subcategories included) to
+// the formulary. A category Odoo does not know stops the pull: the site would
+// silently miss products it was configured to have.
+bool add_categories(Puller& puller, const PullScope& scope, std::set<std::int64_t>& formulary, PullReport& report) {
+  std::vector<std::int64_t> category_ids;
+  std::set<std::string> found;
+  if (!puller.read_all(
+          "product.category", Json::array({Json::array({"complete_name", "in", scope.categories})}),
+          {"complete_name", "write_date"},
+          [&](const Json& row) {
+            category_ids.push_back(row["id"].get<std::int64_t>());
+            found.insert(text_of(row["complete_name"]));
+          },
+          scope.page_size)) {
+    return false;
+  }
+  for (const auto& name : scope.categories) {
+    if (!found.contains(name)) {
+      report.failure = {OdooOutcome::permanent,
+                        {},
+                        "odoo.categories",
+                        "product category '" + name +
+                            "' (odoo.categories) is not in Odoo: give its full name as Odoo shows it, "
+                            "e.g. 'All / Pharmacy'; the catalogue was not updated"};
+      return false;
+    }
+  }
+  return puller.read_all(
+      "product.product", Json::array({Json::array({"categ_id", "child_of", category_ids})}), {"write_date"},
+      [&](const Json& row) { formulary.insert(row["id"].get<std::int64_t>()); }, scope.page_size);
+}
+
 }  // namespace
 
 PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullScope& scope, bool full,
@@ -120,7 +152,8 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   }
   report.locations = static_cast<std::int64_t>(batch.locations.size());
 
-  // 2. The formulary: products stocked at the site or with a rule there.
+  // 2. The formulary: products stocked at the site or with a rule there, and
+  // those of the configured categories.
   std::set<std::int64_t> formulary;
   const Json at_site = Json::array({Json::array({"location_id", "in", location_ids})});
   if (!puller.read_all(
@@ -139,6 +172,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
           scope.page_size)) {
     return report;
   }
+  if (!scope.categories.empty() && !add_categories(puller, scope, formulary, report)) return report;
   for (const auto& row : rules) {
     batch.reorder_rules.push_back({storage::LocationCode(code_of[id_of(row["location_id"])]), id_of(row["product_id"]),
                                    quantity_of(row["product_min_qty"]), quantity_of(row["product_max_qty"])});

@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 59);
+  REQUIRE(keys.size() == 60);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -149,5 +149,22 @@ TEST_CASE("scanner and session settings, with lists and maps", "[config][scanner
     const auto parsed = parse_settings(std::string(R"({"site": "s", "terminal": "t", "session": )") + c.session + "}");
     REQUIRE_FALSE(parsed.has_value());
     CHECK_THAT(parsed.error().at(0), Catch::Contains(c.problem));
+  }
+}
+
+TEST_CASE("Odoo scope: locations and whole product categories", "[config][odoo]") {
+  const auto settings = parse_settings(R"({"site": "s", "terminal": "t",
+      "odoo": {"locations": ["WARD3"], "categories": ["All / Pharmacy / Controlled drugs", "All / Laboratory"]}})");
+  REQUIRE(settings.has_value());
+  CHECK(settings->odoo.locations == std::vector<std::string>{"WARD3"});
+  CHECK(settings->odoo.categories == std::vector<std::string>{"All / Pharmacy / Controlled drugs", "All / Laboratory"});
+  CHECK(parse_settings(R"({"site": "s", "terminal": "t"})")->odoo.categories.empty());
+
+  for (const char* bad : {R"("All / Pharmacy")", R"([7])", R"([""])"}) {
+    INFO(bad);
+    const auto parsed =
+        parse_settings(std::string(R"({"site": "s", "terminal": "t", "odoo": {"categories": )") + bad + "}}");
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK_THAT(parsed.error().at(0), Catch::Contains("odoo.categories"));
   }
 }

@@ -20,6 +20,26 @@ def gtin13(prefix12):
     return prefix12 + str((10 - total % 10) % 10)
 
 
+# Odoo's product categories ("complete_name" joins the path with " / "):
+# a site's formulary may take whole categories (odoo.categories).
+CATEGORIES = [
+    {"id": 1, "name": "All", "parent_id": None},
+    {"id": 2, "name": "Medical supplies", "parent_id": 1},
+    {"id": 3, "name": "Protective equipment", "parent_id": 2},
+    {"id": 4, "name": "Injection and infusion devices", "parent_id": 2},
+    {"id": 5, "name": "Wound care", "parent_id": 2},
+    {"id": 6, "name": "Urology", "parent_id": 2},
+    {"id": 7, "name": "Pharmacy", "parent_id": 1},
+    {"id": 8, "name": "Infusions", "parent_id": 7},
+    {"id": 9, "name": "Oral medicines", "parent_id": 7},
+    {"id": 10, "name": "Anticoagulants", "parent_id": 7},
+    {"id": 11, "name": "Controlled drugs", "parent_id": 7},
+    {"id": 12, "name": "Laboratory", "parent_id": 1},
+]
+CATEGORY_OF = {"Nitrile": 3, "Syringe": 4, "Needle": 4, "Sterile": 5, "Sodium": 8, "Glucose": 8, "Paracetamol": 9,
+               "Amoxicillin": 9, "Heparin": 10, "Morphine": 11, "IV": 4, "Urinary": 6, "Surgical": 3, "Suture": 5,
+               "Blood": 12}
+
 KINDS = [
     # (name pattern, uom, tracking, box size)
     ("Nitrile gloves {}", "Boxes", "none", 10, ["S", "M", "L", "XL"]),
@@ -48,7 +68,8 @@ for name, uom, tracking, box, variants in KINDS:
             code = "".join(w[0] for w in name.split() if w[0].isalpha()).upper() + "-" + variant.replace(" ", "") + f"-{maker}"
             barcode = gtin13(f"5{random.randint(10000, 99999)}{pid:06d}")
             products.append({"id": pid, "name": name.format(variant) + f" (supplier {maker})",
-                             "default_code": code, "barcode": barcode, "uom": uom, "tracking": tracking})
+                             "default_code": code, "barcode": barcode, "uom": uom, "tracking": tracking,
+                             "categ_id": CATEGORY_OF[name.split()[0]]})
             box_gtin = gtin13(f"6{random.randint(10000, 99999)}{pid:06d}")
             packagings.append({"id": pid, "product_id": pid, "name": f"Box of {box}", "barcode": box_gtin, "qty": box})
             if tracking == "lot":
@@ -90,6 +111,6 @@ picking_types = [
     {"id": 3, "name": "Issues to patients", "code": "outgoing", "default_location_src_id": 11, "default_location_dest_id": 5},
 ]
 
-json.dump({"products": products, "packagings": packagings, "lots": lots, "locations": locations,
+json.dump({"categories": CATEGORIES, "products": products, "packagings": packagings, "lots": lots, "locations": locations,
            "quants": quants, "reorder_rules": rules, "picking_types": picking_types},
           __import__("sys").stdout, indent=1)

@@ -130,7 +130,10 @@ class Database:
 
     MODELS = ["product.product", "product.packaging", "stock.location", "stock.lot", "stock.quant",
               "stock.picking", "stock.move", "stock.move.line", "stock.scrap",
-              "stock.warehouse.orderpoint", "stock.picking.type", "uom.uom"]
+              "stock.warehouse.orderpoint", "stock.picking.type", "uom.uom", "product.category"]
+
+    # The field that makes a model a tree, for the child_of operator.
+    PARENT = {"product.category": "parent_id", "stock.location": "location_id"}
 
     def __init__(self, fixture, version):
         self.version = version
@@ -141,6 +144,15 @@ class Database:
         uoms = {}
         for name in sorted({p["uom"] for p in fixture["products"]}):
             uoms[name] = self._insert("uom.uom", {"name": name})
+        by_id = {c["id"]: c for c in fixture.get("categories", [])}
+
+        def category_path(category):
+            parent = by_id.get(category["parent_id"])
+            return (category_path(parent) + " / " if parent else "") + category["name"]
+        for category in fixture.get("categories", []):
+            self._insert("product.category", {"id": category["id"], "name": category["name"],
+                                              "complete_name": category_path(category),
+                                              "parent_id": category["parent_id"] or False})
         for loc in fixture["locations"]:
             self._insert("stock.location", {"id": loc["id"], "name": loc["name"].split("/")[-1],
                                             "complete_name": loc["name"], "usage": loc["usage"],
@@ -148,7 +160,8 @@ class Database:
                                             "location_id": loc["location_id"] or False})
         for p in fixture["products"]:
             vals = {"id": p["id"], "name": p["name"], "default_code": p["default_code"], "barcode": p["barcode"],
-                    "uom_id": uoms[p["uom"]], "tracking": p["tracking"], "active": True}
+                    "uom_id": uoms[p["uom"]], "tracking": p["tracking"], "active": True,
+                    "categ_id": p.get("categ_id") or False}
             if version == 17:
                 vals.update({"detailed_type": "product", "type": "product"})
             else:
@@ -219,7 +232,8 @@ class Database:
     MANY2ONE = {"product_id": "product.product", "location_id": "stock.location", "location_dest_id": "stock.location",
                 "lot_id": "stock.lot", "uom_id": "uom.uom", "product_uom": "uom.uom", "picking_id": "stock.picking",
                 "picking_type_id": "stock.picking.type", "scrap_location_id": "stock.location",
-                "product_uom_id": "uom.uom", "location_final_id": "stock.location"}
+                "product_uom_id": "uom.uom", "location_final_id": "stock.location",
+                "categ_id": "product.category", "parent_id": "product.category"}
 
     def _present(self, model, record, fields):
         out = {}
@@ -232,8 +246,37 @@ class Database:
         return out
 
     # -- generic ORM methods
+    def _descendants(self, model, ids):
+        """ids and every record below them in the model's tree."""
+        parent = self.PARENT.get(model)
+        if parent is None:
+            raise validation_error(f"Invalid domain: {model} is not a tree, child_of cannot be used on it")
+        found, frontier = set(), set(ids)
+        while frontier:
+            found |= frontier
+            frontier = {r["id"] for r in self.tables[model].values() if r.get(parent) in frontier} - found
+        return found
+
+    def _expand_child_of(self, model, domain):
+        """Odoo's child_of: [field, "child_of", id or ids] matches the records
+        whose field points at one of those ids or anything below them."""
+        expanded = []
+        for token in domain:
+            if isinstance(token, (list, tuple)) and len(token) == 3 and token[1] == "child_of":
+                field, _, value = token
+                ids = value if isinstance(value, list) else [value]
+                if not all(isinstance(i, int) for i in ids):
+                    raise validation_error(f"Invalid domain: child_of takes record ids, got {value!r}")
+                comodel = model if field in ("id", self.PARENT.get(model)) else self.MANY2ONE.get(field)
+                if comodel is None:
+                    raise validation_error(f"Invalid field {field!r} for child_of on {model}")
+                token = [field, "in", sorted(self._descendants(comodel, ids))]
+            expanded.append(token)
+        return expanded
+
     def search(self, model, domain=(), offset=0, limit=None, order=None):
-        records = [r for r in self.tables[model].values() if matches(r, list(domain))]
+        domain = self._expand_child_of(model, list(domain))
+        records = [r for r in self.tables[model].values() if matches(r, domain)]
         if order:
             for part in reversed([p.strip() for p in order.split(",")]):
                 name, _, direction = part.partition(" ")

@@ -108,6 +108,24 @@ class JsonRpc17(unittest.TestCase):
         self.assertEqual(found[0]["detailed_type"], "product")  # 17's field
         self.assertEqual(self.s.ok("product.product", "search", [[["id", ">", 405]]], {"offset": 2}), [408, 409, 410])
 
+    def test_product_categories_and_child_of(self):
+        pharmacy = self.s.ok("product.category", "search_read", [[["complete_name", "=", "All / Pharmacy"]]],
+                             {"fields": ["name", "parent_id"]})
+        self.assertEqual(len(pharmacy), 1)
+        self.assertEqual(pharmacy[0]["parent_id"][1], "All")  # many2one shows the complete name
+        below = self.s.ok("product.category", "search", [[["id", "child_of", pharmacy[0]["id"]]]])
+        self.assertEqual(len(below), 5)  # Pharmacy and its four children
+        drugs = self.s.ok("product.product", "search_read", [[["categ_id", "child_of", [pharmacy[0]["id"]]]]],
+                          {"fields": ["name", "categ_id"]})
+        self.assertTrue(drugs)
+        self.assertTrue(all(p["categ_id"][1].startswith("All / Pharmacy / ") for p in drugs))
+        self.assertTrue(any("Morphine" in p["name"] for p in drugs))
+        self.assertFalse(any("gloves" in p["name"] for p in drugs))
+        everything = self.s.ok("product.product", "search_count", [[["categ_id", "child_of", 1]]])
+        self.assertEqual(everything, self.s.ok("product.product", "search_count", [[]]))
+        status, reply = self.s.kw("product.product", "search", [[["name", "child_of", 1]]])
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.ValidationError")
+
     def test_create_one_or_many_and_write_date(self):
         one = self.s.ok("stock.lot", "create", [{"name": "NEW1", "product_id": 101}])
         self.assertIsInstance(one, int)

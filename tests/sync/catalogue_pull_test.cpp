@@ -91,3 +91,50 @@ TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo
     CHECK(pull_catalogue(odoo, *ledger, scope, false).ok());
   }
 }
+
+TEST_CASE("configured categories add their products, subcategories included, to the formulary", "[odoo][catalogue]") {
+  OdooServer server(18);
+  OdooClient odoo(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
+  REQUIRE(odoo.connect().ok());
+  edgestock::testing::TempDir dir;
+  edgestock::testing::ManualClock clock;
+  auto ledger = edgestock::testing::open_ledger(dir / "ledger.db", clock);
+  PullScope scope;
+  scope.location_codes = {"WARD7"};
+  scope.page_size = 50;
+
+  // What Odoo says is below "All / Pharmacy", asked independently of the pull.
+  std::set<std::int64_t> pharmacy;
+  for (const auto& row :
+       Json::parse(odoo.call("product.product", "search_read",
+                             Json{{"domain", Json::array()}, {"fields", Json::array({"categ_id"})}}.dump())
+                       .result)) {
+    if (row["categ_id"][1].get<std::string>().starts_with("All / Pharmacy / ")) {
+      pharmacy.insert(row["id"].get<std::int64_t>());
+    }
+  }
+  REQUIRE(pharmacy.size() > 10);
+  const auto site_only = formulary(odoo, {12});
+  std::set<std::int64_t> expected = site_only;
+  expected.insert(pharmacy.begin(), pharmacy.end());
+  REQUIRE(expected.size() > site_only.size());
+
+  scope.categories = {"All / Pharmacy"};
+  const auto report = pull_catalogue(odoo, *ledger, scope, true);
+  INFO(report.failure.message);
+  REQUIRE(report.ok());
+  CHECK(report.products == static_cast<std::int64_t>(expected.size()));
+  for (const auto id : pharmacy) CHECK(ledger->catalogue().product_by_id(id).has_value());
+
+  SECTION("a category Odoo does not know stops the pull with its name, and changes nothing") {
+    const auto before = ledger->catalogue().setting("pull.watermark");
+    const auto count_before = ledger->catalogue().product_count();
+    scope.categories = {"All / Pharmacy", "All / Pharmacie"};
+    const auto failed = pull_catalogue(odoo, *ledger, scope, true);
+    CHECK_FALSE(failed.ok());
+    CHECK(failed.failure.outcome == OdooOutcome::permanent);
+    CHECK_THAT(failed.failure.message, Catch::Contains("'All / Pharmacie'"));
+    CHECK(ledger->catalogue().setting("pull.watermark") == before);
+    CHECK(ledger->catalogue().product_count() == count_before);
+  }
+}

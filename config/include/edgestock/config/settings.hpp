@@ -60,9 +60,10 @@ struct OdooSettings {
   bool verify = true;             // verify the server's certificate and host name
   int connect_timeout_ms = 5000;
   int timeout_ms = 30'000;
-  std::vector<std::string> locations;  // barcodes of this site's stock locations in Odoo
-  int pull_interval_s = 900;           // incremental catalogue pull
-  int full_pull_interval_s = 86'400;   // full pull (Odoo can merge quants without touching write_date)
+  std::vector<std::string> locations;   // barcodes of this site's stock locations in Odoo
+  std::vector<std::string> categories;  // product categories (complete names) wholly in the formulary
+  int pull_interval_s = 900;            // incremental catalogue pull
+  int full_pull_interval_s = 86'400;    // full pull (Odoo can merge quants without touching write_date)
 };
 
 struct ScannerSettings {

@@ -1,7 +1,8 @@
 #pragma once
 // Fills the ledger's catalogue cache from Odoo, for this site only: its
 // locations, the products stocked at them or with reorder rules there (the
-// site's formulary), their box packagings and lots, and the reorder rules.
+// site's formulary) plus every product of the configured categories (and
+// their subcategories), their box packagings and lots, and the reorder rules.
 // Incremental by write_date, reading from the last watermark minus an overlap
 // (Odoo timestamps are per second and transactions commit out of order);
 // duplicates are harmless upserts. A full pull (on a schedule: Odoo can merge
@@ -22,6 +23,9 @@ namespace edgestock::sync {
 
 struct PullScope {
   std::vector<std::string> location_codes;  // barcodes of the site's stock locations
+  // Odoo product categories whose products all belong to the formulary, by
+  // complete name ("All / Pharmacy / Controlled drugs"); subcategories included.
+  std::vector<std::string> categories;
   int page_size = 500;
   int overlap_seconds = 300;
 };
