@@ -3,13 +3,10 @@
 #include <algorithm>
 
 namespace edgestock::storage {
-namespace {
-constexpr int kWriterTakesOver = 16;  // x threshold: WAL pages at which the writer checkpoints itself
-}  // namespace
 
 Checkpointer::Checkpointer(sqlite::Connection& writer, std::mutex& writer_lock, const std::string& path,
-                           int threshold_pages)
-    : writer_(writer.get()), writer_lock_(writer_lock), own_(path, false), threshold_pages_(threshold_pages) {
+                           CheckpointLimits limits)
+    : writer_(writer.get()), writer_lock_(writer_lock), own_(path, false), limits_(limits) {
   sqlite3_busy_timeout(own_.get(), 5000);
   // A connection learns that the file is in WAL mode only once it has read it;
   // until then a checkpoint on it silently does nothing.
@@ -30,13 +27,16 @@ Checkpointer::~Checkpointer() {
 
 int Checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int wal_pages) {
   auto* checkpointer = static_cast<Checkpointer*>(self);
+  checkpointer->last_commit_ = Clock::now().time_since_epoch().count();
+  checkpointer->wal_frames_ = wal_pages;
   // The WAL restarted from its beginning after a complete checkpoint.
   if (wal_pages < checkpointer->backfilled_.load()) checkpointer->backfilled_ = 0;
-  if (wal_pages >= kWriterTakesOver * checkpointer->threshold_pages_) {
-    // The background thread cannot keep up (a long burst): let the writer
-    // checkpoint itself, as SQLite's auto-checkpoint would, to bound the WAL.
+  const auto& limits = checkpointer->limits_;
+  if (wal_pages >= 2 * limits.busy_frames) {
+    // The background thread cannot keep up (a long burst, a slow disk): let
+    // the writer checkpoint itself to bound the WAL.
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (wal_pages - checkpointer->backfilled_.load() >= checkpointer->threshold_pages_) {
+  } else if (wal_pages - checkpointer->backfilled_.load() >= limits.quiet_frames) {
     {
       std::lock_guard lock(checkpointer->mutex_);
       checkpointer->wanted_ = true;
@@ -46,30 +46,44 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int wal
   return SQLITE_OK;
 }
 
+bool Checkpointer::wait_for_pause(std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    if (stopping_) return false;
+    if (wal_frames_.load() >= limits_.busy_frames) return true;
+    const auto last = Clock::time_point(Clock::duration(last_commit_.load()));
+    const auto pause_ends = last + limits_.quiet_period;
+    if (Clock::now() >= pause_ends) return true;
+    wake_.wait_until(lock, pause_ends, [this] { return stopping_; });
+  }
+}
+
+void Checkpointer::checkpoint() {
+  // First PASSIVE, which copies the bulk of the WAL without blocking anybody;
+  // then, holding the writer lock so that no commit races it, RESTART, which
+  // copies the few frames committed meanwhile and lets the next commit write
+  // the WAL from its start again. A failure costs nothing but WAL size: the
+  // next commit asks again.
+  sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  int log_frames = 0;
+  int copied_frames = 0;
+  int rc = SQLITE_OK;
+  {
+    std::lock_guard writers_held_off(writer_lock_);
+    rc = sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, &log_frames, &copied_frames);
+  }
+  if (rc == SQLITE_OK) {
+    backfilled_ = std::max(0, copied_frames);
+    ++completed_;
+  }
+}
+
 void Checkpointer::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return wanted_ || stopping_; });
-    if (stopping_) return;
+    if (!wait_for_pause(lock)) return;
     lock.unlock();
-    // First PASSIVE, which copies the bulk of the WAL without blocking
-    // anybody; then, holding the writer lock so that no commit races it,
-    // RESTART, which copies the few frames committed meanwhile and lets the
-    // next commit write the WAL from its start again. (A WAL that is never
-    // restarted keeps growing, and an fsync of a growing file costs a metadata
-    // flush too.) A failure costs nothing but WAL size: the next commit asks again.
-    sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    int log_frames = 0;
-    int copied_frames = 0;
-    int rc = SQLITE_OK;
-    {
-      std::lock_guard writers_held_off(writer_lock_);
-      rc = sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, &log_frames, &copied_frames);
-    }
-    if (rc == SQLITE_OK) {
-      backfilled_ = std::max(0, copied_frames);
-      ++completed_;
-    }
+    checkpoint();
     lock.lock();
     wanted_ = false;  // commits made meanwhile ask again only if still past the threshold
   }

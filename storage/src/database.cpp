@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <vector>
 
 #include "schema.hpp"
 
@@ -17,8 +19,9 @@ namespace {
 
 using Code = LedgerError::Code;
 
-// WAL pages (4 KiB each) after which the background checkpoint runs.
-constexpr int kCheckpointPages = 1000;
+// How large the WAL may grow when it could not restart (a reader held it):
+// SQLite cuts it back to this when it next restarts.
+constexpr std::int64_t kWalLimitBytes = std::int64_t{64} << 20;
 
 // A new ledger is created readable by the service user only; SQLite gives its
 // -wal and -shm files the same mode.
@@ -86,12 +89,50 @@ void open_read_only(sqlite::Connection& db, const LedgerOptions& options) {
   }
 }
 
+// Zero-fills the WAL past its end up to `bytes`, once, so that commits write
+// into space the file already has. Best effort: a file system short of space
+// keeps it for moves, and a failed write is undone (the WAL only ever gains
+// zeros past its last frame, which SQLite reads as the end of the log).
+void reserve_wal(const std::filesystem::path& wal, std::int64_t bytes) {
+  if (bytes <= 0) return;
+  const int fd = ::open(wal.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st {};
+  struct statvfs fs {};
+  if (::fstat(fd, &st) == 0 && st.st_size < bytes && ::fstatvfs(fd, &fs) == 0 &&
+      static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize) >= 4 * bytes) {
+    static const std::vector<char> kZeros(std::size_t{1} << 20, 0);
+    bool written = true;
+    for (std::int64_t at = st.st_size; written && at < bytes;) {
+      const auto chunk = static_cast<std::size_t>(std::min<std::int64_t>(bytes - at, std::ssize(kZeros)));
+      const auto done = ::pwrite(fd, kZeros.data(), chunk, at);
+      written = done > 0;
+      at += done;
+    }
+    if (!written || ::fsync(fd) != 0) (void)::ftruncate(fd, st.st_size);
+  }
+  ::close(fd);
+}
+
+// Checkpoint thresholds for a WAL of `reserve` bytes: a burst may fill three
+// quarters of it before a checkpoint runs without waiting for a pause.
+CheckpointLimits checkpoint_limits(std::int64_t reserve, std::int64_t page_size) {
+  CheckpointLimits limits;
+  const auto frames = reserve * 3 / 4 / (page_size + 24);
+  limits.busy_frames = static_cast<int>(std::clamp<std::int64_t>(frames, 1000, 1'000'000));
+  return limits;
+}
+
 }  // namespace
 
 WriterLock::WriterLock(const std::filesystem::path& ledger) {
   const std::string path = ledger.string() + ".lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) refuse(Code::read_only, "cannot create the lock file " + path + ": " + std::strerror(errno));
+  if (fd_ < 0) {
+    refuse(Code::read_only, "the ledger's folder cannot be written (the lock file " + path + ": " +
+                                std::strerror(errno) +
+                                "); check permissions and that the file system is not read-only");
+  }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;
@@ -162,14 +203,38 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
 
   schema::migrate(db, schema::latest_version());
 
-  db.exec("PRAGMA journal_size_limit = 67108864");
-  checkpointer_ = std::make_unique<Checkpointer>(db, mutex, options.path.string(), kCheckpointPages);
+  // The WAL file is kept when the ledger closes, and with it the space
+  // reserved for it (see ~Database).
+  int persist = 1;
+  sqlite3_file_control(db.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  const std::string limit =
+      "PRAGMA journal_size_limit = " + std::to_string(std::max(kWalLimitBytes, 2 * options.wal_reserve_bytes));
+  db.exec(limit.c_str());
+  reserve_wal(options.path.string() + "-wal", options.wal_reserve_bytes);
+  checkpointer_ = std::make_unique<Checkpointer>(
+      db, mutex, options.path.string(), checkpoint_limits(options.wal_reserve_bytes, db.pragma_int("page_size")));
 
   auto& meta = cached("INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)");
   meta.bind(1, std::string_view("terminal")).bind(2, options.terminal.str()).run();
   meta.bind(1, std::string_view("site")).bind(2, options.site.str()).run();
 
   load_heads();
+}
+
+Database::~Database() {
+  if (options_.read_only || !connection_) return;
+  checkpointer_.reset();
+  // Copy the whole WAL into the database, then write one small row so that
+  // the WAL starts over from its beginning: the next open then reads a log of
+  // one commit instead of the whole reserve. SQLite's own close copies that
+  // commit and, with no size limit, leaves the file, reserve and all.
+  sqlite3* db = connection_->get();
+  if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr) == SQLITE_OK) {
+    sqlite3_exec(db, "PRAGMA synchronous = NORMAL; INSERT OR REPLACE INTO meta(key, value) VALUES ('closed', 'yes')",
+                 nullptr, nullptr, nullptr);
+  }
+  sqlite3_exec(db, "PRAGMA journal_size_limit = -1", nullptr, nullptr, nullptr);
+  statements_.clear();
 }
 
 void Database::load_heads() {

@@ -51,6 +51,10 @@ class Database {
  public:
   // Opens, checks and migrates the file; throws LedgerFailure or SqliteError.
   Database(const LedgerOptions& options, const Clock& clock);
+  // Leaves the WAL short and its reserved space in place for the next open.
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
 
   // A prepared statement for `sql`, reset and ready to bind. Callers hold `mutex`.
   sqlite::Statement& cached(std::string_view sql);

@@ -88,6 +88,15 @@ Latency raw_sqlite(const std::filesystem::path& dir, int samples) {
   return summarize(times, total);
 }
 
+// A ledger as the agent opens it: the tests' fixture, with the shipped WAL reserve.
+std::unique_ptr<storage::Ledger> open_bench_ledger(const std::filesystem::path& path, const storage::Clock& clock) {
+  auto options = testing::ledger_options(path);
+  options.wal_reserve_bytes = storage::LedgerOptions{}.wal_reserve_bytes;
+  auto ledger = storage::Ledger::open(options, clock);
+  if (!ledger) throw std::runtime_error("open failed: " + ledger.error().message);
+  return std::move(*ledger);
+}
+
 storage::MoveRequest sample_move(int i) {
   auto request = testing::issue("1", "05012345670027", "LOT-" + std::to_string(i % 40));
   request.raw = "]C10105012345670027\\x1d10LOT";
@@ -99,7 +108,7 @@ Latency ledger_single(const std::filesystem::path& dir, int samples) {
   const auto path = dir / "single.db";
   Latency latency;
   {
-    auto ledger = testing::open_ledger(path, clock);
+    auto ledger = open_bench_ledger(path, clock);
     std::vector<double> times;
     const auto start = Clock::now();
     for (int i = 0; i < samples; ++i) {
@@ -120,7 +129,7 @@ double ledger_writers(const std::filesystem::path& dir, int writers, int per_wri
   const auto path = dir / ("writers-" + std::to_string(writers) + ".db");
   double rate = 0;
   {
-    auto ledger = testing::open_ledger(path, clock);
+    auto ledger = open_bench_ledger(path, clock);
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     const auto start = Clock::now();
@@ -134,7 +143,7 @@ double ledger_writers(const std::filesystem::path& dir, int writers, int per_wri
     for (auto& thread : threads) thread.join();
     rate = writers * per_writer / (micros_since(start) / 1e6);
     const auto stats = ledger->commit_stats();
-    std::cerr << "  (" << writers << " writers: mean batch "
+    std::cerr << "  (" << writers << " writers: " << ledger->checkpoints_completed() << " checkpoints, mean batch "
               << fixed(static_cast<double>(stats.moves) / static_cast<double>(stats.commits)) << ")\n";
     if (failures > 0) std::cerr << failures << " records failed\n";
   }
@@ -146,7 +155,7 @@ double ledger_writers(const std::filesystem::path& dir, int writers, int per_wri
 std::filesystem::path big_ledger(const std::filesystem::path& dir, int moves) {
   storage::SystemClock clock;
   const auto path = dir / "big.db";
-  auto ledger = testing::open_ledger(path, clock);
+  auto ledger = open_bench_ledger(path, clock);
   const auto start = Clock::now();
   constexpr int kBatch = 5000;
   std::vector<storage::MoveRequest> batch;
@@ -162,7 +171,7 @@ std::filesystem::path big_ledger(const std::filesystem::path& dir, int moves) {
 double open_to_ready_ms(const std::filesystem::path& path) {
   storage::SystemClock clock;
   const auto start = Clock::now();
-  auto ledger = testing::open_ledger(path, clock);
+  auto ledger = open_bench_ledger(path, clock);
   // Ready: it knows its next seq and can answer a stock query.
   const auto seq = ledger->last_seq();
   const auto lines = ledger->stock();

@@ -9,6 +9,7 @@
 #include "edgestock/storage/ledger.hpp"
 #include "ledger_fixtures.hpp"
 #include "schema.hpp"
+#include "wait_until.hpp"
 
 using namespace edgestock::storage;
 using namespace edgestock::testing;
@@ -170,4 +171,48 @@ TEST_CASE("one writer at a time; readers while it runs", "[open]") {
   CHECK(Ledger::open(ledger_options(dir / "ledger.db"), clock).has_value());
   options.path = dir / "absent.db";
   CHECK(Ledger::open(options, clock).error().code == LedgerError::Code::not_found);
+}
+
+TEST_CASE("the WAL's space is reserved once and kept; checkpoints run in the pauses between moves", "[open]") {
+  TempDir dir;
+  const auto path = dir / "ledger.db";
+  const auto wal = std::filesystem::path(path.string() + "-wal");
+  auto options = ledger_options(path);
+  options.wal_reserve_bytes = std::int64_t{2} << 20;
+  ManualClock clock;
+  std::vector<MoveId> recorded;
+  {
+    auto ledger = std::move(*Ledger::open(options, clock));
+    CHECK(std::filesystem::file_size(wal) >= 2u << 20);
+    struct stat st {};
+    REQUIRE(::stat(wal.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    // Bursts past the quiet threshold that fit in the reserve, each followed
+    // by a pause: the WAL is checkpointed in the pause and written from its
+    // start again, so the file never grows.
+    for (int burst = 1; burst <= 2; ++burst) {
+      for (int i = 0; i < 150; ++i) recorded.push_back(ledger->record(issue("1")).value().id);
+      CHECK(wait_until([&] { return ledger->checkpoints_completed() >= burst; }, std::chrono::seconds(10)));
+      CHECK(std::filesystem::file_size(wal) == 2u << 20);
+    }
+    for (int i = 0; i < 10; ++i) recorded.push_back(ledger->record(issue("1")).value().id);
+  }
+  // Closed: every move is in the database file, and the reserve is still there.
+  CHECK(std::filesystem::file_size(wal) == 2u << 20);
+  auto reopened = std::move(*Ledger::open(options, clock));
+  CHECK(reopened->last_seq().value == 310);
+  for (const auto& id : recorded) CHECK(reopened->find_move(id).has_value());
+  CHECK_FALSE(reopened->audit().verify().first_broken.has_value());
+  CHECK(reopened->check_integrity().empty());
+}
+
+TEST_CASE("without room for it, the WAL reserve is skipped and the ledger works", "[open]") {
+  TempDir dir;
+  auto options = ledger_options(dir / "ledger.db");
+  options.wal_reserve_bytes = std::int64_t{1} << 50;  // more than any disk here has
+  ManualClock clock;
+  auto ledger = Ledger::open(options, clock);
+  REQUIRE(ledger.has_value());
+  CHECK((*ledger)->record(issue("1")).has_value());
+  CHECK(std::filesystem::file_size(dir.path().string() + "/ledger.db-wal") < (std::uintmax_t{1} << 30));
 }

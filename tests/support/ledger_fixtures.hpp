@@ -26,6 +26,7 @@ inline storage::LedgerOptions ledger_options(const std::filesystem::path& path) 
   options.path = path;
   options.terminal = storage::TerminalId("ward3-t1");
   options.site = storage::SiteId("stjames");
+  options.wal_reserve_bytes = std::int64_t{1} << 20;  // the tests open hundreds of ledgers
   return options;
 }
 

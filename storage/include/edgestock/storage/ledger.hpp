@@ -40,6 +40,11 @@ struct LedgerOptions {
   // Hard cap on the file size in bytes (0: none). For terminals on small
   // storage; recording fails cleanly with disk_full when reached.
   std::int64_t max_bytes = 0;
+  // Disk space reserved for the write-ahead log (zero-filled once, kept
+  // across restarts) so that a commit never makes a file grow: on ext4 an
+  // fsync that must also write a new file size costs about twice as much.
+  // Skipped when the file system has less than four times this free. 0: none.
+  std::int64_t wal_reserve_bytes = std::int64_t{32} << 20;
   // Opens for reading only (status commands while the agent runs): takes no
   // writer lock, migrates nothing, and every write is refused.
   bool read_only = false;
