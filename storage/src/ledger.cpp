@@ -200,7 +200,12 @@ struct Ledger::Parts {
     std::optional<MoveResult> result;
   };
   std::mutex queue_mutex;
-  std::condition_variable queue_changed;
+  // Two signals, so that an arrival wakes only a gathering leader and a
+  // finished batch only its writers: on two cores, every needless wake-up
+  // takes CPU from the commit under way.
+  std::condition_variable arrived;     // a request joined the queue (a leader gathers)
+  std::condition_variable batch_done;  // results are in and the next leader may start
+  bool leader_gathering = false;
   std::vector<Waiter*> queue;
   bool commit_under_way = false;
   // How many callers were inside record() at once since the last batch began:
@@ -252,16 +257,18 @@ std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
   std::unique_lock lock(p.queue_mutex);
   p.peak_since_last_batch = std::max(p.peak_since_last_batch, ++p.callers_inside);
   p.queue.push_back(&self);
-  p.queue_changed.notify_all();
+  if (p.leader_gathering) p.arrived.notify_one();
   while (!self.result) {
     if (p.commit_under_way) {
-      p.queue_changed.wait(lock);
+      p.batch_done.wait(lock);
       continue;
     }
     p.commit_under_way = true;
     const auto wanted = static_cast<std::size_t>(p.peak_since_last_batch);
     if (p.queue.size() < wanted) {
-      p.queue_changed.wait_for(lock, gather_window(p.last_commit), [&] { return p.queue.size() >= wanted; });
+      p.leader_gathering = true;
+      p.arrived.wait_for(lock, gather_window(p.last_commit), [&] { return p.queue.size() >= wanted; });
+      p.leader_gathering = false;
     }
     p.peak_since_last_batch = p.callers_inside;
     std::vector<Parts::Waiter*> batch;
@@ -277,9 +284,10 @@ std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
     p.last_commit = took;
     ++p.stats.commits;
     p.stats.moves += static_cast<std::int64_t>(batch.size());
+    p.stats.commit_us += took.count();
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
     p.commit_under_way = false;
-    p.queue_changed.notify_all();
+    p.batch_done.notify_all();
   }
   --p.callers_inside;
   return std::move(*self.result);

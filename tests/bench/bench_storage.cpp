@@ -144,7 +144,8 @@ double ledger_writers(const std::filesystem::path& dir, int writers, int per_wri
     rate = writers * per_writer / (micros_since(start) / 1e6);
     const auto stats = ledger->commit_stats();
     std::cerr << "  (" << writers << " writers: " << ledger->checkpoints_completed() << " checkpoints, mean batch "
-              << fixed(static_cast<double>(stats.moves) / static_cast<double>(stats.commits)) << ")\n";
+              << fixed(static_cast<double>(stats.moves) / static_cast<double>(stats.commits)) << ", "
+              << fixed(static_cast<double>(stats.commit_us) / static_cast<double>(stats.commits)) << " us a commit)\n";
     if (failures > 0) std::cerr << failures << " records failed\n";
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);

@@ -124,6 +124,7 @@ class Ledger {
   struct CommitStats {
     std::int64_t commits = 0;
     std::int64_t moves = 0;
+    std::int64_t commit_us = 0;  // time spent writing and committing batches
   };
   [[nodiscard]] CommitStats commit_stats() const;
 
