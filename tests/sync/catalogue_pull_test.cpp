@@ -28,15 +28,25 @@ std::set<std::int64_t> formulary(OdooClient& odoo, const std::vector<std::int64_
   }
   return ids;
 }
+// A terminal's ledger and its connection to the test server.
+struct Site {
+  explicit Site(OdooServer& server)
+      : odoo(edgestock::testing::odoo_settings(server), OdooServer::kApiKey),
+        ledger(edgestock::testing::open_ledger(dir / "ledger.db", clock)) {
+    REQUIRE(odoo.connect().ok());
+  }
+  OdooClient odoo;
+  edgestock::testing::TempDir dir;
+  edgestock::testing::ManualClock clock;
+  std::unique_ptr<storage::Ledger> ledger;
+};
 }  // namespace
 
 TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo][catalogue]") {
   OdooServer server(17);
-  OdooClient odoo(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
-  REQUIRE(odoo.connect().ok());
-  edgestock::testing::TempDir dir;
-  edgestock::testing::ManualClock clock;
-  auto ledger = edgestock::testing::open_ledger(dir / "ledger.db", clock);
+  Site site(server);
+  auto& odoo = site.odoo;
+  auto& ledger = site.ledger;
   PullScope scope;
   scope.location_codes = {"WARD3", "THEATRE2"};
   scope.page_size = 40;  // several pages
@@ -94,11 +104,9 @@ TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo
 
 TEST_CASE("configured categories add their products, subcategories included, to the formulary", "[odoo][catalogue]") {
   OdooServer server(18);
-  OdooClient odoo(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
-  REQUIRE(odoo.connect().ok());
-  edgestock::testing::TempDir dir;
-  edgestock::testing::ManualClock clock;
-  auto ledger = edgestock::testing::open_ledger(dir / "ledger.db", clock);
+  Site site(server);
+  auto& odoo = site.odoo;
+  auto& ledger = site.ledger;
   PullScope scope;
   scope.location_codes = {"WARD7"};
   scope.page_size = 50;
