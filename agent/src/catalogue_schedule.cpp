@@ -43,9 +43,7 @@ void CatalogueSchedule::stop() {
 void CatalogueSchedule::run() {
   using Clock = std::chrono::steady_clock;
   sync::OdooClient odoo(settings_.odoo, api_key_);
-  sync::PullScope scope;
-  scope.location_codes = settings_.odoo.locations;
-  scope.categories = settings_.odoo.categories;
+  const auto scope = sync::pull_scope(settings_.odoo);
   auto last_full = Clock::time_point{};
   bool connected = false;
   std::unique_lock lock(mutex_);

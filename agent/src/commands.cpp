@@ -78,10 +78,7 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
     err << "edgestock pull: " << connected.message << "\n";
     return 1;
   }
-  sync::PullScope scope;
-  scope.location_codes = settings->odoo.locations;
-  scope.categories = settings->odoo.categories;
-  const auto report = sync::pull_catalogue(odoo, **ledger, scope, full, show_progress);
+  const auto report = sync::pull_catalogue(odoo, **ledger, sync::pull_scope(settings->odoo), full, show_progress);
   if (!report.ok()) {
     err << "edgestock pull: stopped: " << report.failure.message << "\n";
     return 1;

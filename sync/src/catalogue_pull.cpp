@@ -111,6 +111,13 @@ bool add_categories(Puller& puller, const PullScope& scope, std::set<std::int64_
 
 }  // namespace
 
+PullScope pull_scope(const config::OdooSettings& odoo) {
+  PullScope scope;
+  scope.location_codes = odoo.locations;
+  scope.categories = odoo.categories;
+  return scope;
+}
+
 PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullScope& scope, bool full,
                           const PullProgress& progress) {
   PullReport report;

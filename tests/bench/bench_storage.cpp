@@ -92,9 +92,7 @@ Latency raw_sqlite(const std::filesystem::path& dir, int samples) {
 std::unique_ptr<storage::Ledger> open_bench_ledger(const std::filesystem::path& path, const storage::Clock& clock) {
   auto options = testing::ledger_options(path);
   options.wal_reserve_bytes = storage::LedgerOptions{}.wal_reserve_bytes;
-  auto ledger = storage::Ledger::open(options, clock);
-  if (!ledger) throw std::runtime_error("open failed: " + ledger.error().message);
-  return std::move(*ledger);
+  return testing::open_ledger(options, clock);
 }
 
 storage::MoveRequest sample_move(int i) {

@@ -123,7 +123,7 @@ class JsonRpc17(unittest.TestCase):
         self.assertFalse(any("gloves" in p["name"] for p in drugs))
         everything = self.s.ok("product.product", "search_count", [[["categ_id", "child_of", 1]]])
         self.assertEqual(everything, self.s.ok("product.product", "search_count", [[]]))
-        status, reply = self.s.kw("product.product", "search", [[["name", "child_of", 1]]])
+        _, reply = self.s.kw("product.product", "search", [[["name", "child_of", 1]]])
         self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.ValidationError")
 
     def test_create_one_or_many_and_write_date(self):

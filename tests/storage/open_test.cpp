@@ -182,7 +182,7 @@ TEST_CASE("the WAL's space is reserved once and kept; checkpoints run in the pau
   ManualClock clock;
   std::vector<MoveId> recorded;
   {
-    auto ledger = std::move(*Ledger::open(options, clock));
+    auto ledger = open_ledger(options, clock);
     CHECK(std::filesystem::file_size(wal) >= 2u << 20);
     struct stat st {};
     REQUIRE(::stat(wal.c_str(), &st) == 0);
@@ -199,7 +199,7 @@ TEST_CASE("the WAL's space is reserved once and kept; checkpoints run in the pau
   }
   // Closed: every move is in the database file, and the reserve is still there.
   CHECK(std::filesystem::file_size(wal) == 2u << 20);
-  auto reopened = std::move(*Ledger::open(options, clock));
+  auto reopened = open_ledger(options, clock);
   CHECK(reopened->last_seq().value == 310);
   for (const auto& id : recorded) CHECK(reopened->find_move(id).has_value());
   CHECK_FALSE(reopened->audit().verify().first_broken.has_value());

@@ -60,10 +60,15 @@ inline storage::MoveRequest receipt(const char* amount = "10", const std::string
   return r;
 }
 
-inline std::unique_ptr<storage::Ledger> open_ledger(const std::filesystem::path& path, const storage::Clock& clock) {
-  auto ledger = storage::Ledger::open(ledger_options(path), clock);
+inline std::unique_ptr<storage::Ledger> open_ledger(const storage::LedgerOptions& options,
+                                                    const storage::Clock& clock) {
+  auto ledger = storage::Ledger::open(options, clock);
   if (!ledger) throw std::runtime_error("open failed: " + ledger.error().message);
   return std::move(*ledger);
+}
+
+inline std::unique_ptr<storage::Ledger> open_ledger(const std::filesystem::path& path, const storage::Clock& clock) {
+  return open_ledger(ledger_options(path), clock);
 }
 
 }  // namespace edgestock::testing

@@ -30,6 +30,9 @@ struct PullScope {
   int overlap_seconds = 300;
 };
 
+// The scope the agent's settings give: odoo.locations and odoo.categories.
+PullScope pull_scope(const config::OdooSettings& odoo);
+
 struct PullReport {
   bool full = false;
   std::string since;  // the write_date the pull read from ("" for a full pull)
