@@ -195,6 +195,9 @@ const std::vector<Key>& keys() {
           "mqtt.keepalive_s", "seconds between keep-alive pings",
           [](Settings& s) -> int& { return s.mqtt.keepalive_s; }, 5, 3600),
       number_key<int>(
+          "mqtt.session_expiry_s", "MQTT 5: how long the broker keeps the terminal's session while it is offline",
+          [](Settings& s) -> int& { return s.mqtt.session_expiry_s; }, 60, 2'147'483'647),
+      number_key<int>(
           "mqtt.window", "stock events published and not yet acknowledged, at most",
           [](Settings& s) -> int& { return s.mqtt.window; }, 1, 10'000),
       number_key<int>(

@@ -172,7 +172,8 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   };
 
   void connect();
-  void on_connect_result(bool ok, const std::string& why);
+  [[nodiscard]] std::string make_client();
+  void on_connect_result(bool ok, const std::string& why, bool session_present);
   void on_connection_lost(const std::string& cause);
   void schedule_reconnect();
   void pump();
@@ -243,6 +244,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   bool tls_ = false;
   bool connected_ = false;
   bool connecting_ = false;
+  bool client_used_ = false;  // client_ has been connected: the next connect makes a new one
   bool stopping_ = false;
   std::uint64_t epoch_ = 1;
   storage::Seq cursor_;                    // last seq read ahead from the outbox on this connection
@@ -263,30 +265,22 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
 
 std::string MqttForwarder::Impl::start() {
   const auto& mqtt = settings_.mqtt;
-  try {
-    mqtt::create_options create(mqtt.version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
-    // Paho fails publishes once this many are queued, even while connected.
-    create.set_max_buffered_messages(std::max(mqtt.window * 2, 100));
-    client_ = std::make_unique<mqtt::async_client>(mqtt.broker, settings_.terminal, create);
-  } catch (const mqtt::exception& error) {
-    return "mqtt.broker '" + mqtt.broker + "' cannot be used: " + error.what();
-  }
+  if (auto problem = make_client(); !problem.empty()) return problem;
 
   connect_options_.set_keep_alive_interval(mqtt.keepalive_s);
   connect_options_.set_connect_timeout(10);
   connect_options_.set_max_inflight(mqtt.window);
-  // The publishing connection starts a clean session on purpose. The outbox
-  // is the durable buffer and resends everything unacknowledged itself; a
-  // resumed session would make Paho C 1.3.11 resend its own in-flight copies
-  // too, and those arrived corrupted in our broker-restart test (upstream
-  // paho.mqtt.c issue 1592). Subscriptions (config, commands) need a
-  // persistent session and get a connection of their own.
+  // A persistent session: the broker keeps this terminal's session (and, for
+  // subscriptions, what it queued meanwhile) across disconnects. Each
+  // connection gets a fresh Paho client (see make_client()), so Paho never
+  // resends its own copies: the outbox resends what was not acknowledged.
   if (mqtt.version == 5) {
     connect_options_.set_mqtt_version(MQTTVERSION_5);
-    connect_options_.set_clean_start(true);
+    connect_options_.set_clean_start(false);
+    connect_options_.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL, mqtt.session_expiry_s}});
   } else {
     connect_options_.set_mqtt_version(MQTTVERSION_3_1_1);
-    connect_options_.set_clean_session(true);
+    connect_options_.set_clean_session(false);
   }
   if (!mqtt.username.empty()) connect_options_.set_user_name(mqtt.username);
   if (!mqtt.password_file.empty()) {
@@ -311,13 +305,11 @@ std::string MqttForwarder::Impl::start() {
     connect_options_.set_ssl(std::move(ssl));
   }
 
-  client_->set_connection_lost_handler([weak = weak_from_this()](const std::string& cause) {
-    if (auto self = weak.lock()) self->on_loop([cause](Impl& impl) { impl.on_connection_lost(cause); });
-  });
   connect_listener_ = std::make_unique<Listener>([weak = weak_from_this()](const mqtt::token& token, bool ok) {
     if (auto self = weak.lock()) {
       std::string why = ok ? std::string() : describe_failure(token, self->tls_);
-      self->on_loop([ok, why](Impl& impl) { impl.on_connect_result(ok, why); });
+      const bool session_present = ok && token.get_connect_response().is_session_present();
+      self->on_loop([ok, why, session_present](Impl& impl) { impl.on_connect_result(ok, why, session_present); });
     }
   });
   // PUBACKs arrive by the thousand: they are collected here and handed to the
@@ -342,6 +334,18 @@ std::string MqttForwarder::Impl::start() {
 
 void MqttForwarder::Impl::connect() {
   if (stopping_ || connected_ || connecting_) return;
+  if (client_used_) {
+    // Never reuse a client that has been connected: after a lost connection
+    // Paho C 1.3 resends its own in-flight copies on a resumed session, and
+    // those arrived corrupted in our broker-restart test (paho.mqtt.c issue
+    // 1592). A fresh client has none; the outbox resends instead.
+    client_.reset();
+    if (auto problem = make_client(); !problem.empty()) {
+      note_error(problem);
+      schedule_reconnect();
+      return;
+    }
+  }
   connecting_ = true;
   try {
     client_->connect(connect_options_, nullptr, *connect_listener_);
@@ -352,7 +356,24 @@ void MqttForwarder::Impl::connect() {
   }
 }
 
-void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why) {
+std::string MqttForwarder::Impl::make_client() {
+  const auto& mqtt = settings_.mqtt;
+  try {
+    mqtt::create_options create(mqtt.version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    // Paho fails publishes once this many are queued, even while connected.
+    create.set_max_buffered_messages(std::max(mqtt.window * 2, 100));
+    client_ = std::make_unique<mqtt::async_client>(mqtt.broker, settings_.terminal, create);
+  } catch (const mqtt::exception& error) {
+    return "mqtt.broker '" + mqtt.broker + "' cannot be used: " + error.what();
+  }
+  client_used_ = false;
+  client_->set_connection_lost_handler([weak = weak_from_this()](const std::string& cause) {
+    if (auto self = weak.lock()) self->on_loop([cause](Impl& impl) { impl.on_connection_lost(cause); });
+  });
+  return {};
+}
+
+void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why, bool session_present) {
   connecting_ = false;
   if (stopping_) return;
   if (!ok) {
@@ -361,6 +382,7 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why) {
     return;
   }
   connected_ = true;
+  client_used_ = true;
   ++epoch_;
   cursor_ = storage::Seq{0};  // everything not yet acknowledged goes again
   ready_.clear();
@@ -370,6 +392,7 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why) {
     std::lock_guard lock(status_mutex_);
     status_.connected = true;
     ++status_.connects;
+    status_.session_present = session_present;
     status_.last_error.clear();
   }
   publish_status(true);

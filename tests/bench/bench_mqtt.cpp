@@ -32,8 +32,8 @@ double raw_paho_rate(const std::string& uri, const std::vector<std::string>& pay
   mqtt::async_client client(uri, "bench-raw", create);
   mqtt::connect_options options;
   options.set_max_inflight(window);
-  // The same session as the agent's publishing connection: clean.
-  options.set_clean_session(true);
+  // The same session as the agent's connection: persistent.
+  options.set_clean_session(false);
   options.set_keep_alive_interval(30);
   client.connect(options)->wait();
   std::mutex mutex;

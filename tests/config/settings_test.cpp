@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 60);
+  REQUIRE(keys.size() == 61);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -79,13 +79,14 @@ TEST_CASE("MQTT settings: defaults, every key, and cross-key rules", "[config][m
   CHECK(plain.mqtt.version == 4);
   CHECK(plain.mqtt.tls.verify);
   CHECK(plain.mqtt.window == 100);
+  CHECK(plain.mqtt.session_expiry_s == 604800);
 
   const auto full = parse_settings(R"({"site": "s", "terminal": "t", "mqtt": {
       "enabled": true, "broker": "ssl://mq.hospital.example:8883", "version": 5, "prefix": "stock",
       "username": "ward3", "password_file": "/etc/edgestock/mqtt.pass",
       "tls": {"ca_file": "/etc/edgestock/ca.pem", "cert_file": "/etc/edgestock/t.pem",
               "key_file": "/etc/edgestock/t.key", "verify": true},
-      "keepalive_s": 20, "window": 500, "reconnect_min_ms": 100, "reconnect_max_ms": 30000,
+      "keepalive_s": 20, "session_expiry_s": 86400, "window": 500, "reconnect_min_ms": 100, "reconnect_max_ms": 30000,
       "status_interval_s": 15, "backlog_alert": 500}})");
   REQUIRE(full.has_value());
   CHECK(full->mqtt.enabled);
@@ -93,6 +94,7 @@ TEST_CASE("MQTT settings: defaults, every key, and cross-key rules", "[config][m
   CHECK(full->mqtt.prefix == "stock");
   CHECK(full->mqtt.tls.key_file == "/etc/edgestock/t.key");
   CHECK(full->mqtt.window == 500);
+  CHECK(full->mqtt.session_expiry_s == 86400);
   CHECK(full->mqtt.backlog_alert == 500);
 
   struct Case {
@@ -103,6 +105,7 @@ TEST_CASE("MQTT settings: defaults, every key, and cross-key rules", "[config][m
       {R"({"version": 3})", "mqtt.version: must be a whole number from 4 to 5"},
       {R"({"enabled": "yes"})", "mqtt.enabled: must be true or false"},
       {R"({"window": 0})", "mqtt.window: must be a whole number from 1"},
+      {R"({"session_expiry_s": 0})", "mqtt.session_expiry_s: must be a whole number from 60"},
       {R"({"reconnect_min_ms": 5000, "reconnect_max_ms": 1000})", "must not be below mqtt.reconnect_min_ms"},
       {R"({"tls": {"cert_file": "/c.pem"}})", "give both or neither"},
       {R"({"password": "hunter2"})", "mqtt.password: unknown key"},

@@ -71,7 +71,8 @@ TEST_CASE("a broker restarted mid-stream loses nothing", "[mqtt]") {
   fill_ledger(*ledger, kEvents);
   RunningForwarder running(*ledger, mqtt_settings(broker.uri()), clock);
   REQUIRE(wait_until([&] { return subscriber.count() >= 3000; }, 60s));
-  broker.stop(SIGTERM);  // mosquitto saves its queues on a clean stop
+  CHECK_FALSE(running.forwarder().status().session_present);  // a new terminal: no session yet
+  broker.stop(SIGTERM);                                       // mosquitto saves its queues on a clean stop
   const auto before_stop = tally_events(subscriber.messages());
   CHECK(before_stop.ids.size() < static_cast<std::size_t>(kEvents));
   // Up to the stop, first arrivals are in seq order.
@@ -84,6 +85,8 @@ TEST_CASE("a broker restarted mid-stream loses nothing", "[mqtt]") {
   // restored from persistence after newer ones: complete, not always in order.
   CHECK(complete(tally, kEvents));
   CHECK(running.forwarder().status().connects >= 2);
+  // The session is persistent: the broker kept it across its restart.
+  CHECK(running.forwarder().status().session_present);
   INFO("duplicates after the restart: " << tally.duplicates);
 }
 
@@ -145,6 +148,13 @@ TEST_CASE("MQTT 5 works the same way", "[mqtt]") {
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 1000; }, 30s));
   CHECK(complete_and_in_order(tally_events(subscriber.messages()), 1000));
   REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+  // The session expiry reaches the broker: it keeps the session across a restart.
+  CHECK_FALSE(running.forwarder().status().session_present);
+  broker.stop(SIGTERM);
+  REQUIRE(wait_until([&] { return !running.forwarder().status().connected; }, 20s));
+  broker.start();
+  REQUIRE(wait_until([&] { return running.forwarder().status().connects >= 2; }, 30s));
+  CHECK(running.forwarder().status().session_present);
 }
 
 TEST_CASE("alerts reach the alerts topic once per condition", "[mqtt][alerts]") {

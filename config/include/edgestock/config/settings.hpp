@@ -37,7 +37,8 @@ struct MqttSettings {
   std::string password_file;  // the password, alone in a file readable by the service user
   TlsSettings tls;
   int keepalive_s = 30;
-  int window = 100;  // events published and not yet acknowledged
+  int session_expiry_s = 7 * 24 * 3600;  // MQTT 5: how long the broker keeps the session offline
+  int window = 100;                      // events published and not yet acknowledged
   int reconnect_min_ms = 500;
   int reconnect_max_ms = 60'000;
   int status_interval_s = 60;
