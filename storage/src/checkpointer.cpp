@@ -36,24 +36,33 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int wal
     // The background thread cannot keep up (a long burst, a slow disk): let
     // the writer checkpoint itself to bound the WAL.
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (wal_pages >= limits.busy_frames) {
+    checkpointer->ask(checkpointer->busy_);
   } else if (wal_pages - checkpointer->backfilled_.load() >= limits.quiet_frames) {
-    {
-      std::lock_guard lock(checkpointer->mutex_);
-      checkpointer->wanted_ = true;
-    }
-    checkpointer->wake_.notify_one();
+    checkpointer->ask(checkpointer->wanted_);
   }
   return SQLITE_OK;
+}
+
+void Checkpointer::ask(std::atomic<bool>& flag) {
+  // Once per checkpoint, not once per commit: waking a thread is a system
+  // call, and every commit after the threshold would otherwise pay for one.
+  if (flag.load(std::memory_order_relaxed)) return;
+  {
+    std::lock_guard lock(mutex_);  // so that the waiter cannot miss it
+    flag = true;
+  }
+  wake_.notify_one();
 }
 
 bool Checkpointer::wait_for_pause(std::unique_lock<std::mutex>& lock) {
   for (;;) {
     if (stopping_) return false;
-    if (wal_frames_.load() >= limits_.busy_frames) return true;
+    if (busy_ || wal_frames_.load() >= limits_.busy_frames) return true;
     const auto last = Clock::time_point(Clock::duration(last_commit_.load()));
     const auto pause_ends = last + limits_.quiet_period;
     if (Clock::now() >= pause_ends) return true;
-    wake_.wait_until(lock, pause_ends, [this] { return stopping_; });
+    wake_.wait_until(lock, pause_ends, [this] { return stopping_ || busy_; });
   }
 }
 
@@ -80,12 +89,14 @@ void Checkpointer::checkpoint() {
 void Checkpointer::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return wanted_ || stopping_; });
+    wake_.wait(lock, [this] { return wanted_ || busy_ || stopping_; });
     if (!wait_for_pause(lock)) return;
     lock.unlock();
     checkpoint();
     lock.lock();
-    wanted_ = false;  // commits made meanwhile ask again only if still past the threshold
+    // Commits made meanwhile ask again only if still past a threshold.
+    wanted_ = false;
+    busy_ = false;
   }
 }
 

@@ -45,6 +45,8 @@ class Checkpointer {
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
   // Waits for a pause in the commits (or a full WAL); false when stopping.
   bool wait_for_pause(std::unique_lock<std::mutex>& lock);
+  // Raises `flag` and wakes the thread, unless the flag is already up.
+  void ask(std::atomic<bool>& flag);
   void checkpoint();
   void run();
 
@@ -54,7 +56,9 @@ class Checkpointer {
   CheckpointLimits limits_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool wanted_ = false;
+  // Set under mutex_ (read without it by the writer, to skip asking twice).
+  std::atomic<bool> wanted_{false};  // past quiet_frames: checkpoint in the next pause
+  std::atomic<bool> busy_{false};    // past busy_frames: checkpoint now
   bool stopping_ = false;
   std::atomic<std::int64_t> completed_{0};
   std::atomic<int> wal_frames_{0};          // frames in the WAL after the last commit

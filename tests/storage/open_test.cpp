@@ -206,6 +206,21 @@ TEST_CASE("the WAL's space is reserved once and kept; checkpoints run in the pau
   CHECK(reopened->check_integrity().empty());
 }
 
+TEST_CASE("a burst without pauses is checkpointed while it lasts, and the WAL stays bounded", "[open]") {
+  TempDir dir;
+  const auto path = dir / "ledger.db";
+  auto options = ledger_options(path);
+  options.wal_reserve_bytes = std::int64_t{2} << 20;  // a checkpoint at once past ~1500 frames
+  ManualClock clock;
+  auto ledger = open_ledger(options, clock);
+  // ~600 moves back to back write ~5 400 WAL frames (5.6 MiB) with no pause.
+  for (int i = 0; i < 600; ++i) REQUIRE(ledger->record(issue("1")).has_value());
+  CHECK(ledger->checkpoints_completed() >= 2);
+  CHECK(std::filesystem::file_size(path.string() + "-wal") < (std::uintmax_t{4} << 20));
+  CHECK(ledger->last_seq().value == 600);
+  CHECK(ledger->check_integrity().empty());
+}
+
 TEST_CASE("without room for it, the WAL reserve is skipped and the ledger works", "[open]") {
   TempDir dir;
   auto options = ledger_options(dir / "ledger.db");
