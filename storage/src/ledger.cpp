@@ -206,6 +206,7 @@ struct Ledger::Parts {
   std::condition_variable arrived;     // a request joined the queue (a leader gathers)
   std::condition_variable batch_done;  // results are in and the next leader may start
   bool leader_gathering = false;
+  std::size_t gather_target = 0;  // the queue length the gathering leader waits for
   std::vector<Waiter*> queue;
   bool commit_under_way = false;
   // How many callers were inside record() at once since the last batch began:
@@ -257,7 +258,9 @@ std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
   std::unique_lock lock(p.queue_mutex);
   p.peak_since_last_batch = std::max(p.peak_since_last_batch, ++p.callers_inside);
   p.queue.push_back(&self);
-  if (p.leader_gathering) p.arrived.notify_one();
+  // Wake a gathering leader only once its batch is complete: every needless
+  // wake-up is a context switch on a core the others need.
+  if (p.leader_gathering && p.queue.size() >= p.gather_target) p.arrived.notify_one();
   while (!self.result) {
     if (p.commit_under_way) {
       p.batch_done.wait(lock);
@@ -267,6 +270,7 @@ std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
     const auto wanted = static_cast<std::size_t>(p.peak_since_last_batch);
     if (p.queue.size() < wanted) {
       p.leader_gathering = true;
+      p.gather_target = wanted;
       p.arrived.wait_for(lock, gather_window(p.last_commit), [&] { return p.queue.size() >= wanted; });
       p.leader_gathering = false;
     }
