@@ -1,5 +1,8 @@
 #include <openssl/evp.h>
 
+#include <string>
+#include <utility>
+
 #include "audit_chain.hpp"
 #include "edgestock/storage/audit.hpp"
 
@@ -102,6 +105,10 @@ AuditVerdict AuditLog::verify() const {
     sqlite::Statement rows(database_.connection(), std::string(kSelectEntries) + "ORDER BY number");
     std::string previous_hash;
     std::int64_t expected_number = 1;
+    const std::pair<const ChainHead*, const char*> known_heads[] = {
+        {&database_.audit_anchor, "the last entry when the ledger was last closed cleanly"},
+        {&database_.audit_head, "the last entry this process wrote or read"},
+    };
     while (rows.step()) {
       const AuditEntry entry = read_entry(rows);
       ++verdict.entries_checked;
@@ -120,8 +127,26 @@ AuditVerdict AuditLog::verify() const {
         verdict.reason = std::move(problem);
         return;
       }
+      for (const auto& [head, known_as] : known_heads) {
+        if (entry.number == head->number && entry.hash != head->hash) {
+          verdict.first_broken = entry.number;
+          verdict.reason = "it is not " + std::string(known_as) + " (the log was rewritten from here)";
+          return;
+        }
+      }
       previous_hash = entry.hash;
       ++expected_number;
+    }
+    // The chain alone cannot show entries cut off its end; the known heads can.
+    const auto last = expected_number - 1;
+    for (const auto& [head, known_as] : known_heads) {
+      if (head->number > last) {
+        verdict.first_broken = last + 1;
+        verdict.reason = "the log ends at entry " + std::to_string(last) + ", but " + known_as + " was entry " +
+                         std::to_string(head->number) + ": entries " + std::to_string(last + 1) + " to " +
+                         std::to_string(head->number) + " were removed";
+        return;
+      }
     }
   });
   if (!result) {

@@ -230,8 +230,13 @@ Database::~Database() {
   // commit and, with no size limit, leaves the file, reserve and all.
   sqlite3* db = connection_->get();
   if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr) == SQLITE_OK) {
-    sqlite3_exec(db, "PRAGMA synchronous = NORMAL; INSERT OR REPLACE INTO meta(key, value) VALUES ('closed', 'yes')",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
+    try {
+      auto& closing = cached("INSERT OR REPLACE INTO meta(key, value) VALUES ('closed', 'yes'), ('audit_anchor', ?1)");
+      closing.bind(1, std::to_string(audit_head.number) + ":" + audit_head.hash).run();
+    } catch (const sqlite::SqliteError&) {
+      // Only the anchor is lost: the next clean close writes it again.
+    }
   }
   sqlite3_exec(db, "PRAGMA journal_size_limit = -1", nullptr, nullptr, nullptr);
   statements_.clear();
@@ -246,6 +251,14 @@ void Database::load_heads() {
   auto& head = cached("SELECT number, hash FROM audit ORDER BY number DESC LIMIT 1");
   if (head.step()) audit_head = {head.column_int(0), head.column_text(1)};
   head.reset();
+  auto& anchor = cached("SELECT value FROM meta WHERE key = 'audit_anchor'");
+  if (anchor.step()) {
+    const std::string text = anchor.column_text(0);
+    if (const auto colon = text.find(':'); colon != std::string::npos) {
+      audit_anchor = {std::stoll(text.substr(0, colon)), text.substr(colon + 1)};
+    }
+  }
+  anchor.reset();
 }
 
 sqlite::Statement& Database::cached(std::string_view sql) {

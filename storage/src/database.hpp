@@ -69,6 +69,9 @@ class Database {
   std::mutex mutex;  // guards everything below and the connection
   std::int64_t last_seq = 0;
   ChainHead audit_head;
+  // The head of the audit chain written at the last clean close: entries cut
+  // off the end of the chain while the ledger was closed show against it.
+  ChainHead audit_anchor;
 
  private:
   LedgerOptions options_;

@@ -95,6 +95,66 @@ TEST_CASE("the audit chain verifies, and names the first entry that was tampered
     const auto verdict = tamper_and_verify("UPDATE audit SET detail = 'x', hash = 'deadbeef' WHERE number = 2");
     CHECK(verdict.first_broken == 2);
   }
+  SECTION("entries cut off the end while the ledger was closed") {
+    const auto verdict = tamper_and_verify("DELETE FROM audit WHERE number > 4");
+    CHECK(verdict.first_broken == 5);
+    CHECK_THAT(verdict.reason, Catch::Contains("the log ends at entry 4, but the last entry when the ledger was last "
+                                               "closed cleanly was entry 7: entries 5 to 7 were removed"));
+  }
+  SECTION("the last entry replaced by a forged one with a valid link") {
+    auto forged = tamper_and_verify("SELECT 1");  // untouched: intact
+    CHECK(forged.intact());
+    AuditEntry last;
+    {
+      auto ledger = open_ledger(path, clock);
+      last = ledger->audit().tail(1).at(0);
+    }
+    last.detail = "par levels left as they were";
+    last.hash = audit_hash(last);
+    const std::string statement =
+        "UPDATE audit SET detail = '" + last.detail + "', hash = '" + last.hash + "' WHERE number = 7";
+    const auto verdict = tamper_and_verify(statement.c_str());
+    CHECK(verdict.first_broken == 7);
+    CHECK_THAT(verdict.reason, Catch::Contains("the log was rewritten from here"));
+  }
+}
+
+TEST_CASE("entries cut off the end of the audit log while the ledger is open are found", "[audit]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "ledger.db";
+  auto ledger = open_ledger(path, clock);
+  for (int i = 0; i < 5; ++i) REQUIRE(ledger->record(receipt("1")));
+  REQUIRE(ledger->audit().verify().intact());
+  sqlite::Connection raw(path.string(), false);
+  sqlite3_busy_timeout(raw.get(), 5000);
+  raw.exec("DELETE FROM audit WHERE number = 5");
+  const auto verdict = ledger->audit().verify();
+  CHECK(verdict.first_broken == 5);
+  CHECK_THAT(verdict.reason, Catch::Contains("the last entry this process wrote or read was entry 5"));
+}
+
+TEST_CASE("a ledger that was not closed cleanly has an older anchor, and still verifies", "[audit]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "ledger.db";
+  {
+    auto ledger = open_ledger(path, clock);
+    for (int i = 0; i < 3; ++i) REQUIRE(ledger->record(receipt("1")));
+  }
+  {
+    auto ledger = open_ledger(path, clock);
+    for (int i = 0; i < 2; ++i) REQUIRE(ledger->record(receipt("1")));
+  }
+  // As if the last close never happened (a power cut): the anchor still says
+  // entry 3 while the log holds 5. Those later entries are not a break.
+  sqlite::Connection raw(path.string(), false);
+  raw.exec(
+      "UPDATE meta SET value = (SELECT number || ':' || hash FROM audit WHERE number = 3) WHERE key = 'audit_anchor'");
+  auto ledger = open_ledger(path, clock);
+  const auto verdict = ledger->audit().verify();
+  CHECK(verdict.intact());
+  CHECK(verdict.entries_checked == 5);
 }
 
 TEST_CASE("retention prunes only old moves that reached every destination", "[retention]") {
