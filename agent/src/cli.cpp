@@ -12,7 +12,10 @@ const char* const kUsage =
     "  pull [--full] [--config FILE]\n"
     "                         pull this site's catalogue from Odoo now (the agent must not run)\n"
     "  stock [--config FILE]  print the stock projection of this terminal's ledger\n"
-    "  check [--config FILE]  verify the ledger file and its audit chain; exit 1 if broken\n"
+    "  check [--config FILE] [--expect-audit N:HASH]\n"
+    "                         verify the ledger file and its audit chain; exit 1 if broken.\n"
+    "                         N:HASH is an audit entry kept from the terminal's status: it\n"
+    "                         must still be in the log, unchanged\n"
     "  decode [--json] [SCAN...]\n"
     "                         what each scan means, field by field, or why it is refused;\n"
     "                         records nothing. Without SCAN, one scan per line of standard\n"
@@ -61,6 +64,15 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
                               command.verb == Verb::pull;
     if (option == "--full" && command.verb == Verb::pull) {
       command.full = true;
+      continue;
+    }
+    if (option == "--expect-audit" && command.verb == Verb::check) {
+      const auto colon = i + 1 < args.size() ? args[i + 1].find(':') : std::string::npos;
+      if (colon == std::string::npos || colon == 0 || colon + 1 == args[i + 1].size() ||
+          args[i + 1].find_first_not_of("0123456789") != colon) {
+        return std::unexpected("--expect-audit needs an entry as NUMBER:HASH, as the status message gives it");
+      }
+      command.expect_audit = args[++i];
       continue;
     }
     const bool takes_ledger = command.verb == Verb::demo;

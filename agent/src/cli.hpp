@@ -15,6 +15,7 @@ struct Command {
   std::string ledger_path;         // demo only; empty: a fresh temporary folder
   bool json = false;               // decode
   bool full = false;               // pull
+  std::string expect_audit;        // check: "N:HASH", an audit entry kept outside the terminal
   std::vector<std::string> scans;  // decode: empty reads standard input
 };
 

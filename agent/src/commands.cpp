@@ -139,7 +139,23 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       out << "ledger " << (*ledger)->options().path.string() << ": " << (problems.empty() ? "sound" : "DAMAGED")
           << "; audit chain of " << verdict.entries_checked << " entries " << (verdict.intact() ? "intact" : "BROKEN")
           << "\n";
-      return problems.empty() && verdict.intact() ? 0 : 1;
+      bool kept_entry_matches = true;
+      if (!command.expect_audit.empty()) {
+        const auto colon = command.expect_audit.find(':');
+        const auto number = std::stoll(command.expect_audit.substr(0, colon));
+        const auto hash = command.expect_audit.substr(colon + 1);
+        const auto entry = (*ledger)->audit().entry(number);
+        kept_entry_matches = entry && entry->hash == hash;
+        if (!entry) {
+          err << "edgestock check: audit entry " << number << ", kept outside the terminal, is not in the log\n";
+        } else if (!kept_entry_matches) {
+          err << "edgestock check: audit entry " << number
+              << " is not the one kept outside the terminal: the log was rewritten up to there\n";
+        } else {
+          out << "audit entry " << number << " matches the copy kept outside the terminal\n";
+        }
+      }
+      return problems.empty() && verdict.intact() && kept_entry_matches ? 0 : 1;
     }
   }
   return 2;

@@ -167,4 +167,15 @@ std::vector<AuditEntry> AuditLog::tail(std::size_t count) const {
   return {entries.rbegin(), entries.rend()};
 }
 
+std::optional<AuditEntry> AuditLog::entry(std::int64_t number) const {
+  std::optional<AuditEntry> found;
+  (void)with_database(database_, [&] {
+    auto& row = database_.cached(std::string(kSelectEntries) + "WHERE number = ?1");
+    row.bind(1, number);
+    if (row.step()) found = read_entry(row);
+    row.reset();
+  });
+  return found;
+}
+
 }  // namespace edgestock::storage

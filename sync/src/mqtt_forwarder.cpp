@@ -13,6 +13,7 @@
 #include <sstream>
 #include <vector>
 
+#include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
@@ -288,8 +289,8 @@ std::string MqttForwarder::Impl::start() {
     if (auto problem = read_secret(mqtt.password_file, password); !problem.empty()) return problem;
     connect_options_.set_password(password);
   }
-  const std::string offline =
-      status_json(StatusReport{false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, 0, {}});
+  const std::string offline = status_json(
+      StatusReport{false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, 0, {}, 0, {}});
   connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));
   tls_ = uses_tls(mqtt.broker);
   if (tls_) {
@@ -491,10 +492,22 @@ void MqttForwarder::Impl::flush_acks() {
 
 void MqttForwarder::Impl::publish_status(bool online) {
   if (!connected_) return;
-  const std::string text = status_json(StatusReport{
-      online, version_, settings_.site, settings_.terminal, clock_.now_ms(),
-      ledger_.outbox().backlog(storage::kDestinationMqtt), ledger_.outbox().backlog(storage::kDestinationOdoo),
-      status().last_publish_ms, devices_ ? devices_() : std::vector<DeviceState>{}});
+  StatusReport report{online,
+                      version_,
+                      settings_.site,
+                      settings_.terminal,
+                      clock_.now_ms(),
+                      ledger_.outbox().backlog(storage::kDestinationMqtt),
+                      ledger_.outbox().backlog(storage::kDestinationOdoo),
+                      status().last_publish_ms,
+                      devices_ ? devices_() : std::vector<DeviceState>{},
+                      0,
+                      {}};
+  if (const auto last = ledger_.audit().tail(1); !last.empty()) {
+    report.audit_entry = last.front().number;
+    report.audit_hash = last.front().hash;
+  }
+  const std::string text = status_json(report);
   try {
     client_->publish(mqtt::make_message(topics_.status, text, kQos, true));
   } catch (const mqtt::exception& error) {
@@ -553,8 +566,17 @@ void MqttForwarder::Impl::stop() {
   if (!client_) return;
   try {
     if (client_->is_connected()) {
-      const std::string offline = status_json(StatusReport{
-          false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, status().last_publish_ms, {}});
+      const std::string offline = status_json(StatusReport{false,
+                                                           version_,
+                                                           settings_.site,
+                                                           settings_.terminal,
+                                                           clock_.now_ms(),
+                                                           -1,
+                                                           -1,
+                                                           status().last_publish_ms,
+                                                           {},
+                                                           0,
+                                                           {}});
       client_->publish(mqtt::make_message(topics_.status, offline, kQos, true))->wait_for(std::chrono::seconds(2));
       client_->disconnect()->wait_for(std::chrono::seconds(2));
     }

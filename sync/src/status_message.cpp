@@ -34,6 +34,7 @@ std::string status_json(const StatusReport& r) {
       devices.push_back({{"name", d.name}, {"open", d.open}, {"last_error", d.last_error}});
     }
   }
+  if (r.audit_entry > 0) status["audit"] = {{"entry", r.audit_entry}, {"hash", r.audit_hash}};
   return status.dump();
 }
 

@@ -5,6 +5,8 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "decode_command.hpp"
+#include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/ledger.hpp"
 #include "temp_dir.hpp"
 
 using namespace edgestock::agent;
@@ -18,6 +20,12 @@ TEST_CASE("the command line parses into a command", "[cli]") {
   CHECK_THAT(parse_command_line({"dispense"}).error(), Catch::Contains("unknown command 'dispense'"));
   CHECK_THAT(parse_command_line({"stock", "--config"}).error(), Catch::Contains("needs a path"));
   CHECK_THAT(parse_command_line({"demo", "--config", "x"}).error(), Catch::Contains("does not take '--config'"));
+  CHECK(parse_command_line({"check", "--expect-audit", "15:ab12"}).value().expect_audit == "15:ab12");
+  for (const char* bad : {"15", ":ab12", "15:", "x5:ab12"}) {
+    CHECK_THAT(parse_command_line({"check", "--expect-audit", bad}).error(), Catch::Contains("NUMBER:HASH"));
+  }
+  CHECK_THAT(parse_command_line({"check", "--expect-audit"}).error(), Catch::Contains("NUMBER:HASH"));
+  CHECK_THAT(parse_command_line({"stock", "--expect-audit", "1:a"}).error(), Catch::Contains("does not take"));
 }
 
 TEST_CASE("the demo records a ward store's morning and prints the stock", "[cli][demo]") {
@@ -46,6 +54,35 @@ TEST_CASE("the demo records a ward store's morning and prints the stock", "[cli]
   std::ostringstream check_out;
   CHECK(run_command(check, check_out, err) == 0);
   CHECK_THAT(check_out.str(), Catch::Contains("sound; audit chain of 15 entries intact"));
+  // An entry kept from the terminal's status: found unchanged, or not.
+  {
+    std::string kept;
+    {
+      edgestock::storage::LedgerOptions options;
+      options.path = demo.ledger_path;
+      options.terminal = edgestock::storage::TerminalId("ward3-t1");
+      options.site = edgestock::storage::SiteId("stjames");
+      options.read_only = true;
+      const edgestock::storage::SystemClock clock;
+      auto ledger = edgestock::storage::Ledger::open(options, clock);
+      REQUIRE(ledger.has_value());
+      kept = "9:" + (*ledger)->audit().entry(9).value().hash;
+    }
+    check.expect_audit = kept;
+    std::ostringstream kept_out;
+    CHECK(run_command(check, kept_out, err) == 0);
+    CHECK_THAT(kept_out.str(), Catch::Contains("audit entry 9 matches the copy kept outside the terminal"));
+    check.expect_audit = "9:" + std::string(64, '0');
+    std::ostringstream forged_out;
+    std::ostringstream forged_err;
+    CHECK(run_command(check, forged_out, forged_err) == 1);
+    CHECK_THAT(forged_err.str(), Catch::Contains("audit entry 9 is not the one kept outside the terminal"));
+    check.expect_audit = "99:" + kept.substr(2);
+    std::ostringstream absent_err;
+    CHECK(run_command(check, forged_out, absent_err) == 1);
+    CHECK_THAT(absent_err.str(), Catch::Contains("audit entry 99, kept outside the terminal, is not in the log"));
+    check.expect_audit.clear();
+  }
   Command stock = check;
   stock.verb = Verb::stock;
   std::ostringstream stock_out;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "mqtt_helpers.hpp"
@@ -53,6 +54,20 @@ TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqt
     }
   }
   CHECK(found_first);
+  // The status on connect carries the audit log's last entry then (the 3000th).
+  const auto entries = ledger->audit().tail(2);
+  REQUIRE(entries.size() == 2);
+  bool found_online = false;
+  for (const auto& message : messages) {
+    if (!message.topic.ends_with("/status")) continue;
+    const auto status = nlohmann::json::parse(message.payload);
+    if (status["state"] != "online") continue;
+    found_online = true;
+    CHECK(status["audit"]["entry"] == entries[0].number);
+    CHECK(status["audit"]["hash"] == entries[0].hash);
+    break;
+  }
+  CHECK(found_online);
   // The last status the forwarder left behind says offline (clean stop).
   Subscriber late(broker.uri(), "late-reader", "edgestock/stjames/ward3-t1/status");
   REQUIRE(wait_until([&] { return late.count() > 0; }, 10s));

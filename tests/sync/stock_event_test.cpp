@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "edgestock/sync/status_message.hpp"
 #include "edgestock/sync/stock_event.hpp"
 #include "ledger_fixtures.hpp"
 
@@ -85,4 +86,26 @@ TEST_CASE("text with quotes, backslashes, control characters and UTF-8 survives"
   CHECK(event["operator"] == "infirmière-7");
   CHECK(text.find('\x1d') == std::string::npos);
   CHECK(text.find("\\u001d") != std::string::npos);
+}
+
+TEST_CASE("the status payload: backlog, devices and the audit log's last entry, each only when known", "[status]") {
+  edgestock::sync::StatusReport report{true, "0.1.0", "stjames", "ward3-t1", 1'795'420'800'000, 0, 15, 0, {}, 0, {}};
+  auto status = nlohmann::json::parse(edgestock::sync::status_json(report));
+  CHECK(status["state"] == "online");
+  CHECK(status["at"] == "2026-11-23T08:00:00.000Z");
+  CHECK(status["backlog"]["odoo"] == 15);
+  CHECK(status["last_publish"].is_null());
+  CHECK_FALSE(status.contains("devices"));
+  CHECK_FALSE(status.contains("audit"));
+
+  report.devices.push_back({"serial:/dev/ttyACM0", false, "went away"});
+  report.audit_entry = 3001;
+  report.audit_hash = std::string(64, 'a');
+  status = nlohmann::json::parse(edgestock::sync::status_json(report));
+  CHECK(status["devices"][0]["last_error"] == "went away");
+  CHECK(status["audit"]["entry"] == 3001);
+  CHECK(status["audit"]["hash"] == std::string(64, 'a'));
+
+  report.backlog_mqtt = report.backlog_odoo = -1;  // the will: nothing known
+  CHECK_FALSE(nlohmann::json::parse(edgestock::sync::status_json(report)).contains("backlog"));
 }

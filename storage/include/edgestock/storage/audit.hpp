@@ -47,6 +47,8 @@ class AuditLog {
                                                 std::string_view subject, std::string_view detail);
   [[nodiscard]] AuditVerdict verify() const;
   [[nodiscard]] std::vector<AuditEntry> tail(std::size_t count) const;
+  // The entry with this number, if the log has it.
+  [[nodiscard]] std::optional<AuditEntry> entry(std::int64_t number) const;
 
  private:
   Database& database_;

@@ -24,11 +24,15 @@ struct StatusReport {
   std::int64_t backlog_odoo = -1;
   std::int64_t last_publish_ms = 0;  // 0: never (null)
   std::vector<DeviceState> devices;  // left out when empty
+  // The last entry of the ledger's audit log: a copy outside the terminal,
+  // against which the log can be checked later. 0: left out.
+  std::int64_t audit_entry = 0;
+  std::string audit_hash;
 };
 
 // {"state":"online"|"offline", "version", "site", "terminal", "at",
 //  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync",
-//  "devices":[{"name","open","last_error"}]}
+//  "devices":[{"name","open","last_error"}], "audit":{"entry","hash"}}
 std::string status_json(const StatusReport& report);
 
 struct AlertReport {
