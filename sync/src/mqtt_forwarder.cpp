@@ -236,16 +236,21 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer flush_timer_;
   bool flush_timer_armed_ = false;
 
-  std::unique_ptr<mqtt::async_client> client_;
-  // Paho 1.2 does not copy these: they must outlive every connect.
+  // Paho 1.2 does not copy these: they must outlive every connect, and the
+  // clients below (declared after them, so destroyed first).
   mqtt::connect_options connect_options_;
   std::unique_ptr<Listener> connect_listener_;
   std::unique_ptr<Listener> publish_listener_;
+  std::unique_ptr<mqtt::async_client> client_;
+  // The client of the connection before, destroyed one connection later: a
+  // late callback from Paho's threads may still be using it.
+  std::unique_ptr<mqtt::async_client> retired_client_;
 
   bool tls_ = false;
   bool connected_ = false;
   bool connecting_ = false;
-  bool client_used_ = false;  // client_ has been connected: the next connect makes a new one
+  bool client_used_ = false;         // client_ has been connected: the next connect makes a new one
+  std::uint64_t client_number_ = 0;  // counts the clients made; the current one's number
   bool stopping_ = false;
   std::uint64_t epoch_ = 1;
   storage::Seq cursor_;                    // last seq read ahead from the outbox on this connection
@@ -340,7 +345,7 @@ void MqttForwarder::Impl::connect() {
     // Paho C 1.3 resends its own in-flight copies on a resumed session, and
     // those arrived corrupted in our broker-restart test (paho.mqtt.c issue
     // 1592). A fresh client has none; the outbox resends instead.
-    client_.reset();
+    retired_client_ = std::move(client_);
     if (auto problem = make_client(); !problem.empty()) {
       note_error(problem);
       schedule_reconnect();
@@ -368,8 +373,14 @@ std::string MqttForwarder::Impl::make_client() {
     return "mqtt.broker '" + mqtt.broker + "' cannot be used: " + error.what();
   }
   client_used_ = false;
-  client_->set_connection_lost_handler([weak = weak_from_this()](const std::string& cause) {
-    if (auto self = weak.lock()) self->on_loop([cause](Impl& impl) { impl.on_connection_lost(cause); });
+  // A retired client may still report its own lost connection (the broker
+  // drops it when the new one connects under the same id): not ours.
+  client_->set_connection_lost_handler([weak = weak_from_this(), client = ++client_number_](const std::string& cause) {
+    if (auto self = weak.lock()) {
+      self->on_loop([cause, client](Impl& impl) {
+        if (client == impl.client_number_) impl.on_connection_lost(cause);
+      });
+    }
   });
   return {};
 }
