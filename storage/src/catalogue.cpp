@@ -1,5 +1,7 @@
 #include "edgestock/storage/catalogue.hpp"
 
+#include <charconv>
+
 #include "catalogue_rows.hpp"
 
 namespace edgestock::storage {
@@ -179,6 +181,17 @@ std::expected<void, LedgerError> Catalogue::set_setting(const std::string& key, 
         .bind_text(2, value)
         .run();
   });
+}
+
+std::expected<void, LedgerError> Catalogue::mark_pulled() {
+  return set_setting("last_pull_ms", std::to_string(database_.clock().now_ms()));
+}
+
+std::int64_t Catalogue::last_pulled_ms() const {
+  const auto text = setting("last_pull_ms");
+  std::int64_t ms = 0;
+  std::from_chars(text.data(), text.data() + text.size(), ms);
+  return ms;
 }
 
 std::optional<Product> Catalogue::product_by_barcode(const std::string& barcode) const {

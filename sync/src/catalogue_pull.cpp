@@ -240,8 +240,9 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
     report.lots += static_cast<std::int64_t>(page.lots.size());
     if (progress) progress(std::min<std::int64_t>(total, static_cast<std::int64_t>(first) + scope.page_size), total);
   }
-  // Only a complete pull moves the watermark.
+  // Only a complete pull moves the watermark, and counts as an exchange with Odoo.
   if (!newest.empty()) (void)catalogue.set_setting(kWatermark, newest);
+  (void)catalogue.mark_pulled();
   return report;
 }
 

@@ -204,6 +204,8 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
   void flush_acks();
+  // What every status says, the will included: who, when, and the last exchanges.
+  [[nodiscard]] StatusReport base_report(bool online) const;
   void publish_status(bool online);
   void tick();
   void publish_alerts();
@@ -294,8 +296,7 @@ std::string MqttForwarder::Impl::start() {
     if (auto problem = read_secret(mqtt.password_file, password); !problem.empty()) return problem;
     connect_options_.set_password(password);
   }
-  const std::string offline = status_json(
-      StatusReport{false, version_, settings_.site, settings_.terminal, clock_.now_ms(), -1, -1, 0, {}, 0, {}});
+  const std::string offline = status_json(base_report(false));
   connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));
   tls_ = uses_tls(mqtt.broker);
   if (tls_) {
@@ -501,19 +502,24 @@ void MqttForwarder::Impl::flush_acks() {
   pump();
 }
 
+StatusReport MqttForwarder::Impl::base_report(bool online) const {
+  StatusReport report;
+  report.online = online;
+  report.version = version_;
+  report.site = settings_.site;
+  report.terminal = settings_.terminal;
+  report.at_ms = clock_.now_ms();
+  report.last_publish_ms = status().last_publish_ms;
+  report.last_odoo_sync_ms = ledger_.catalogue().last_pulled_ms();
+  return report;
+}
+
 void MqttForwarder::Impl::publish_status(bool online) {
   if (!connected_) return;
-  StatusReport report{online,
-                      version_,
-                      settings_.site,
-                      settings_.terminal,
-                      clock_.now_ms(),
-                      ledger_.outbox().backlog(storage::kDestinationMqtt),
-                      ledger_.outbox().backlog(storage::kDestinationOdoo),
-                      status().last_publish_ms,
-                      devices_ ? devices_() : std::vector<DeviceState>{},
-                      0,
-                      {}};
+  StatusReport report = base_report(online);
+  report.backlog_mqtt = ledger_.outbox().backlog(storage::kDestinationMqtt);
+  report.backlog_odoo = ledger_.outbox().backlog(storage::kDestinationOdoo);
+  if (devices_) report.devices = devices_();
   if (const auto last = ledger_.audit().tail(1); !last.empty()) {
     report.audit_entry = last.front().number;
     report.audit_hash = last.front().hash;
@@ -577,17 +583,7 @@ void MqttForwarder::Impl::stop() {
   if (!client_) return;
   try {
     if (client_->is_connected()) {
-      const std::string offline = status_json(StatusReport{false,
-                                                           version_,
-                                                           settings_.site,
-                                                           settings_.terminal,
-                                                           clock_.now_ms(),
-                                                           -1,
-                                                           -1,
-                                                           status().last_publish_ms,
-                                                           {},
-                                                           0,
-                                                           {}});
+      const std::string offline = status_json(base_report(false));
       client_->publish(mqtt::make_message(topics_.status, offline, kQos, true))->wait_for(std::chrono::seconds(2));
       client_->disconnect()->wait_for(std::chrono::seconds(2));
     }

@@ -27,7 +27,7 @@ std::string status_json(const StatusReport& r) {
     status["backlog"] = {{"mqtt", r.backlog_mqtt}, {"odoo", r.backlog_odoo}};
   }
   status["last_publish"] = time_or_null(r.last_publish_ms);
-  status["last_odoo_sync"] = nullptr;  // the Odoo sync is not built yet
+  status["last_odoo_sync"] = time_or_null(r.last_odoo_sync_ms);
   if (!r.devices.empty()) {
     auto& devices = status["devices"] = nlohmann::ordered_json::array();
     for (const auto& d : r.devices) {

@@ -51,6 +51,8 @@ TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo
   scope.location_codes = {"WARD3", "THEATRE2"};
   scope.page_size = 40;  // several pages
 
+  CHECK(ledger->catalogue().last_pulled_ms() == 0);  // never pulled
+  const auto pulled_at = site.clock.now_ms();
   std::int64_t last_done = 0;
   const auto first = pull_catalogue(odoo, *ledger, scope, false, [&](std::int64_t done, std::int64_t total) {
     CHECK(done <= total);
@@ -66,6 +68,7 @@ TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo
   CHECK(first.packagings == first.products);
   CHECK(first.reorder_rules > 0);
   CHECK(first.rpcs > 6);
+  CHECK(ledger->catalogue().last_pulled_ms() == pulled_at);  // the status' last_odoo_sync
 
   // What the terminal now knows offline.
   const auto some = *expected.begin();
@@ -94,10 +97,12 @@ TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo
   SECTION("a pull that fails part way reports why and keeps the old watermark") {
     const auto before = ledger->catalogue().setting("pull.watermark");
     server.fault("http_503", 1);
+    site.clock.advance(60'000);
     const auto failed = pull_catalogue(odoo, *ledger, scope, false);
     CHECK_FALSE(failed.ok());
     CHECK(failed.failure.outcome == OdooOutcome::transient);
     CHECK(ledger->catalogue().setting("pull.watermark") == before);
+    CHECK(ledger->catalogue().last_pulled_ms() == pulled_at);  // a failed pull is no exchange
     CHECK(pull_catalogue(odoo, *ledger, scope, false).ok());
   }
 }

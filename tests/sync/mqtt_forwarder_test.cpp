@@ -20,6 +20,7 @@ TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqt
   ManualClock clock;
   auto ledger = open_ledger(dir / "ledger.db", clock);
   fill_ledger(*ledger, 3000);
+  REQUIRE(ledger->catalogue().mark_pulled());  // as a catalogue pull would
   auto settings = mqtt_settings(broker.uri());
   settings.mqtt.window = 50;
   {
@@ -65,6 +66,7 @@ TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqt
     found_online = true;
     CHECK(status["audit"]["entry"] == entries[0].number);
     CHECK(status["audit"]["hash"] == entries[0].hash);
+    CHECK(status["last_odoo_sync"] == "2026-11-18T11:06:40.000Z");
     break;
   }
   CHECK(found_online);

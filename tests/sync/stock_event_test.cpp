@@ -89,20 +89,30 @@ TEST_CASE("text with quotes, backslashes, control characters and UTF-8 survives"
 }
 
 TEST_CASE("the status payload: backlog, devices and the audit log's last entry, each only when known", "[status]") {
-  edgestock::sync::StatusReport report{true, "0.1.0", "stjames", "ward3-t1", 1'795'420'800'000, 0, 15, 0, {}, 0, {}};
+  edgestock::sync::StatusReport report;
+  report.online = true;
+  report.version = "0.1.0";
+  report.site = "stjames";
+  report.terminal = "ward3-t1";
+  report.at_ms = 1'795'420'800'000;
+  report.backlog_mqtt = 0;
+  report.backlog_odoo = 15;
   auto status = nlohmann::json::parse(edgestock::sync::status_json(report));
   CHECK(status["state"] == "online");
   CHECK(status["at"] == "2026-11-23T08:00:00.000Z");
   CHECK(status["backlog"]["odoo"] == 15);
   CHECK(status["last_publish"].is_null());
+  CHECK(status["last_odoo_sync"].is_null());
   CHECK_FALSE(status.contains("devices"));
   CHECK_FALSE(status.contains("audit"));
 
   report.devices.push_back({"serial:/dev/ttyACM0", false, "went away"});
+  report.last_odoo_sync_ms = 1'795'420'800'000;
   report.audit_entry = 3001;
   report.audit_hash = std::string(64, 'a');
   status = nlohmann::json::parse(edgestock::sync::status_json(report));
   CHECK(status["devices"][0]["last_error"] == "went away");
+  CHECK(status["last_odoo_sync"] == "2026-11-23T08:00:00.000Z");
   CHECK(status["audit"]["entry"] == 3001);
   CHECK(status["audit"]["hash"] == std::string(64, 'a'));
 

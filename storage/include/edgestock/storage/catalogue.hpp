@@ -98,6 +98,9 @@ class Catalogue {
   // Small named values that belong with the catalogue (the pull's watermark).
   [[nodiscard]] std::string setting(const std::string& key) const;
   std::expected<void, LedgerError> set_setting(const std::string& key, const std::string& value);
+  // A complete pull from Odoo finished now (the ledger's clock); when that last happened, 0: never.
+  std::expected<void, LedgerError> mark_pulled();
+  [[nodiscard]] std::int64_t last_pulled_ms() const;
 
   [[nodiscard]] std::optional<Product> product_by_barcode(const std::string& barcode) const;
   [[nodiscard]] std::optional<Product> product_by_code(const std::string& default_code) const;

@@ -22,8 +22,9 @@ struct StatusReport {
   std::int64_t at_ms = 0;
   std::int64_t backlog_mqtt = -1;  // -1: not known (left out)
   std::int64_t backlog_odoo = -1;
-  std::int64_t last_publish_ms = 0;  // 0: never (null)
-  std::vector<DeviceState> devices;  // left out when empty
+  std::int64_t last_publish_ms = 0;    // 0: never (null)
+  std::int64_t last_odoo_sync_ms = 0;  // the last complete exchange with Odoo; 0: never (null)
+  std::vector<DeviceState> devices;    // left out when empty
   // The last entry of the ledger's audit log: a copy outside the terminal,
   // against which the log can be checked later. 0: left out.
   std::int64_t audit_entry = 0;
