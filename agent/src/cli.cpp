@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <charconv>
+
 namespace edgestock::agent {
 
 const char* const kUsage =
@@ -24,6 +26,16 @@ const char* const kUsage =
     "  version                print the version\n"
     "\n"
     "FILE defaults to /etc/edgestock/edgestock.json\n";
+
+std::optional<KeptAuditEntry> parse_kept_audit_entry(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon + 1 == text.size()) return std::nullopt;
+  KeptAuditEntry kept;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + colon, kept.number);
+  if (error != std::errc() || end != text.data() + colon || kept.number <= 0) return std::nullopt;
+  kept.hash = std::string(text.substr(colon + 1));
+  return kept;
+}
 
 std::expected<Command, std::string> parse_command_line(const std::vector<std::string>& args) {
   Command command;
@@ -67,9 +79,7 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
       continue;
     }
     if (option == "--expect-audit" && command.verb == Verb::check) {
-      const auto colon = i + 1 < args.size() ? args[i + 1].find(':') : std::string::npos;
-      if (colon == std::string::npos || colon == 0 || colon + 1 == args[i + 1].size() ||
-          args[i + 1].find_first_not_of("0123456789") != colon) {
+      if (i + 1 >= args.size() || !parse_kept_audit_entry(args[i + 1])) {
         return std::unexpected("--expect-audit needs an entry as NUMBER:HASH, as the status message gives it");
       }
       command.expect_audit = args[++i];

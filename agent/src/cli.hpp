@@ -1,8 +1,11 @@
 #pragma once
 // The command line, parsed into a value: no I/O here.
 
+#include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgestock::agent {
@@ -18,6 +21,14 @@ struct Command {
   std::string expect_audit;        // check: "N:HASH", an audit entry kept outside the terminal
   std::vector<std::string> scans;  // decode: empty reads standard input
 };
+
+// An audit entry kept outside the terminal (from its status), written
+// "NUMBER:HASH"; nothing when the text is not that.
+struct KeptAuditEntry {
+  std::int64_t number = 0;
+  std::string hash;
+};
+std::optional<KeptAuditEntry> parse_kept_audit_entry(std::string_view text);
 
 // Parses argv (without the program name). Errors say what was wrong and how
 // to ask for help.

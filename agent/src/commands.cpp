@@ -141,11 +141,14 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
           << "\n";
       bool kept_entry_matches = true;
       if (!command.expect_audit.empty()) {
-        const auto colon = command.expect_audit.find(':');
-        const auto number = std::stoll(command.expect_audit.substr(0, colon));
-        const auto hash = command.expect_audit.substr(colon + 1);
+        const auto kept = parse_kept_audit_entry(command.expect_audit);
+        if (!kept) {
+          err << "edgestock check: --expect-audit needs an entry as NUMBER:HASH\n";
+          return 2;
+        }
+        const auto number = kept->number;
         const auto entry = (*ledger)->audit().entry(number);
-        kept_entry_matches = entry && entry->hash == hash;
+        kept_entry_matches = entry && entry->hash == kept->hash;
         if (!entry) {
           err << "edgestock check: audit entry " << number << ", kept outside the terminal, is not in the log\n";
         } else if (!kept_entry_matches) {

@@ -21,7 +21,7 @@ TEST_CASE("the command line parses into a command", "[cli]") {
   CHECK_THAT(parse_command_line({"stock", "--config"}).error(), Catch::Contains("needs a path"));
   CHECK_THAT(parse_command_line({"demo", "--config", "x"}).error(), Catch::Contains("does not take '--config'"));
   CHECK(parse_command_line({"check", "--expect-audit", "15:ab12"}).value().expect_audit == "15:ab12");
-  for (const char* bad : {"15", ":ab12", "15:", "x5:ab12"}) {
+  for (const char* bad : {"15", ":ab12", "15:", "x5:ab12", "0:ab12", "99999999999999999999:ab12"}) {
     CHECK_THAT(parse_command_line({"check", "--expect-audit", bad}).error(), Catch::Contains("NUMBER:HASH"));
   }
   CHECK_THAT(parse_command_line({"check", "--expect-audit"}).error(), Catch::Contains("NUMBER:HASH"));
@@ -81,6 +81,10 @@ TEST_CASE("the demo records a ward store's morning and prints the stock", "[cli]
     std::ostringstream absent_err;
     CHECK(run_command(check, forged_out, absent_err) == 1);
     CHECK_THAT(absent_err.str(), Catch::Contains("audit entry 99, kept outside the terminal, is not in the log"));
+    check.expect_audit = "junk";  // a Command not made by the parser
+    std::ostringstream junk_err;
+    CHECK(run_command(check, forged_out, junk_err) == 2);
+    CHECK_THAT(junk_err.str(), Catch::Contains("--expect-audit needs an entry as NUMBER:HASH"));
     check.expect_audit.clear();
   }
   Command stock = check;
