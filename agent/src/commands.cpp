@@ -132,9 +132,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       const auto problems = (*ledger)->check_integrity();
       for (const auto& problem : problems) err << "edgestock check: database: " << problem << "\n";
       const auto verdict = (*ledger)->audit().verify();
-      if (!verdict.intact()) {
-        err << "edgestock check: audit chain broken at entry " << *verdict.first_broken << ": " << verdict.reason
-            << "\n";
+      if (const auto broken = verdict.first_broken) {
+        err << "edgestock check: audit chain broken at entry " << *broken << ": " << verdict.reason << "\n";
       }
       out << "ledger " << (*ledger)->options().path.string() << ": " << (problems.empty() ? "sound" : "DAMAGED")
           << "; audit chain of " << verdict.entries_checked << " entries " << (verdict.intact() ? "intact" : "BROKEN")

@@ -56,7 +56,8 @@ Key text_key(const char* path, const char* meaning, Accessor<std::string> field,
           }};
 }
 
-Key choice_key(const char* path, const char* meaning, Accessor<std::string> field, std::vector<std::string> choices) {
+Key choice_key(const char* path, const char* meaning, Accessor<std::string> field,
+               const std::vector<std::string>& choices) {
   return {path, false, meaning, [field](Settings& d) { return field(d); },
           [field, choices](const Json& v, Settings& s) -> std::string {
             std::string allowed;
@@ -152,7 +153,7 @@ Key recalled_key() {
 }
 
 const std::vector<Key>& keys() {
-  static const std::vector<Key> table{
+  static const std::vector<Key> kTable{
       identifier_key("site", "site id (hospital or clinic); part of every MQTT topic",
                      [](Settings& s) -> std::string& { return s.site; }),
       identifier_key("terminal", "terminal id; MQTT client id, part of every MQTT topic, the ledger's owner",
@@ -279,7 +280,7 @@ const std::vector<Key>& keys() {
           [](Settings& s) -> int& { return s.odoo.pull_interval_s; }, 10, 86'400),
       number_key<int>(
           "odoo.full_pull_interval_s", "seconds between full catalogue pulls",
-          [](Settings& s) -> int& { return s.odoo.full_pull_interval_s; }, 60, 30 * 86'400),
+          [](Settings& s) -> int& { return s.odoo.full_pull_interval_s; }, 60, std::int64_t{30} * 86'400),
       text_key("scanners.serial.device", "serial scanner device, e.g. /dev/ttyACM0 (empty: none)",
                [](Settings& s) -> std::string& { return s.scanners.serial_device; }),
       number_key<int>(
@@ -332,7 +333,7 @@ const std::vector<Key>& keys() {
           "alerts.database_budget", "alert when the ledger grows past this many bytes (0: never)",
           [](Settings& s) -> std::int64_t& { return s.alerts.database_budget; }, 0, std::int64_t{1} << 50),
   };
-  return table;
+  return kTable;
 }
 
 // Finds a dotted key in a JSON object; nullptr when absent.
@@ -390,7 +391,7 @@ std::expected<Settings, Problems> parse_settings(std::string_view json_text) {
     }
   }
   unknown_keys(document, "", problems);
-  if (settings.ledger.max_bytes != 0 && settings.ledger.max_bytes < 1024 * 1024) {
+  if (settings.ledger.max_bytes != 0 && settings.ledger.max_bytes < (std::int64_t{1} << 20)) {
     problems.push_back("ledger.max_bytes: must be 0 or at least 1048576 (1 MiB)");
   }
   if (settings.mqtt.reconnect_max_ms < settings.mqtt.reconnect_min_ms) {

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 
 #include "edgestock/scanners/hid_keys.hpp"
 #include "edgestock/scanners/serial_source.hpp"
@@ -35,7 +36,7 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
     if (stopped_) return;
     const int fd = ::open(device_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-      fail("cannot open " + device_ + ": " + std::strerror(errno));
+      fail("cannot open " + device_ + ": " + std::generic_category().message(errno));
       return;
     }
     // Exclusive: the scanner's keystrokes must not type into the desktop.

@@ -165,16 +165,17 @@ std::expected<Gs1Message, ScanError> parse_gs1_element_string(std::string_view s
     if (!format) {
       return fail("unknown or unsupported Application Identifier at \"" + std::string(rest.substr(0, 4)) + "\"", at);
     }
+    const auto& rules = *format;
     rest.remove_prefix(ai.size());
     std::string_view value;
-    if (format->min_length == format->max_length) {
-      if (rest.size() < static_cast<std::size_t>(format->min_length)) {
-        return fail("AI (" + std::string(ai) + ") " + std::string(format->title) + " needs " +
-                        std::to_string(format->min_length) + " characters, only " + std::to_string(rest.size()) +
+    if (rules.min_length == rules.max_length) {
+      if (rest.size() < static_cast<std::size_t>(rules.min_length)) {
+        return fail("AI (" + std::string(ai) + ") " + std::string(rules.title) + " needs " +
+                        std::to_string(rules.min_length) + " characters, only " + std::to_string(rest.size()) +
                         " follow",
                     at);
       }
-      value = rest.substr(0, static_cast<std::size_t>(format->min_length));
+      value = rest.substr(0, static_cast<std::size_t>(rules.min_length));
       rest.remove_prefix(value.size());
     } else {
       std::size_t end = 0;
@@ -182,12 +183,12 @@ std::expected<Gs1Message, ScanError> parse_gs1_element_string(std::string_view s
       value = rest.substr(0, end);
       rest.remove_prefix(end);
     }
-    if (auto problem = check_value(*format, ai, value, today_year); !problem.empty()) return fail(problem, at);
+    if (auto problem = check_value(rules, ai, value, today_year); !problem.empty()) return fail(problem, at);
     const std::size_t separator = separator_at(rest);
     if (separator > 0) {
       rest.remove_prefix(separator);
       if (rest.empty()) return fail("a separator ends the scan with no data after it", scan.size());
-    } else if (!rest.empty() && !gs1::has_predefined_length(ai) && format->min_length != format->max_length) {
+    } else if (!rest.empty() && !gs1::has_predefined_length(ai) && rules.min_length != rules.max_length) {
       return fail("a separator is missing after AI (" + std::string(ai) + ")", scan.size() - rest.size());
     }
     message.elements.push_back({std::string(ai), std::string(value)});

@@ -169,7 +169,7 @@ std::optional<std::string> HidKeyDecoder::feed(std::uint16_t type, std::uint16_t
   }
   const Layout& layout = layout_ == KeyboardLayout::de ? kDeLayout : kUsLayout;
   const bool shift = shift_left_ || shift_right_;
-  const char typed = code < layout.size() ? (shift ? layout[code].shifted : layout[code].plain) : 0;
+  const char typed = code < layout.size() ? (shift ? layout[code].shifted : layout[code].plain) : '\0';
   if (typed != 0) {
     line_ += typed;
   } else {

@@ -233,10 +233,8 @@ std::string unescape_scan(std::string_view typed) {
   std::string raw;
   for (std::size_t i = 0; i < typed.size(); ++i) {
     const auto rest = typed.substr(i);
-    if (rest.starts_with("<GS>") || rest.starts_with("{GS}")) {
-      raw += '\x1d';
-      i += 3;
-    } else if (rest.starts_with("\\x1d") || rest.starts_with("\\x1D")) {
+    if (rest.starts_with("<GS>") || rest.starts_with("{GS}") || rest.starts_with("\\x1d") ||
+        rest.starts_with("\\x1D")) {
       raw += '\x1d';
       i += 3;
     } else if (rest.starts_with("\\\\")) {

@@ -90,6 +90,7 @@ SessionOutput ScanSession::on_scan(const DecodedScan& scan, const std::string& r
 
 SessionOutput ScanSession::command(const DecodedScan& scan, std::int64_t now_ms) {
   (void)now_ms;
+  if (!scan.command) return refuse("this code is not a store command");
   const Command c = *scan.command;
   switch (c) {
     case Command::receive:

@@ -30,7 +30,7 @@ std::string sha256_hex(std::string_view text) {
   EVP_Digest(text.data(), text.size(), digest, &length, sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(length * 2);
+  hex.reserve(static_cast<std::size_t>(length) * 2);
   for (unsigned int i = 0; i < length; ++i) {
     hex += kHex[digest[i] >> 4];
     hex += kHex[digest[i] & 0x0f];

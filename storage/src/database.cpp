@@ -10,6 +10,7 @@
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <system_error>
 #include <vector>
 
 #include "schema.hpp"
@@ -32,7 +33,8 @@ void create_private_file(const std::filesystem::path& path) {
   }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    refuse(Code::read_only, "cannot create the ledger " + path.string() + ": " + std::strerror(errno));
+    refuse(Code::read_only,
+           "cannot create the ledger " + path.string() + ": " + std::generic_category().message(errno));
   }
   ::close(fd);
 }
@@ -130,7 +132,7 @@ WriterLock::WriterLock(const std::filesystem::path& ledger) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     refuse(Code::read_only, "the ledger's folder cannot be written (the lock file " + path + ": " +
-                                std::strerror(errno) +
+                                std::generic_category().message(errno) +
                                 "); check permissions and that the file system is not read-only");
   }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <system_error>
 
 #include "edgestock/storage/clock.hpp"
 
@@ -21,7 +22,7 @@ void fill_random(std::uint8_t* out, std::size_t size) {
     const ssize_t got = ::getrandom(out, size, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("getrandom failed: ") + std::strerror(errno));
+      throw std::runtime_error(std::string("getrandom failed: ") + std::generic_category().message(errno));
     }
     out += got;
     size -= static_cast<std::size_t>(got);

@@ -196,7 +196,7 @@ struct Ledger::Parts {
   // Group commit: callers queue their request; whoever finds no commit under
   // way leads the next one for everybody queued, then hands over.
   struct Waiter {
-    const MoveRequest* request;
+    const MoveRequest* request = nullptr;
     std::optional<MoveResult> result;
   };
   std::mutex queue_mutex;

@@ -33,7 +33,6 @@ KindRule rule_for(MoveKind kind) {
     case MoveKind::transfer:
       return {true, true, false};
     case MoveKind::count:
-      return {false, true, true};
     case MoveKind::adjust:
       return {false, true, true};
     case MoveKind::scrap:

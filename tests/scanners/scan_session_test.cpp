@@ -243,3 +243,17 @@ TEST_CASE("auto-confirm after a quiet moment; unknown products still recorded", 
   CHECK(session.on_unreadable(ScanError{"wrong check digit", 12}).prompts[0].text ==
         "unreadable scan: wrong check digit; nothing was recorded");
 }
+
+TEST_CASE("a command scan that carries no command is refused and changes nothing", "[session]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  t.feed("5012345670010");
+  DecodedScan odd = scan("CMD:CONFIRM");
+  odd.command.reset();  // what no decoder produces, but a caller could pass
+  const auto out = t.session.on_scan(odd, "CMD:CONFIRM", kNow);
+  REQUIRE(out.prompts.size() == 1);
+  CHECK(out.prompts.back().level == Prompt::Level::refused);
+  CHECK(out.prompts.back().text == "this code is not a store command");
+  CHECK(out.moves.empty());
+  CHECK(t.session.pending_lines() == 1);
+}

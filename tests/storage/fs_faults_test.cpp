@@ -7,6 +7,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <system_error>
 
 #include "edgestock/storage/audit.hpp"
 #include "ledger_fixtures.hpp"
@@ -21,7 +22,7 @@ class SmallFileSystem {
   explicit SmallFileSystem(const std::filesystem::path& where, const char* size) : where_(where) {
     const std::string options = std::string("size=") + size + ",mode=0700";
     if (::mount("tmpfs", where.c_str(), "tmpfs", 0, options.c_str()) != 0) {
-      throw std::runtime_error(std::string("mount: ") + std::strerror(errno));
+      throw std::runtime_error(std::string("mount: ") + std::generic_category().message(errno));
     }
   }
   ~SmallFileSystem() { ::umount2(where_.c_str(), MNT_DETACH); }
