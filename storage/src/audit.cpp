@@ -86,16 +86,10 @@ AuditEntry append_audit_locked(Database& database, std::string_view actor, std::
 std::expected<AuditEntry, LedgerError> AuditLog::append(std::string_view actor, std::string_view action,
                                                         std::string_view subject, std::string_view detail) {
   return with_database(database_, [&] {
-    const ChainHead before = database_.audit_head;
-    try {
-      sqlite::Transaction transaction(database_.connection());
-      auto entry = append_audit_locked(database_, actor, action, subject, detail);
-      transaction.commit();
-      return entry;
-    } catch (...) {
-      database_.audit_head = before;
-      throw;
-    }
+    WriteTransaction transaction(database_);
+    auto entry = append_audit_locked(database_, actor, action, subject, detail);
+    transaction.commit();
+    return entry;
   });
 }
 

@@ -25,6 +25,13 @@ struct LedgerFailure : std::exception {
   LedgerError error;
 };
 
+// A failure the ledger has no rule for (no memory, no randomness for an id, a
+// clock that throws): what was under way rolled back, nothing was written.
+inline LedgerError unexpected_failure(const std::exception& error) {
+  return LedgerError{LedgerError::Code::io,
+                     std::string("the ledger failed unexpectedly (") + error.what() + "); nothing was recorded"};
+}
+
 [[noreturn]] inline void refuse(LedgerError::Code code, std::string message) {
   throw LedgerFailure(LedgerError{code, std::move(message)});
 }
@@ -82,6 +89,36 @@ class Database {
   std::unordered_map<std::string, std::unique_ptr<sqlite::Statement>> statements_;
 };
 
+// One write transaction of the ledger: BEGIN IMMEDIATE, and unless commit()
+// is reached, a rollback that also restores the state kept beside the
+// connection (the last seq, the head of the audit chain). Callers hold `mutex`.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Database& database)
+      : database_(database),
+        seq_before_(database.last_seq),
+        head_before_(database.audit_head),
+        transaction_(database.connection()) {}
+  ~WriteTransaction() {
+    if (committed_) return;
+    database_.last_seq = seq_before_;
+    database_.audit_head = std::move(head_before_);
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit() {
+    transaction_.commit();
+    committed_ = true;
+  }
+
+ private:
+  Database& database_;
+  std::int64_t seq_before_;
+  ChainHead head_before_;
+  sqlite::Transaction transaction_;
+  bool committed_ = false;
+};
+
 // For bookkeeping whose loss costs only a repeat (delivery marks, scan
 // outcomes): while it lives, commits skip their own fsync. The WAL keeps
 // commits in order, so the next durable commit makes these durable too.
@@ -118,6 +155,8 @@ auto with_database(Database& database, Work&& work) -> std::expected<decltype(wo
     return std::unexpected(failure.error);
   } catch (const sqlite::SqliteError& error) {
     return std::unexpected(sqlite::to_ledger_error(error));
+  } catch (const std::exception& error) {
+    return std::unexpected(unexpected_failure(error));
   }
 }
 

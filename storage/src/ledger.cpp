@@ -156,13 +156,14 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
 // Writes a batch in one transaction. With `all_or_nothing`, one refusal
 // rolls back the whole batch; otherwise only that move is refused.
 std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* const> requests, bool all_or_nothing) {
-  std::vector<MoveResult> results;
-  results.reserve(requests.size());
-  std::lock_guard lock(db.mutex);
-  const auto seq_before = db.last_seq;
-  const auto head_before = db.audit_head;
+  const auto fail_all = [&](LedgerError error) {
+    return std::vector<MoveResult>(requests.size(), std::unexpected(error));
+  };
   try {
-    sqlite::Transaction transaction(db.connection());
+    std::vector<MoveResult> results;
+    results.reserve(requests.size());
+    std::lock_guard lock(db.mutex);
+    WriteTransaction transaction(db);
     const auto now = db.clock().now_ms();
     for (const auto* request : requests) {
       try {
@@ -175,13 +176,13 @@ std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* c
     transaction.commit();
     return results;
   } catch (const LedgerFailure& failure) {
-    db.last_seq = seq_before;
-    db.audit_head = head_before;
-    return std::vector<MoveResult>(requests.size(), std::unexpected(failure.error));
+    return fail_all(failure.error);
   } catch (const sqlite::SqliteError& error) {
-    db.last_seq = seq_before;
-    db.audit_head = head_before;
-    return std::vector<MoveResult>(requests.size(), std::unexpected(sqlite::to_ledger_error(error)));
+    return fail_all(sqlite::to_ledger_error(error));
+  } catch (const std::exception& error) {
+    // Anything else (no memory, no randomness for an id, a clock that
+    // throws): the transaction rolled back and nothing was recorded.
+    return fail_all(unexpected_failure(error));
   }
 }
 
@@ -246,6 +247,60 @@ Ledger::Ledger(std::unique_ptr<Database> database)
 
 Ledger::~Ledger() = default;
 
+namespace {
+
+// Every way out of a batch, an exception included, gives each of its writers
+// a result and hands the next turn over: a writer left without one would
+// wait for ever, and so would everybody after it.
+class BatchHandover {
+ public:
+  BatchHandover(Ledger::Parts& parts, std::vector<Ledger::Parts::Waiter*>& batch, std::unique_lock<std::mutex>& lock)
+      : parts_(parts), batch_(batch), lock_(lock) {}
+  ~BatchHandover() {
+    if (!lock_.owns_lock()) lock_.lock();
+    for (auto* waiter : batch_) {
+      if (!waiter->result) {
+        waiter->result =
+            std::unexpected(LedgerError{Code::io, "the ledger failed while recording this move; nothing was recorded"});
+      }
+    }
+    parts_.commit_under_way = false;
+    parts_.batch_done.notify_all();
+  }
+  BatchHandover(const BatchHandover&) = delete;
+  BatchHandover& operator=(const BatchHandover&) = delete;
+
+ private:
+  Ledger::Parts& parts_;
+  std::vector<Ledger::Parts::Waiter*>& batch_;
+  std::unique_lock<std::mutex>& lock_;
+};
+
+// Writes one batch for everybody in it, the queue's lock released meanwhile.
+void lead_batch(Database& db, Ledger::Parts& p, std::vector<Ledger::Parts::Waiter*>& batch,
+                std::unique_lock<std::mutex>& lock) {
+  const BatchHandover handover(p, batch, lock);
+  lock.unlock();
+  try {
+    std::vector<const MoveRequest*> requests;
+    requests.reserve(batch.size());
+    for (auto* waiter : batch) requests.push_back(waiter->request);
+    const auto started = std::chrono::steady_clock::now();
+    auto results = write_batch(db, requests, false);
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    lock.lock();
+    p.last_commit = took;
+    ++p.stats.commits;
+    p.stats.moves += static_cast<std::int64_t>(batch.size());
+    p.stats.commit_us += took.count();
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+  } catch (const std::exception&) {
+    // The handover gives every writer still without a result an error.
+  }
+}
+
+}  // namespace
+
 std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
   // Refuse what is wrong on its face before joining anybody's transaction.
   if (request.kind != MoveKind::count) {
@@ -277,21 +332,7 @@ std::expected<Move, LedgerError> Ledger::record(const MoveRequest& request) {
     p.peak_since_last_batch = p.callers_inside;
     std::vector<Parts::Waiter*> batch;
     batch.swap(p.queue);
-    lock.unlock();
-    std::vector<const MoveRequest*> requests;
-    requests.reserve(batch.size());
-    for (auto* waiter : batch) requests.push_back(waiter->request);
-    const auto started = std::chrono::steady_clock::now();
-    auto results = write_batch(*database_, requests, false);
-    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    lock.lock();
-    p.last_commit = took;
-    ++p.stats.commits;
-    p.stats.moves += static_cast<std::int64_t>(batch.size());
-    p.stats.commit_us += took.count();
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
-    p.commit_under_way = false;
-    p.batch_done.notify_all();
+    lead_batch(*database_, p, batch, lock);
   }
   --p.callers_inside;
   return std::move(*self.result);
@@ -459,32 +500,26 @@ std::vector<Ledger::JournaledScan> Ledger::recent_scans(std::size_t count) const
 std::expected<std::int64_t, LedgerError> Ledger::prune_delivered(std::int64_t cutoff_ms) {
   return with_database(*database_, [&] {
     auto& db = *database_;
-    const ChainHead head_before = db.audit_head;
-    try {
-      sqlite::Transaction transaction(db.connection());
-      db.cached(
-            "INSERT INTO meta(key, value) VALUES ('pruned_through_seq', ?1) "
-            "ON CONFLICT DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))")
-          .bind(1, std::to_string(db.last_seq))
-          .run();
-      db.cached(
-            "DELETE FROM moves WHERE recorded_at_ms < ?1 "
-            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = moves.seq) "
-            "AND NOT EXISTS (SELECT 1 FROM moves r JOIN outbox o ON o.seq = r.seq WHERE r.reverses = moves.id)")
-          .bind(1, cutoff_ms)
-          .run();
-      const std::int64_t removed = db.connection().changes();
-      db.cached("DELETE FROM server_confirmed WHERE seq NOT IN (SELECT seq FROM moves)").run();
-      if (removed > 0) {
-        append_audit_locked(db, "agent", "prune", "moves recorded before " + std::to_string(cutoff_ms),
-                            std::to_string(removed) + " delivered moves removed by retention");
-      }
-      transaction.commit();
-      return removed;
-    } catch (...) {
-      db.audit_head = head_before;
-      throw;
+    WriteTransaction transaction(db);
+    db.cached(
+          "INSERT INTO meta(key, value) VALUES ('pruned_through_seq', ?1) "
+          "ON CONFLICT DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))")
+        .bind(1, std::to_string(db.last_seq))
+        .run();
+    db.cached(
+          "DELETE FROM moves WHERE recorded_at_ms < ?1 "
+          "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = moves.seq) "
+          "AND NOT EXISTS (SELECT 1 FROM moves r JOIN outbox o ON o.seq = r.seq WHERE r.reverses = moves.id)")
+        .bind(1, cutoff_ms)
+        .run();
+    const std::int64_t removed = db.connection().changes();
+    db.cached("DELETE FROM server_confirmed WHERE seq NOT IN (SELECT seq FROM moves)").run();
+    if (removed > 0) {
+      append_audit_locked(db, "agent", "prune", "moves recorded before " + std::to_string(cutoff_ms),
+                          std::to_string(removed) + " delivered moves removed by retention");
     }
+    transaction.commit();
+    return removed;
   });
 }
 

@@ -109,26 +109,20 @@ std::expected<void, LedgerError> Outbox::mark_exception(std::string_view destina
                                                         std::string_view reason) {
   return with_database(database_, [&] {
     const auto now = database_.clock().now_ms();
-    const ChainHead head_before = database_.audit_head;
-    try {
-      sqlite::Transaction transaction(database_.connection());
-      update_pending(database_, destination, seq,
-                     "UPDATE outbox SET state = 'exception', attempts = attempts + 1, "
-                     "last_error = ?3, done_at_ms = ?4 WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
-                     reason, now);
-      database_.cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
-          .bind(1, destination)
-          .bind(2, seq.value)
-          .bind_text(3, reason)
-          .bind(4, now)
-          .run();
-      append_audit_locked(database_, "agent", "exception",
-                          std::string(destination) + " seq " + std::to_string(seq.value), reason);
-      transaction.commit();
-    } catch (...) {
-      database_.audit_head = head_before;
-      throw;
-    }
+    WriteTransaction transaction(database_);
+    update_pending(database_, destination, seq,
+                   "UPDATE outbox SET state = 'exception', attempts = attempts + 1, "
+                   "last_error = ?3, done_at_ms = ?4 WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
+                   reason, now);
+    database_.cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, destination)
+        .bind(2, seq.value)
+        .bind_text(3, reason)
+        .bind(4, now)
+        .run();
+    append_audit_locked(database_, "agent", "exception", std::string(destination) + " seq " + std::to_string(seq.value),
+                        reason);
+    transaction.commit();
   });
 }
 
@@ -165,28 +159,22 @@ std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception
     const std::int64_t seq = select.column_int(1);
     select.reset();
     const auto now = db.clock().now_ms();
-    const ChainHead head_before = db.audit_head;
-    try {
-      sqlite::Transaction transaction(db.connection());
-      db.cached("UPDATE exceptions SET resolved_at_ms = ?2, resolved_by = ?3 WHERE id = ?1")
-          .bind(1, exception_id)
-          .bind(2, now)
-          .bind_text(3, resolved_by)
-          .run();
-      db.cached(
-            "UPDATE outbox SET state = 'pending', next_attempt_ms = ?3, done_at_ms = NULL "
-            "WHERE destination = ?1 AND seq = ?2")
-          .bind(1, destination)
-          .bind(2, seq)
-          .bind(3, now)
-          .run();
-      append_audit_locked(db, resolved_by, "replay", destination + " seq " + std::to_string(seq),
-                          "exception " + std::to_string(exception_id) + " replayed");
-      transaction.commit();
-    } catch (...) {
-      db.audit_head = head_before;
-      throw;
-    }
+    WriteTransaction transaction(db);
+    db.cached("UPDATE exceptions SET resolved_at_ms = ?2, resolved_by = ?3 WHERE id = ?1")
+        .bind(1, exception_id)
+        .bind(2, now)
+        .bind_text(3, resolved_by)
+        .run();
+    db.cached(
+          "UPDATE outbox SET state = 'pending', next_attempt_ms = ?3, done_at_ms = NULL "
+          "WHERE destination = ?1 AND seq = ?2")
+        .bind(1, destination)
+        .bind(2, seq)
+        .bind(3, now)
+        .run();
+    append_audit_locked(db, resolved_by, "replay", destination + " seq " + std::to_string(seq),
+                        "exception " + std::to_string(exception_id) + " replayed");
+    transaction.commit();
   });
 }
 

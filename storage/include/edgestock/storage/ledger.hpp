@@ -140,7 +140,11 @@ class Ledger {
 
  private:
   explicit Ledger(std::unique_ptr<Database> database);
-  struct Parts;
+
+ public:
+  struct Parts;  // defined in ledger.cpp only
+
+ private:
   std::unique_ptr<Database> database_;
   std::unique_ptr<Parts> parts_;
 };
