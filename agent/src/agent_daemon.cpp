@@ -53,20 +53,40 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
       [&forwarder](const std::string& kind, const std::string& text) {
         if (forwarder) forwarder->raise_alert(kind, text);
       });
+  // Socket scanners answer on their connection; each connection is a
+  // source with a session of its own, which ends with it.
+  const scanners::TcpScanSource::Handler answer = [&pipeline](const std::string& source,
+                                                              const scanners::LineSplitter::Line& line,
+                                                              const std::function<void(std::string)>& reply) {
+    for (auto& text : pipeline.on_line(source, line)) reply(std::move(text));
+  };
+  const scanners::TcpScanSource::ClosedHandler closed = [&pipeline, &out](const std::string& source) {
+    for (const auto& text : pipeline.on_source_closed(source)) out << text << std::endl;
+  };
+  scanners::LineListenerOptions listener;
+  listener.max_connections = static_cast<std::size_t>(settings->scanners.tcp_max_connections);
+  listener.idle_timeout = std::chrono::seconds(settings->scanners.tcp_idle_timeout_s);
   std::unique_ptr<scanners::TcpScanSource> tcp;
-  if (settings->scanners.tcp_enabled) {
-    try {
-      tcp = std::make_unique<scanners::TcpScanSource>(
-          io, settings->scanners.tcp_bind, static_cast<std::uint16_t>(settings->scanners.tcp_port),
-          [&pipeline](const std::string& source, const scanners::LineSplitter::Line& line,
-                      const std::function<void(std::string)>& reply) {
-            for (auto& text : pipeline.on_line(source, line)) reply(std::move(text));
-          });
-    } catch (const std::system_error& error) {
-      err << "edgestock run: cannot listen for scans on " << settings->scanners.tcp_bind << ":"
-          << settings->scanners.tcp_port << ": " << error.what() << "\n";
-      return 1;
+  std::unique_ptr<scanners::UnixScanSource> local;
+  try {
+    if (settings->scanners.tcp_enabled) {
+      tcp = std::make_unique<scanners::TcpScanSource>(io, settings->scanners.tcp_bind,
+                                                      static_cast<std::uint16_t>(settings->scanners.tcp_port), answer,
+                                                      listener, closed);
     }
+  } catch (const std::system_error& error) {
+    err << "edgestock run: cannot listen for scans on " << settings->scanners.tcp_bind << ":"
+        << settings->scanners.tcp_port << ": " << error.what() << "\n";
+    return 1;
+  }
+  try {
+    if (!settings->scanners.unix_socket.empty()) {
+      local = std::make_unique<scanners::UnixScanSource>(io, settings->scanners.unix_socket, answer, listener, closed);
+    }
+  } catch (const std::exception& error) {
+    err << "edgestock run: cannot listen for scans on " << settings->scanners.unix_socket << ": " << error.what()
+        << "\n";
+    return 1;
   }
   // Scanners that cannot show an answer: the answers go to the log.
   const scanners::LineHandler to_log = [&pipeline, &out](const std::string& source,
@@ -102,6 +122,7 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
       if (hid) add("hid:" + settings->scanners.hid_device, hid->status());
       if (wedge) add("stdin", wedge->status());
       if (tcp) devices.push_back({"tcp:" + std::to_string(tcp->port()), true, ""});
+      if (local) devices.push_back({"unix:" + settings->scanners.unix_socket, true, ""});
       return devices;
     });
   }
@@ -157,6 +178,7 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     retention.cancel();
     session_tick.cancel();
     if (tcp) tcp->stop();
+    if (local) local->stop();
     if (serial) serial->stop();
     if (wedge) wedge->stop();
     if (hid) hid->stop();

@@ -45,6 +45,7 @@ scanners::SessionPolicy session_policy(const config::Settings& settings) {
   policy.cost_centres = s.cost_centres;
   policy.block_expired_issue = s.block_expired_issue;
   policy.auto_confirm_ms = std::int64_t{s.auto_confirm_s} * 1000;
+  policy.idle_logout_ms = std::int64_t{s.idle_logout_s} * 1000;
   for (const auto& [badge, actions] : s.operators) {
     for (const auto& action : actions) policy.roles[badge].insert(command_named(action));
   }
@@ -57,17 +58,25 @@ ScanPipeline::ScanPipeline(storage::Ledger& ledger, const config::Settings& sett
                            std::function<void(const std::string&, const std::string&)> on_alert)
     : ledger_(ledger),
       clock_(clock),
-      session_(session_policy(settings), scanners::catalogue_resolver(ledger.catalogue()),
-               [&ledger](const std::string& location, const std::string& key, const std::string& lot) {
-                 const auto line = ledger.stock_line(storage::LocationCode(location), key, lot);
-                 return line ? line->on_hand() : storage::Quantity{};
-               }),
+      policy_(session_policy(settings)),
       on_recorded_(std::move(on_recorded)),
       on_alert_(std::move(on_alert)) {
   context_.scheme.location = settings.scanners.prefix_location;
   context_.scheme.operator_badge = settings.scanners.prefix_operator;
   context_.scheme.command = settings.scanners.prefix_command;
   context_.scheme.product_code = settings.scanners.prefix_product;
+}
+
+scanners::ScanSession& ScanPipeline::session_of(const std::string& source) {
+  if (auto found = sessions_.find(source); found != sessions_.end()) return found->second;
+  auto& ledger = ledger_;
+  return sessions_
+      .try_emplace(source, policy_, scanners::catalogue_resolver(ledger.catalogue()),
+                   [&ledger](const std::string& location, const std::string& key, const std::string& lot) {
+                     const auto line = ledger.stock_line(storage::LocationCode(location), key, lot);
+                     return line ? line->on_hand() : storage::Quantity{};
+                   })
+      .first->second;
 }
 
 std::vector<std::string> ScanPipeline::on_line(const std::string& source, const scanners::LineSplitter::Line& line) {
@@ -81,16 +90,34 @@ std::vector<std::string> ScanPipeline::on_line(const std::string& source, const 
     return {"REFUSED " + reason};
   }
   context_.today_year = year_of(now);
+  auto& session = session_of(source);
   const auto decoded = scanners::decode_scan(line.text, context_);
-  if (!decoded) return finish(session_.on_unreadable(decoded.error()), *journaled);
-  return finish(session_.on_scan(*decoded, line.text, now), *journaled);
+  if (!decoded) return finish(session, session.on_unreadable(decoded.error()), *journaled);
+  return finish(session, session.on_scan(*decoded, line.text, now), *journaled);
 }
 
 std::vector<std::string> ScanPipeline::on_tick() {
-  return finish(session_.on_tick(clock_.now_ms()), 0);
+  std::vector<std::string> lines;
+  for (auto& [source, session] : sessions_) {
+    for (auto& text : finish(session, session.on_tick(clock_.now_ms()), 0)) lines.push_back(source + ": " + text);
+  }
+  return lines;
 }
 
-std::vector<std::string> ScanPipeline::finish(const scanners::SessionOutput& output, std::int64_t scan_id) {
+std::vector<std::string> ScanPipeline::on_source_closed(const std::string& source) {
+  const auto found = sessions_.find(source);
+  if (found == sessions_.end()) return {};
+  std::vector<std::string> lines;
+  if (const auto open = found->second.pending_lines(); open > 0) {
+    lines.push_back(source + " closed with " + std::to_string(open) +
+                    " open lines never confirmed; nothing was recorded for them");
+  }
+  sessions_.erase(found);
+  return lines;
+}
+
+std::vector<std::string> ScanPipeline::finish(scanners::ScanSession& session, const scanners::SessionOutput& output,
+                                              std::int64_t scan_id) {
   std::vector<std::string> lines;
   // What became of the scan, for its journal entry: what the operator was
   // told, then the moves recorded.
@@ -119,7 +146,7 @@ std::vector<std::string> ScanPipeline::finish(const scanners::SessionOutput& out
                     move->request.uom.str());
   }
   if (!recorded.empty()) {
-    session_.recorded(recorded);
+    session.recorded(recorded);
     if (on_recorded_) on_recorded_();
   }
   if (scan_id > 0 && !outcome.empty()) (void)ledger_.note_scan_outcome(scan_id, outcome);

@@ -1,8 +1,12 @@
 #pragma once
 // From a scanned line to durable moves: journal the raw scan, decode it,
 // drive the scan session, record the moves it confirms, tell the operator.
+// Every source (the USB scanner, the serial one, each TCP connection) has a
+// scan session of its own, with its own badge, location, action and open
+// lines: two devices used at once never mix their scans.
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,14 +28,21 @@ class ScanPipeline {
   // Returns the lines to show the operator: "OK ...", "WARNING ...", "REFUSED ...".
   std::vector<std::string> on_line(const std::string& source, const scanners::LineSplitter::Line& line);
   std::vector<std::string> on_tick();
+  // The source is gone (a TCP connection closed): its session ends. Returns
+  // what to log (open lines that were never confirmed).
+  std::vector<std::string> on_source_closed(const std::string& source);
+  [[nodiscard]] std::size_t sessions() const { return sessions_.size(); }
 
  private:
-  std::vector<std::string> finish(const scanners::SessionOutput& output, std::int64_t scan_id);
+  scanners::ScanSession& session_of(const std::string& source);
+  std::vector<std::string> finish(scanners::ScanSession& session, const scanners::SessionOutput& output,
+                                  std::int64_t scan_id);
 
   storage::Ledger& ledger_;
   const storage::Clock& clock_;
   scanners::DecodeContext context_;
-  scanners::ScanSession session_;
+  scanners::SessionPolicy policy_;
+  std::map<std::string, scanners::ScanSession> sessions_;  // by source
   std::function<void()> on_recorded_;
   std::function<void(const std::string&, const std::string&)> on_alert_;
 };

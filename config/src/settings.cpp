@@ -1,5 +1,7 @@
 #include "edgestock/config/settings.hpp"
 
+#include <arpa/inet.h>
+
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -178,12 +180,21 @@ const std::vector<Key>& keys() {
           [](Settings& s) -> std::string& { return s.mqtt.broker; }, false),
       number_key<int>(
           "mqtt.version", "MQTT protocol: 4 (3.1.1) or 5", [](Settings& s) -> int& { return s.mqtt.version; }, 4, 5),
-      text_key(
-          "mqtt.prefix", "first level of every topic", [](Settings& s) -> std::string& { return s.mqtt.prefix; },
-          false),
+      Key{"mqtt.prefix", false, "first level of every topic (no '/', '+', '#' or spaces)",
+          [](Settings& d) { return d.mqtt.prefix; },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_string() || !is_identifier(v.get<std::string>())) {
+              return "must be one topic level: 1-64 letters, digits, '-', '_' or '.' (no '/', '+' or '#')";
+            }
+            s.mqtt.prefix = v.get<std::string>();
+            return {};
+          }},
       text_key("mqtt.username", "broker user name", [](Settings& s) -> std::string& { return s.mqtt.username; }),
       text_key("mqtt.password_file", "file holding the broker password (never put the password itself here)",
                [](Settings& s) -> std::string& { return s.mqtt.password_file; }),
+      flag_key("mqtt.allow_cleartext_password",
+               "INSECURE: allow a password over tcp:// to a broker that is not on this machine",
+               [](Settings& s) -> bool& { return s.mqtt.allow_cleartext_password; }),
       text_key("mqtt.tls.ca_file", "CA certificate(s) that signed the broker's certificate",
                [](Settings& s) -> std::string& { return s.mqtt.tls.ca_file; }),
       text_key("mqtt.tls.cert_file", "client certificate, for brokers that require one",
@@ -221,6 +232,15 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "scanners.tcp.port", "port of the TCP scan listener", [](Settings& s) -> int& { return s.scanners.tcp_port; },
           1, 65535),
+      number_key<int>(
+          "scanners.tcp.max_connections", "TCP scan connections open at once, at most (more are refused)",
+          [](Settings& s) -> int& { return s.scanners.tcp_max_connections; }, 1, 256),
+      number_key<int>(
+          "scanners.tcp.idle_timeout_s", "a scan connection (TCP or Unix) quiet this many seconds is closed",
+          [](Settings& s) -> int& { return s.scanners.tcp_idle_timeout_s; }, 10, 7 * 86'400),
+      text_key("scanners.unix.path",
+               "Unix socket for local scanner bridges, mode 0660: only the service's group can scan (empty: none)",
+               [](Settings& s) -> std::string& { return s.scanners.unix_socket; }),
       flag_key("odoo.enabled", "post moves to Odoo and pull the catalogue from it",
                [](Settings& s) -> bool& { return s.odoo.enabled; }),
       text_key(
@@ -235,6 +255,9 @@ const std::vector<Key>& keys() {
                [](Settings& s) -> std::string& { return s.odoo.api_key_file; }),
       choice_key("odoo.protocol", "auto (JSON-2 on Odoo 19+, else JSON-RPC), jsonrpc or json2",
                  [](Settings& s) -> std::string& { return s.odoo.protocol; }, {"auto", "jsonrpc", "json2"}),
+      flag_key("odoo.allow_cleartext_api_key",
+               "INSECURE: allow the API key over http:// to an Odoo that is not on this machine",
+               [](Settings& s) -> bool& { return s.odoo.allow_cleartext_api_key; }),
       text_key("odoo.ca_file", "CA certificate(s) of Odoo's HTTPS certificate (empty: the system's store)",
                [](Settings& s) -> std::string& { return s.odoo.ca_file; }),
       flag_key("odoo.verify", "verify Odoo's certificate and host name (leave on)",
@@ -322,6 +345,10 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "session.auto_confirm_s", "confirm open lines after this many quiet seconds (0: by command)",
           [](Settings& s) -> int& { return s.session.auto_confirm_s; }, 0, 3600),
+      number_key<int>(
+          "session.idle_logout_s",
+          "sign the operator out (open lines cancelled) after this many seconds without a scan (0: never)",
+          [](Settings& s) -> int& { return s.session.idle_logout_s; }, 0, 86'400),
       operators_key(),
       string_map_key("session.cost_centres", "location -> cost centre of its issues",
                      [](Settings& s) -> std::map<std::string, std::string>& { return s.session.cost_centres; }),
@@ -368,6 +395,24 @@ void unknown_keys(const Json& node, const std::string& prefix, Problems& problem
   }
 }
 
+// Secrets never cross the network in clear unless IT says so by name.
+void check_cleartext(const Settings& s, Problems& problems) {
+  const bool broker_clear =
+      s.mqtt.broker.starts_with("tcp://") || s.mqtt.broker.starts_with("mqtt://") || s.mqtt.broker.starts_with("ws://");
+  if (s.mqtt.enabled && broker_clear && !s.mqtt.password_file.empty() && !is_loopback_host(host_of(s.mqtt.broker)) &&
+      !s.mqtt.allow_cleartext_password) {
+    problems.push_back("mqtt.broker: " + s.mqtt.broker +
+                       " would carry the broker password unencrypted; use ssl://host:8883 (or set "
+                       "mqtt.allow_cleartext_password to accept the risk)");
+  }
+  if (s.odoo.enabled && s.odoo.url.starts_with("http://") && !is_loopback_host(host_of(s.odoo.url)) &&
+      !s.odoo.allow_cleartext_api_key) {
+    problems.push_back("odoo.url: " + s.odoo.url +
+                       " would carry the API key unencrypted; use https:// (or set odoo.allow_cleartext_api_key "
+                       "to accept the risk)");
+  }
+}
+
 }  // namespace
 
 std::expected<Settings, Problems> parse_settings(std::string_view json_text) {
@@ -400,8 +445,26 @@ std::expected<Settings, Problems> parse_settings(std::string_view json_text) {
   if (settings.mqtt.tls.cert_file.empty() != settings.mqtt.tls.key_file.empty()) {
     problems.push_back("mqtt.tls.cert_file and mqtt.tls.key_file: give both or neither");
   }
+  check_cleartext(settings, problems);
   if (!problems.empty()) return std::unexpected(std::move(problems));
   return settings;
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  in_addr address{};
+  const std::string text(host);
+  return host.starts_with("127.") && ::inet_pton(AF_INET, text.c_str(), &address) == 1;
+}
+
+std::string host_of(std::string_view uri) {
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  auto rest = uri.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (rest.starts_with('[')) return std::string(rest.substr(0, rest.find(']') + 1));
+  return std::string(rest.substr(0, rest.find(':')));
 }
 
 std::expected<Settings, Problems> load_settings_file(const std::filesystem::path& path) {

@@ -75,6 +75,12 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
           if (error) {
             boost::system::error_code ignored;
             self->stream_.close(ignored);
+            // A half-typed code must not prefix the first scan after the reopen.
+            self->pending_ = 0;
+            if (self->keys_.discard_partial() > 0) {
+              std::lock_guard lock(self->mutex_);
+              ++self->status_.partials_dropped;
+            }
             self->fail(self->device_ + " went away: " + error.message());
             return;
           }

@@ -178,4 +178,12 @@ std::optional<std::string> HidKeyDecoder::feed(std::uint16_t type, std::uint16_t
   return std::nullopt;
 }
 
+std::size_t HidKeyDecoder::discard_partial() {
+  const auto dropped = line_.size();
+  line_.clear();
+  shift_left_ = shift_right_ = alt_ = false;
+  alt_code_ = -1;
+  return dropped;
+}
+
 }  // namespace edgestock::scanners

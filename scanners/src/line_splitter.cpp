@@ -6,7 +6,7 @@ std::vector<LineSplitter::Line> LineSplitter::feed(std::string_view bytes) {
   std::vector<Line> lines;
   for (const char c : bytes) {
     if (terminators_.find(c) != std::string::npos) {
-      if (!partial_.empty() || overlong_) lines.push_back(flush());
+      if (!partial_.empty() || overlong_) lines.push_back(take());
       continue;
     }
     if (partial_.size() < cap_) {
@@ -18,7 +18,14 @@ std::vector<LineSplitter::Line> LineSplitter::feed(std::string_view bytes) {
   return lines;
 }
 
-LineSplitter::Line LineSplitter::flush() {
+std::size_t LineSplitter::discard_partial() {
+  const auto dropped = partial_.size();
+  partial_.clear();
+  overlong_ = false;
+  return dropped;
+}
+
+LineSplitter::Line LineSplitter::take() {
   Line line{std::move(partial_), overlong_};
   partial_.clear();
   overlong_ = false;

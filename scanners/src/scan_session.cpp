@@ -43,19 +43,20 @@ std::string label(const ResolvedProduct& product) {
 
 }  // namespace
 
-std::string ScanSession::describe(const Line& line) {
-  return label(line.product) + (line.lot.empty() ? "" : " lot " + line.lot) + ": " + line.qty.to_string() + " " +
-         line.product.uom.str();
+// "issue Gloves M: 2 Units": what confirming will record for this line.
+std::string ScanSession::describe(const Line& line) const {
+  return verb(action()) + " " + label(line.product) + (line.lot.empty() ? "" : " lot " + line.lot) + ": " +
+         line.qty.to_string() + " " + line.product.uom.str();
 }
 
 ScanSession::ScanSession(SessionPolicy policy, ProductResolver resolve, StockLookup stock)
     : policy_(std::move(policy)), resolve_(std::move(resolve)), stock_(std::move(stock)) {}
 
+// Drops the open lines; the chosen action stays.
 void ScanSession::reset_lines() {
   lines_.clear();
   next_count_.reset();
   destination_.clear();
-  action_.reset();
 }
 
 SessionOutput ScanSession::on_unreadable(const ScanError& error) {
@@ -70,6 +71,7 @@ SessionOutput ScanSession::on_scan(const DecodedScan& scan, const std::string& r
     operator_ = scan.code;
     location_ = policy_.default_location;
     reset_lines();
+    action_.reset();  // a new badge starts from the default action
     return say(Level::info,
                "hello " + operator_ + (location_.empty() ? "; scan a location" : "; location " + location_));
   }
@@ -143,7 +145,7 @@ SessionOutput ScanSession::command(const DecodedScan& scan, std::int64_t now_ms)
 
 SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms) {
   if (location_.empty()) return refuse("scan a location first");
-  const Command action = action_.value_or(Command::issue);
+  const Command action = this->action();
   if (!policy_.roles[operator_].contains(action)) return refuse(operator_ + " may not " + verb(action) + " stock");
   SessionOutput out;
   const ResolvedProduct product = resolve_(scan);
@@ -182,7 +184,7 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
 
 SessionOutput ScanSession::confirm() {
   if (lines_.empty()) return refuse("nothing to confirm");
-  const Command action = action_.value_or(Command::issue);
+  const Command action = this->action();
   if (action == Command::transfer && destination_.empty()) return refuse("scan the location the goods go to");
   SessionOutput out;
   for (const auto& line : lines_) {
@@ -228,14 +230,26 @@ SessionOutput ScanSession::confirm() {
     }
     out.moves.push_back(std::move(move));
   }
-  out.prompts.push_back({Level::info, verb(action) + ": " + std::to_string(lines_.size()) + " lines to record", ""});
+  out.prompts.push_back(
+      {Level::info,
+       verb(action) + ": " + std::to_string(lines_.size()) + " lines to record; next items: " + verb(action), ""});
   reset_lines();
   return out;
 }
 
 SessionOutput ScanSession::on_tick(std::int64_t now_ms) {
-  if (policy_.auto_confirm_ms <= 0 || lines_.empty() || now_ms - last_scan_ms_ < policy_.auto_confirm_ms) return {};
-  return confirm();
+  const auto quiet = now_ms - last_scan_ms_;
+  if (policy_.auto_confirm_ms > 0 && !lines_.empty() && quiet >= policy_.auto_confirm_ms) return confirm();
+  if (policy_.idle_logout_ms <= 0 || operator_.empty() || quiet < policy_.idle_logout_ms) return {};
+  const auto dropped = lines_.size();
+  std::string text = operator_ + " signed out after " + std::to_string(policy_.idle_logout_ms / 1000) +
+                     " s without a scan; scan a badge to go on";
+  if (dropped > 0) text += " (" + std::to_string(dropped) + " open lines cancelled, nothing was recorded for them)";
+  reset_lines();
+  action_.reset();
+  operator_.clear();
+  location_.clear();
+  return say(dropped > 0 ? Level::warning : Level::info, std::move(text));
 }
 
 void ScanSession::recorded(const std::vector<storage::MoveId>& ids) {

@@ -75,9 +75,12 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
                             if (error) {
                               boost::system::error_code ignored;
                               self->port_.close(ignored);
+                              // A half-sent code must not prefix the first scan after the reopen.
+                              self->drop_partial();
                               self->note_failure(self->options_.device + " went away: " + error.message());
                               return;
                             }
+                            self->count_bytes(size);
                             for (const auto& line : self->splitter_.feed({self->buffer_.data(), size})) {
                               {
                                 std::lock_guard lock(self->mutex_);
@@ -87,6 +90,16 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
                             }
                             self->read();
                           });
+  }
+
+  void count_bytes(std::size_t size) {
+    std::lock_guard lock(mutex_);
+    status_.bytes += static_cast<std::int64_t>(size);
+  }
+  void drop_partial() {
+    if (splitter_.discard_partial() == 0) return;
+    std::lock_guard lock(mutex_);
+    ++status_.partials_dropped;
   }
 
   // Reopens after min(first * 2^failures, cap).
@@ -141,14 +154,19 @@ class StreamScanSource::Impl : public std::enable_shared_from_this<Impl> {
                               auto self = weak.lock();
                               if (!self) return;
                               if (error) {
-                                // End of input: a last line without its terminator is still a scan.
-                                if (auto rest = self->splitter_.flush(); !rest.text.empty()) self->deliver(rest);
+                                // End of input: a last line without its terminator is cut short.
+                                const bool dropped = self->splitter_.discard_partial() > 0;
                                 std::lock_guard lock(self->mutex_);
+                                if (dropped) ++self->status_.partials_dropped;
                                 self->status_.open = false;
                                 if (error != asio::error::eof && error != asio::error::operation_aborted) {
                                   self->status_.last_error = self->name_ + ": " + error.message();
                                 }
                                 return;
+                              }
+                              {
+                                std::lock_guard lock(self->mutex_);
+                                self->status_.bytes += static_cast<std::int64_t>(size);
                               }
                               for (const auto& line : self->splitter_.feed({self->buffer_.data(), size}))
                                 self->deliver(line);

@@ -98,9 +98,16 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
     REQUIRE(scanner.wait_for("REFUSED scan your badge first"));
     scanner.send("OP:nurse-042");
     REQUIRE(scanner.wait_for("OK hello nurse-042; location WARD3"));
+    {
+      // A second device at the same time has a session of its own: it does
+      // not inherit nurse-042's badge.
+      ScannerLink other(scan_port);
+      other.send("5012345670010");
+      REQUIRE(other.wait_for("REFUSED scan your badge first"));
+    }
     scanner.send("5012345670010");
     scanner.send("]I115012345670017");  // a box of 10
-    REQUIRE(scanner.wait_for("OK Gloves M: 11 Units"));
+    REQUIRE(scanner.wait_for("OK issue Gloves M: 11 Units"));
     scanner.send("50123456700XX");
     REQUIRE(scanner.wait_for("REFUSED unreadable scan"));
     scanner.send("CMD:CONFIRM");
@@ -146,11 +153,13 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
   storage::SystemClock clock;
   auto ledger = open_ledger(dir / "ledger.db", clock);
   const auto scans = ledger->recent_scans(10);
-  REQUIRE(scans.size() == 7);
+  REQUIRE(scans.size() == 8);
   CHECK(scans[0].outcome == "refused: scan your badge first");
-  CHECK(scans[4].raw == "50123456700XX");
-  CHECK_THAT(scans[4].outcome, Catch::Contains("refused: unreadable scan"));
-  CHECK(scans[5].outcome == "ok: issue: 1 lines to record; move 1");
+  CHECK(scans[2].source != scans[1].source);  // the second device
+  CHECK(scans[2].outcome == "refused: scan your badge first");
+  CHECK(scans[5].raw == "50123456700XX");
+  CHECK_THAT(scans[5].outcome, Catch::Contains("refused: unreadable scan"));
+  CHECK(scans[6].outcome == "ok: issue: 1 lines to record; next items: issue; move 1");
   CHECK(ledger->stock_line(storage::LocationCode("WARD3"), "gtin:05012345670010", "")->on_hand() ==
         storage::Quantity::units(-11));
 }

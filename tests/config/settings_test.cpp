@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 61);
+  REQUIRE(keys.size() == 67);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -169,5 +169,48 @@ TEST_CASE("Odoo scope: locations and whole product categories", "[config][odoo]"
         parse_settings(std::string(R"({"site": "s", "terminal": "t", "odoo": {"categories": )") + bad + "}}");
     REQUIRE_FALSE(parsed.has_value());
     CHECK_THAT(parsed.error().at(0), Catch::Contains("odoo.categories"));
+  }
+}
+
+TEST_CASE("secrets are never sent in clear to another host unless IT says so by name", "[config][security]") {
+  const auto parse = [](const std::string& body) {
+    return parse_settings(std::string(R"({"site": "s", "terminal": "t", )") + body + "}");
+  };
+  // A broker password over tcp:// to another machine.
+  const auto mqtt_clear =
+      parse(R"("mqtt": {"enabled": true, "broker": "tcp://mq.hospital.example:1883", "username": "ward3",
+               "password_file": "/etc/edgestock/mqtt.pass"})");
+  REQUIRE_FALSE(mqtt_clear.has_value());
+  REQUIRE(mqtt_clear.error().size() == 1);
+  CHECK_THAT(mqtt_clear.error()[0], Catch::Contains("mqtt.broker") && Catch::Contains("unencrypted") &&
+                                        Catch::Contains("mqtt.allow_cleartext_password"));
+  // Allowed: loopback, TLS, no password, or the insecure setting named.
+  CHECK(parse(R"("mqtt": {"enabled": true, "broker": "tcp://127.0.0.1:1883", "password_file": "/p"})"));
+  CHECK(parse(R"("mqtt": {"enabled": true, "broker": "tcp://localhost:1883", "password_file": "/p"})"));
+  CHECK(parse(R"("mqtt": {"enabled": true, "broker": "tcp://[::1]:1883", "password_file": "/p"})"));
+  CHECK(parse(R"("mqtt": {"enabled": true, "broker": "ssl://mq.hospital.example:8883", "password_file": "/p"})"));
+  CHECK(parse(R"("mqtt": {"enabled": true, "broker": "tcp://mq.hospital.example:1883"})"));
+  CHECK(parse(R"("mqtt": {"enabled": true, "broker": "tcp://mq.hospital.example:1883", "password_file": "/p",
+                 "allow_cleartext_password": true})"));
+  // The API key over http:// to another machine.
+  const auto odoo_clear = parse(R"("odoo": {"enabled": true, "url": "http://erp.hospital.example:8069"})");
+  REQUIRE_FALSE(odoo_clear.has_value());
+  CHECK_THAT(odoo_clear.error().at(0), Catch::Contains("odoo.url") && Catch::Contains("odoo.allow_cleartext_api_key"));
+  // Hosts named like loopback that are not.
+  CHECK_FALSE(parse(R"("odoo": {"enabled": true, "url": "http://localhost.evil.example"})"));
+  CHECK_FALSE(parse(R"("odoo": {"enabled": true, "url": "http://127.0.0.1.evil.example"})"));
+  CHECK(parse(R"("odoo": {"enabled": true, "url": "http://127.0.0.1:8069"})"));
+  CHECK(parse(R"("odoo": {"enabled": true, "url": "http://erp.hospital.example", "allow_cleartext_api_key": true})"));
+  CHECK(host_of("tcp://user@mq.example:1883") == "mq.example");
+  CHECK(host_of("https://[::1]:8069/web") == "[::1]");
+}
+
+TEST_CASE("the MQTT prefix is one topic level", "[config][mqtt]") {
+  for (const char* prefix : {"a/b", "stock+", "#", "", "with space"}) {
+    INFO(prefix);
+    const auto parsed =
+        parse_settings(std::string(R"({"site": "s", "terminal": "t", "mqtt": {"prefix": ")") + prefix + "\"}}");
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK_THAT(parsed.error().at(0), Catch::Contains("mqtt.prefix: must be one topic level"));
   }
 }

@@ -69,13 +69,13 @@ TEST_CASE("a nurse issues to a patient: badge, items, quantity, confirm", "[sess
   CHECK(t.said() == "hello nurse-042; location WARD3");
   t.feed("5012345670010");
   t.feed("5012345670010");  // the same item again: one more
-  CHECK(t.said() == "Gloves M: 2 Units");
+  CHECK(t.said() == "issue Gloves M: 2 Units");
   t.feed(
       "]d20105012345670027"
       "17271231"
       "10NS24117");
   t.feed("CMD:QTY:4");  // applies to the last line
-  CHECK(t.said() == "Saline 10 ml lot NS24117: 4 Units");
+  CHECK(t.said() == "issue Saline 10 ml lot NS24117: 4 Units");
   CHECK(t.session.pending_lines() == 2);
   t.feed("CMD:CONFIRM", kNow + 5000);
   REQUIRE(t.moves.size() == 2);
@@ -105,7 +105,7 @@ TEST_CASE("a box barcode counts as the units in the box; a quantity code before 
   CHECK(t.said() == "receive into WARD3: scan items");
   t.feed("CMD:QTY:3");
   t.feed("]I115012345670017");
-  CHECK(t.said() == "Gloves M: 30 Units");
+  CHECK(t.said() == "receive Gloves M: 30 Units");
   t.feed("CMD:CONFIRM");
   REQUIRE(t.moves.size() == 1);
   CHECK(t.moves[0].kind == storage::MoveKind::receipt);
@@ -256,4 +256,61 @@ TEST_CASE("a command scan that carries no command is refused and changes nothing
   CHECK(out.prompts.back().text == "this code is not a store command");
   CHECK(out.moves.empty());
   CHECK(t.session.pending_lines() == 1);
+}
+
+TEST_CASE("a delivery scanned item by item stays a receipt after each confirm", "[session]") {
+  // Reported: CMD:RECEIVE once, then item, confirm, item, confirm, ... turned
+  // every item after the first into an issue charged to the ward.
+  Terminal t;
+  t.feed("OP:tech-017");
+  t.feed("CMD:RECEIVE");
+  for (int i = 0; i < 20; ++i) {
+    t.feed("5012345670010");
+    CHECK(t.said() == "receive Gloves M: 1 Units");
+    t.feed("CMD:CONFIRM");
+  }
+  REQUIRE(t.moves.size() == 20);
+  for (const auto& move : t.moves) {
+    CHECK(move.kind == storage::MoveKind::receipt);
+    CHECK(move.to.str() == "WARD3");
+    CHECK(move.cost_centre.empty());
+  }
+  CHECK(t.said() == "receive: 1 lines to record; next items: receive");
+  // Cancel keeps the action too; another action changes it.
+  t.feed("5012345670010");
+  t.feed("CMD:CANCEL");
+  t.feed("5012345670010");
+  CHECK(t.said() == "receive Gloves M: 1 Units");
+  t.feed("CMD:CANCEL");
+  t.feed("CMD:ISSUE");
+  t.feed("5012345670010");
+  CHECK(t.said() == "issue Gloves M: 1 Units");
+  t.feed("CMD:CANCEL");
+  // A new badge starts from the default action (issue), not the last one's.
+  t.feed("CMD:RECEIVE");
+  t.feed("OP:nurse-042");
+  CHECK(t.session.action() == Command::issue);
+}
+
+TEST_CASE("an idle session signs its operator out and cancels open lines", "[session]") {
+  SessionPolicy p = policy();
+  p.idle_logout_ms = 600'000;
+  ScanSession session(p, resolve,
+                      [](const std::string&, const std::string&, const std::string&) { return Quantity{}; });
+  session.on_scan(scan("OP:tech-017"), "OP:tech-017", kNow);
+  session.on_scan(scan("CMD:RECEIVE"), "CMD:RECEIVE", kNow);
+  session.on_scan(scan("5012345670010"), "5012345670010", kNow + 1000);
+  CHECK(session.on_tick(kNow + 600'999).prompts.empty());  // not yet: 10 minutes since the last scan
+  const auto out = session.on_tick(kNow + 601'000);
+  REQUIRE(out.prompts.size() == 1);
+  CHECK(out.moves.empty());
+  CHECK(out.prompts[0].level == Prompt::Level::warning);
+  CHECK(out.prompts[0].text ==
+        "tech-017 signed out after 600 s without a scan; scan a badge to go on (1 open lines cancelled, nothing was "
+        "recorded for them)");
+  CHECK(session.operator_id().empty());
+  CHECK(session.pending_lines() == 0);
+  CHECK(session.on_scan(scan("5012345670010"), "5012345670010", kNow + 602'000).prompts.back().text ==
+        "scan your badge first");
+  CHECK(session.on_tick(kNow + 2'000'000).prompts.empty());  // signed out once, not every tick
 }

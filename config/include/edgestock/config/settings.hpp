@@ -35,6 +35,8 @@ struct MqttSettings {
   std::string prefix = "edgestock";
   std::string username;
   std::string password_file;  // the password, alone in a file readable by the service user
+  // A password over tcp:// to a host that is not loopback is refused unless this is set.
+  bool allow_cleartext_password = false;
   TlsSettings tls;
   int keepalive_s = 30;
   int session_expiry_s = 7 * 24 * 3600;  // MQTT 5: how long the broker keeps the session offline
@@ -57,8 +59,10 @@ struct OdooSettings {
   std::string login = "edgestock";
   std::string api_key_file;       // the API key, alone in a file readable by the service user
   std::string protocol = "auto";  // auto (JSON-2 on 19+, else JSON-RPC), jsonrpc, json2
-  std::string ca_file;            // empty: the system's CA store
-  bool verify = true;             // verify the server's certificate and host name
+  // An http:// URL to a host that is not loopback is refused unless this is set.
+  bool allow_cleartext_api_key = false;
+  std::string ca_file;  // empty: the system's CA store
+  bool verify = true;   // verify the server's certificate and host name
   int connect_timeout_ms = 5000;
   int timeout_ms = 30'000;
   std::vector<std::string> locations;   // barcodes of this site's stock locations in Odoo
@@ -71,7 +75,10 @@ struct ScannerSettings {
   bool tcp_enabled = false;  // scans as lines over TCP (network scanners, tests)
   std::string tcp_bind = "127.0.0.1";
   int tcp_port = 7070;
-  std::string serial_device;  // empty: no serial scanner
+  int tcp_max_connections = 8;
+  int tcp_idle_timeout_s = 1800;  // a connection quiet this long is closed
+  std::string unix_socket;        // a Unix socket for local scanner bridges (mode 0660); empty: none
+  std::string serial_device;      // empty: no serial scanner
   int serial_baud = 9600;
   std::string serial_parity = "none";      // none, even, odd
   std::string serial_terminator = "crlf";  // what ends a scan: crlf (CR or LF), tab, etx
@@ -89,7 +96,8 @@ struct SessionSettings {
   std::string consumption_location = "CONSUME";
   std::string receipt_source = "SUPPLIER";
   bool block_expired_issue = true;
-  int auto_confirm_s = 0;  // 0: confirm by command only
+  int auto_confirm_s = 0;   // 0: confirm by command only
+  int idle_logout_s = 600;  // sign the operator out after this long without a scan; 0: never
   // badge -> the actions it may take: receive, issue, transfer, count
   std::map<std::string, std::vector<std::string>> operators;
   std::map<std::string, std::string> cost_centres;                 // location -> cost centre
@@ -113,6 +121,11 @@ using Problems = std::vector<std::string>;
 // Parses a JSON config document. Unknown keys are problems too: a typo must
 // not silently fall back to a default.
 std::expected<Settings, Problems> parse_settings(std::string_view json_text);
+
+// True for localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine.
+bool is_loopback_host(std::string_view host);
+// The host of "scheme://[user@]host[:port][/path]" ("" when there is none).
+std::string host_of(std::string_view uri);
 
 // Reads and parses a file; a missing or unreadable file is one problem.
 std::expected<Settings, Problems> load_settings_file(const std::filesystem::path& path);

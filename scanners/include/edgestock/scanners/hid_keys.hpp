@@ -21,6 +21,9 @@ class HidKeyDecoder {
   // One evdev event (struct input_event's type, code, value). Returns a
   // completed line when Enter ends one.
   std::optional<std::string> feed(std::uint16_t type, std::uint16_t code, std::int32_t value);
+  // Forgets a line Enter has not ended yet and any key held (the device went
+  // away mid-scan); returns how many characters were dropped.
+  std::size_t discard_partial();
   // Characters that no key of the layout produced (an unmapped key code).
   [[nodiscard]] std::int64_t unmapped() const { return unmapped_; }
 

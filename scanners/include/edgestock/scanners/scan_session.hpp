@@ -3,7 +3,10 @@
 // decoded scans and the time: badge -> location -> action -> items
 // (quantities) -> confirm -> moves for the ledger. It never touches the
 // ledger or the clock itself; the caller records the moves it hands out and
-// tells it what was recorded.
+// tells it what was recorded. The chosen action (receive, issue, transfer,
+// count) stays for the next items until the operator chooses another, the
+// session times out or the badge changes; every answer about an item names
+// the action and the quantity that will be recorded.
 
 #include <cstdint>
 #include <functional>
@@ -41,6 +44,9 @@ struct SessionPolicy {
   bool block_expired_issue = true;                         // else warn and record
   std::set<std::pair<std::string, std::string>> recalled;  // (GTIN, lot)
   std::int64_t auto_confirm_ms = 0;                        // 0: confirm by command only
+  // After this long without a scan the operator is signed out and open lines
+  // are cancelled: the next person must scan their own badge. 0: never.
+  std::int64_t idle_logout_ms = 0;
 };
 
 struct Prompt {
@@ -70,6 +76,8 @@ class ScanSession {
   [[nodiscard]] const std::string& operator_id() const { return operator_; }
   [[nodiscard]] const std::string& location() const { return location_; }
   [[nodiscard]] std::size_t pending_lines() const { return lines_.size(); }
+  // What the next items will be recorded as.
+  [[nodiscard]] Command action() const { return action_.value_or(Command::issue); }
 
  private:
   struct Line {
@@ -85,7 +93,7 @@ class ScanSession {
   SessionOutput command(const DecodedScan& scan, std::int64_t now_ms);
   SessionOutput confirm();
   void reset_lines();
-  static std::string describe(const Line& line);
+  [[nodiscard]] std::string describe(const Line& line) const;
 
   SessionPolicy policy_;
   ProductResolver resolve_;

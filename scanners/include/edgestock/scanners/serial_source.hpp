@@ -34,6 +34,8 @@ struct SourceStatus {
   bool open = false;
   std::int64_t opens = 0;
   std::int64_t lines = 0;
+  std::int64_t bytes = 0;             // received, lines or not
+  std::int64_t partials_dropped = 0;  // unterminated lines discarded at a close or reopen
   std::string last_error;
 };
 
