@@ -37,27 +37,47 @@ std::vector<StockEffect> effects_of(Database& db, const Move& move) {
   return effects;
 }
 
-// The unit a stock line is kept in, or nullopt when there is no such line yet.
-std::optional<std::string> stock_unit(Database& db, const std::string& location, const std::string& product_key,
-                                      const std::string& lot) {
-  auto& line = db.cached("SELECT uom FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
+// What a stock line holds now, or nullopt when there is no such line yet.
+struct KeptLine {
+  std::string uom;
+  std::int64_t baseline_micros = 0;
+  std::int64_t pending_micros = 0;
+};
+std::optional<KeptLine> kept_line(Database& db, const std::string& location, const std::string& product_key,
+                                  const std::string& lot) {
+  auto& line = db.cached(
+      "SELECT uom, baseline_micros, pending_micros FROM stock WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
   line.bind(1, location).bind(2, product_key).bind_text(3, lot);
-  std::optional<std::string> uom;
-  if (line.step()) uom = line.column_text(0);
+  std::optional<KeptLine> kept;
+  if (line.step()) kept = KeptLine{line.column_text(0), line.column_int(1), line.column_int(2)};
   line.reset();
-  return uom;
+  return kept;
 }
 
-void check_units(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
+bool beyond_stock_bound(std::int64_t micros) {
+  return micros > Quantity::kMaxStockMicros || micros < -Quantity::kMaxStockMicros;
+}
+
+// Refuses a move whose unit differs from its product's or its stock lines',
+// or that would carry a stock line past what the ledger holds exactly
+// (SQLite would silently turn an overflowing sum into a floating-point REAL).
+void check_stock_lines(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
   if (const auto product = find_product_locked(db, r.product); product && product->uom != r.uom) {
     refuse(Code::unit_mismatch, "move refused: '" + r.product.key() + "' is counted in " + product->uom.str() +
                                     ", not " + r.uom.str() + "; nothing was recorded");
   }
   for (const auto& effect : effects) {
-    const auto uom = stock_unit(db, effect.location.str(), effect.product_key, effect.lot);
-    if (uom && *uom != r.uom.str()) {
+    const auto kept = kept_line(db, effect.location.str(), effect.product_key, effect.lot);
+    if (!kept) continue;
+    if (kept->uom != r.uom.str()) {
       refuse(Code::unit_mismatch, "move refused: stock of '" + effect.product_key + "' at " + effect.location.str() +
-                                      " is kept in " + *uom + ", not " + r.uom.str() + "; nothing was recorded");
+                                      " is kept in " + kept->uom + ", not " + r.uom.str() + "; nothing was recorded");
+    }
+    const auto pending = kept->pending_micros + effect.delta.as_micros();  // both bounded: no overflow
+    if (beyond_stock_bound(pending) || beyond_stock_bound(kept->baseline_micros + pending)) {
+      refuse(Code::invalid_move, "move refused: the stock of '" + effect.product_key + "' at " + effect.location.str() +
+                                     " would pass " + Quantity::micros(Quantity::kMaxStockMicros).to_string() +
+                                     ", more than the ledger holds exactly; nothing was recorded");
     }
   }
 }
@@ -135,7 +155,7 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
     copy.encounter = o.encounter;
   }
   const auto effects = effects_of(db, move);
-  check_units(db, move.request, effects);
+  check_stock_lines(db, move.request, effects);
 
   insert_move(db, move, now_ms);
   db.last_seq = move.seq.value;
@@ -422,9 +442,15 @@ std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& locati
     return std::unexpected(LedgerError{Code::invalid_move, "a baseline needs a location, a product and a unit"});
   }
   return with_database(*database_, [&] {
-    if (const auto kept = stock_unit(*database_, location.str(), product_key, lot); kept && *kept != uom.str()) {
+    const auto kept = kept_line(*database_, location.str(), product_key, lot);
+    if (kept && kept->uom != uom.str()) {
       refuse(Code::unit_mismatch, "baseline refused: stock of '" + product_key + "' at " + location.str() +
-                                      " is kept in " + *kept + ", not " + uom.str());
+                                      " is kept in " + kept->uom + ", not " + uom.str());
+    }
+    if (beyond_stock_bound(quantity.as_micros()) ||
+        beyond_stock_bound(quantity.as_micros() + (kept ? kept->pending_micros : 0))) {
+      refuse(Code::invalid_move, "baseline refused: " + quantity.to_string() + " of '" + product_key + "' at " +
+                                     location.str() + " is more than the ledger holds exactly");
     }
     database_
         ->cached(

@@ -120,15 +120,25 @@ std::optional<std::string> check_move_request(const MoveRequest& r) {
   if (rule.needs_to && r.to.empty()) return a_kind + " needs the location it enters (to)";
   if (r.kind == MoveKind::transfer && r.from == r.to) return "a transfer needs two different locations";
 
+  const auto too_large = [](Quantity q, std::int64_t bound) { return q.as_micros() > bound || q.as_micros() < -bound; };
   if (r.kind == MoveKind::count) {
     if (!r.counted || !r.expected) return "a count needs both the counted and the expected quantity";
-    if (r.counted->is_negative() || r.expected->is_negative())
-      return "counted and expected quantities cannot be negative";
+    // What the ledger expected may be below zero (stock is never blocked
+    // from going negative); what was counted on the shelf may not.
+    if (r.counted->is_negative()) return "a counted quantity cannot be negative";
+    if (too_large(*r.counted, Quantity::kMaxMicros)) return "the counted quantity is larger than one move may carry";
+    if (too_large(*r.expected, Quantity::kMaxStockMicros)) {
+      return "the expected quantity is larger than a stock line may hold";
+    }
     if (r.qty != *r.counted - *r.expected) return "a count's quantity must be counted minus expected";
     return std::nullopt;
   }
   if (r.counted || r.expected) return "only a count carries counted and expected quantities";
   if (r.qty.is_zero()) return "the quantity of " + a_kind + " cannot be zero";
+  if (too_large(r.qty, Quantity::kMaxMicros)) {
+    return "the quantity of " + a_kind + " is larger than one move may carry (" +
+           Quantity::micros(Quantity::kMaxMicros).to_string() + ")";
+  }
   if (r.qty.is_negative() && !rule.qty_may_be_negative) {
     return "the quantity of " + a_kind + " cannot be negative";
   }

@@ -1,6 +1,7 @@
 #include "edgestock/storage/quantity.hpp"
 
 #include <limits>
+#include <stdexcept>
 
 namespace edgestock::storage {
 
@@ -55,6 +56,13 @@ std::string Quantity::to_string() const {
     text += digits;
   }
   return negative ? "-" + text : text;
+}
+
+std::int64_t Quantity::checked(std::int64_t a, std::int64_t b, bool subtract) {
+  std::int64_t result = 0;
+  const bool overflow = subtract ? __builtin_sub_overflow(a, b, &result) : __builtin_add_overflow(a, b, &result);
+  if (overflow) throw std::overflow_error("quantity arithmetic overflows 64 bits");
+  return result;
 }
 
 std::expected<Quantity, std::string> Quantity::times(std::int64_t count) const {

@@ -93,3 +93,34 @@ TEST_CASE("an exception while several writers share a batch answers each of them
   for (std::size_t i = 0; i < moves.size(); ++i) CHECK(moves[i].seq.value == static_cast<std::int64_t>(i + 1));
   CHECK(ledger->audit().verify().intact());
 }
+
+TEST_CASE("a stock line never passes what the ledger holds exactly", "[ledger][failure]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  // 1000 receipts of the largest move reach the bound (10^12 units) exactly.
+  MoveRequest largest = receipt();
+  largest.qty = Quantity::micros(Quantity::kMaxMicros);
+  const std::vector<MoveRequest> batch(100, largest);
+  for (int i = 0; i < 10; ++i) REQUIRE(ledger->record_all(batch));
+  const auto at_bound = ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "");
+  REQUIRE(at_bound);
+  CHECK(at_bound->pending.as_micros() == 1'000'000'000'000'000'000);
+  CHECK(at_bound->pending.to_string() == "1000000000000");
+
+  MoveRequest one_more = receipt("1");
+  const auto refused = ledger->record(one_more);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == LedgerError::Code::invalid_move);
+  CHECK_THAT(refused.error().message,
+             Catch::Contains("would pass 1000000000000") && Catch::Contains("nothing was recorded"));
+  CHECK(ledger->last_seq().value == 1000);
+  // Unchanged, and still an exact integer (SQLite would have made it REAL).
+  CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->pending == at_bound->pending);
+  // Issuing from it still works; a baseline that would pass the bound is refused.
+  CHECK(ledger->record(issue("1")));
+  const auto baseline = ledger->set_baseline(LocationCode("WARD3"), "gtin:05012345678900", "", UnitOfMeasure("Units"),
+                                             Quantity::units(2), 0);
+  REQUIRE_FALSE(baseline);
+  CHECK_THAT(baseline.error().message, Catch::Contains("more than the ledger holds exactly"));
+}

@@ -100,6 +100,35 @@ TEST_CASE("bad requests are refused with a reason a person can act on", "[move]"
        "only a reversal"},
       {"over-long lot", with(issue(), [](auto& r) { r.lot = std::string(300, 'L'); }), "longer than 256"},
       {"over-long scan", with(issue(), [](auto& r) { r.raw = std::string(5000, '0'); }), "longer than 4096"},
+      {"issue of more than one move may carry",
+       with(issue(), [](auto& r) { r.qty = Quantity::micros(Quantity::kMaxMicros + 1); }),
+       "larger than one move may carry (1000000000)"},
+      {"adjustment far below zero",
+       with(issue(),
+            [](auto& r) {
+              r.kind = MoveKind::adjust;
+              r.to = r.from;
+              r.qty = Quantity::micros(-Quantity::kMaxMicros - 1);
+            }),
+       "larger than one move may carry"},
+      {"count of more than one move may carry",
+       with(receipt(),
+            [](auto& r) {
+              r.kind = MoveKind::count;
+              r.counted = Quantity::micros(Quantity::kMaxMicros + 1);
+              r.expected = Quantity{};
+              r.qty = *r.counted;
+            }),
+       "counted quantity is larger"},
+      {"count of a negative quantity",
+       with(receipt(),
+            [](auto& r) {
+              r.kind = MoveKind::count;
+              r.counted = qty("-1");
+              r.expected = Quantity{};
+              r.qty = *r.counted;
+            }),
+       "counted quantity cannot be negative"},
   };
   for (const auto& c : cases) {
     INFO(c.what);
@@ -130,4 +159,15 @@ TEST_CASE("each kind moves stock the way a store expects", "[move]") {
   CHECK(r[0].location.str() == "WARD3");
   CHECK(r[0].delta == qty("10"));
   CHECK(r[0].product_key == "gtin:05012345678900");
+}
+
+TEST_CASE("a count where the ledger expected less than nothing is accepted", "[move]") {
+  // Issues are never blocked, so the projection can be below zero when the
+  // shelf is counted: the count must still be recorded, bringing it back.
+  MoveRequest r = receipt();
+  r.kind = MoveKind::count;
+  r.counted = qty("4");
+  r.expected = qty("-3");
+  r.qty = qty("7");
+  CHECK_FALSE(check_move_request(r).has_value());
 }

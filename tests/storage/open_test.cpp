@@ -215,8 +215,10 @@ TEST_CASE("a burst without pauses is checkpointed while it lasts, and the WAL st
   auto ledger = open_ledger(options, clock);
   // ~600 moves back to back write ~5 400 WAL frames (5.6 MiB) with no pause.
   for (int i = 0; i < 600; ++i) REQUIRE(ledger->record(issue("1")).has_value());
-  CHECK(ledger->checkpoints_completed() >= 2);
+  // The WAL could stay under 4 MiB only if it restarted during the burst.
   CHECK(std::filesystem::file_size(path.string() + "-wal") < (std::uintmax_t{4} << 20));
+  // The checkpoint thread may still be finishing the second on a busy machine.
+  CHECK(wait_until([&] { return ledger->checkpoints_completed() >= 2; }, std::chrono::seconds(30)));
   CHECK(ledger->last_seq().value == 600);
   CHECK(ledger->check_integrity().empty());
 }

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <limits>
+#include <stdexcept>
 
 #include "edgestock/storage/quantity.hpp"
 
@@ -59,4 +61,15 @@ TEST_CASE("packaging multiplies without overflow", "[quantity]") {
   CHECK(Quantity::units(10).times(12).value() == Quantity::units(120));
   CHECK(Quantity::parse("0.5").value().times(3).value().to_string() == "1.5");
   CHECK_FALSE(Quantity::units(1'000'000).times(1'000'000).has_value());
+}
+
+TEST_CASE("quantity arithmetic never wraps", "[quantity]") {
+  const auto near_top = Quantity::micros(std::numeric_limits<std::int64_t>::max() - 1);
+  CHECK_THROWS_AS(near_top + Quantity::micros(2), std::overflow_error);
+  CHECK_THROWS_AS(-near_top - Quantity::micros(3), std::overflow_error);
+  auto sum = near_top;
+  CHECK_THROWS_AS(sum += Quantity::micros(5), std::overflow_error);
+  CHECK(sum == near_top);  // unchanged by the failed addition
+  CHECK_THROWS_AS(-Quantity::micros(std::numeric_limits<std::int64_t>::min()), std::overflow_error);
+  CHECK((near_top + Quantity::micros(1)).as_micros() == std::numeric_limits<std::int64_t>::max());
 }

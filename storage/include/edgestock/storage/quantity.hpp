@@ -17,6 +17,9 @@ class Quantity {
   // Largest magnitude one move may carry: a billion units. Sums of many moves
   // stay far inside 64 bits.
   static constexpr std::int64_t kMaxMicros = 1'000'000'000LL * kScale;
+  // Largest magnitude a stock line (baseline, pending, on hand) may reach: a
+  // thousand times that, still far inside 64 bits.
+  static constexpr std::int64_t kMaxStockMicros = 1000 * kMaxMicros;
 
   constexpr Quantity() = default;
   static constexpr Quantity units(std::int64_t whole) { return Quantity(whole * kScale); }
@@ -33,11 +36,14 @@ class Quantity {
   [[nodiscard]] constexpr bool is_zero() const { return micros_ == 0; }
   [[nodiscard]] constexpr bool is_negative() const { return micros_ < 0; }
 
-  constexpr Quantity operator-() const { return Quantity(-micros_); }
-  constexpr Quantity operator+(Quantity other) const { return Quantity(micros_ + other.micros_); }
-  constexpr Quantity operator-(Quantity other) const { return Quantity(micros_ - other.micros_); }
-  constexpr Quantity& operator+=(Quantity other) {
-    micros_ += other.micros_;
+  // Checked: a result outside 64 bits throws std::overflow_error (never
+  // wraps). Moves are bounded by kMaxMicros and stock lines by
+  // kMaxStockMicros, so the ledger refuses long before this can happen.
+  Quantity operator-() const { return Quantity(checked(0, micros_, true)); }
+  Quantity operator+(Quantity other) const { return Quantity(checked(micros_, other.micros_, false)); }
+  Quantity operator-(Quantity other) const { return Quantity(checked(micros_, other.micros_, true)); }
+  Quantity& operator+=(Quantity other) {
+    micros_ = checked(micros_, other.micros_, false);
     return *this;
   }
   constexpr auto operator<=>(const Quantity&) const = default;
@@ -47,6 +53,7 @@ class Quantity {
 
  private:
   constexpr explicit Quantity(std::int64_t value) : micros_(value) {}
+  static std::int64_t checked(std::int64_t a, std::int64_t b, bool subtract);
   std::int64_t micros_ = 0;
 };
 
