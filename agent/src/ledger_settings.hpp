@@ -18,6 +18,11 @@ inline storage::LedgerOptions ledger_options(const config::Settings& settings, b
   options.durability = settings.ledger.durability == "normal" ? storage::Durability::normal : storage::Durability::full;
   options.max_bytes = settings.ledger.max_bytes;
   options.read_only = read_only;
+  // Only what something delivers: a move waiting for a destination that is
+  // switched off would never reach it, and retention would keep it for ever.
+  options.destinations.clear();
+  if (settings.mqtt.enabled) options.destinations.emplace_back("mqtt");
+  if (settings.odoo.enabled) options.destinations.emplace_back("odoo");
   return options;
 }
 

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "edgestock/storage/outbox.hpp"
 #include "schema.hpp"
 
 namespace edgestock::storage {
@@ -159,6 +160,11 @@ WriterLock& WriterLock::operator=(WriterLock&& other) noexcept {
 Database::Database(const LedgerOptions& options, const Clock& clock) : options_(options), clock_(clock) {
   if (options.terminal.empty() || options.site.empty()) {
     refuse(Code::invalid_move, "the ledger needs a terminal id and a site id");
+  }
+  for (const auto& destination : options.destinations) {
+    if (destination != kDestinationMqtt && destination != kDestinationOdoo) {
+      refuse(Code::invalid_move, "unknown delivery destination '" + destination + "' (mqtt or odoo)");
+    }
   }
   const bool exists = std::filesystem::exists(options.path);
   if (exists) {

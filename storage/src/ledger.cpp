@@ -160,7 +160,7 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
   insert_move(db, move, now_ms);
   db.last_seq = move.seq.value;
   for (const auto& effect : effects) add_pending(db, effect, move.request.uom);
-  for (const auto destination : {kDestinationMqtt, kDestinationOdoo}) {
+  for (const auto& destination : db.options().destinations) {
     db.cached("INSERT INTO outbox(destination, seq, state, next_attempt_ms) VALUES (?1, ?2, 'pending', ?3)")
         .bind(1, destination)
         .bind(2, move.seq.value)

@@ -234,3 +234,25 @@ TEST_CASE("every scan is journaled before it is read, readable or not", "[journa
   CHECK(scans[1].raw == "\xff\xfe garbage");
   CHECK(scans[1].outcome == "refused: the scan is not valid text");
 }
+
+TEST_CASE("a destination that is switched off gets no outbox rows, so retention can prune", "[retention]") {
+  TempDir dir;
+  ManualClock clock;
+  auto options = ledger_options(dir / "ledger.db");
+  options.destinations = {"mqtt"};  // Odoo not enabled on this terminal
+  auto ledger = open_ledger(options, clock);
+  for (int i = 0; i < 3; ++i) REQUIRE(ledger->record(receipt("1")));
+  auto& outbox = ledger->outbox();
+  CHECK(outbox.backlog(kDestinationMqtt) == 3);
+  CHECK(outbox.backlog(kDestinationOdoo) == 0);
+  for (std::int64_t seq = 1; seq <= 3; ++seq) REQUIRE(outbox.mark_sent(kDestinationMqtt, Seq{seq}));
+  clock.advance(10);
+  CHECK(ledger->prune_delivered(clock.now_ms()).value() == 3);
+
+  options.destinations = {"mqtt", "erp"};
+  options.path = dir / "other.db";
+  const auto refused = Ledger::open(options, clock);
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("unknown delivery destination 'erp'"));
+  CHECK_FALSE(std::filesystem::exists(dir / "other.db"));
+}

@@ -45,6 +45,11 @@ struct LedgerOptions {
   // fsync that must also write a new file size costs about twice as much.
   // Skipped when the file system has less than four times this free. 0: none.
   std::int64_t wal_reserve_bytes = std::int64_t{32} << 20;
+  // Where each new move must go: an outbox row per destination ("mqtt",
+  // "odoo") is written with it. Only destinations that something drains
+  // belong here, or retention could never delete a move. A destination
+  // enabled later gets the moves recorded from then on.
+  std::vector<std::string> destinations{"mqtt", "odoo"};
   // Opens for reading only (status commands while the agent runs): takes no
   // writer lock, migrates nothing, and every write is refused.
   bool read_only = false;
