@@ -120,7 +120,7 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
         err << "edgestock stock: " << ledger.error() << "\n";
         return 1;
       }
-      print_stock(**ledger, out);
+      if (!print_stock(**ledger, out, err)) return 1;
       return 0;
     }
     case Verb::check: {

@@ -159,7 +159,7 @@ int run_demo(const std::filesystem::path& path, std::ostream& out, std::ostream&
   const auto expected = ledger.stock_line(LocationCode("WARD3"), count.product.key(), "");
   count.to = LocationCode("WARD3");
   count.counted = Quantity::units(141);
-  count.expected = expected ? expected->on_hand() : Quantity{};
+  count.expected = expected && *expected ? (*expected)->on_hand() : Quantity{};
   count.operator_id = OperatorId("nurse-042");
   (void)record(ledger, count, out);
 
@@ -168,16 +168,16 @@ int run_demo(const std::filesystem::path& path, std::ostream& out, std::ostream&
   out << (refused ? std::string("recorded?!") : refused.error().message) << "\n";
 
   out << "\nStock now (on hand = last Odoo figure + moves Odoo has not confirmed yet):\n";
-  print_stock(ledger, out);
+  if (!print_stock(ledger, out, out)) return 1;
 
   const auto verdict = ledger.audit().verify();
-  out << "\nWaiting to go out: " << ledger.outbox().backlog(kDestinationMqtt) << " stock events for MQTT, "
-      << ledger.outbox().backlog(kDestinationOdoo) << " postings for Odoo.\n";
+  out << "\nWaiting to go out: " << ledger.outbox().backlog(kDestinationMqtt).value_or(-1) << " stock events for MQTT, "
+      << ledger.outbox().backlog(kDestinationOdoo).value_or(-1) << " postings for Odoo.\n";
   out << "Audit chain: " << verdict.entries_checked << " entries, "
       << (verdict.intact() ? "intact" : "BROKEN at entry " + std::to_string(*verdict.first_broken)) << ".\n";
   const auto first = ledger.moves_after(Seq{0}, 1);
-  if (!first.empty())
-    out << "\nThe first stock event, as it will be published:\n" << sync::stock_event_json(first[0]) << "\n";
+  if (first && !first->empty())
+    out << "\nThe first stock event, as it will be published:\n" << sync::stock_event_json(first->front()) << "\n";
   return verdict.intact() ? 0 : 1;
 }
 

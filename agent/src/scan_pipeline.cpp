@@ -72,9 +72,11 @@ scanners::ScanSession& ScanPipeline::session_of(const std::string& source) {
   auto& ledger = ledger_;
   return sessions_
       .try_emplace(source, policy_, scanners::catalogue_resolver(ledger.catalogue()),
-                   [&ledger](const std::string& location, const std::string& key, const std::string& lot) {
+                   [&ledger](const std::string& location, const std::string& key,
+                             const std::string& lot) -> std::optional<storage::Quantity> {
                      const auto line = ledger.stock_line(storage::LocationCode(location), key, lot);
-                     return line ? line->on_hand() : storage::Quantity{};
+                     if (!line) return std::nullopt;  // unreadable: not "none on the shelf"
+                     return *line ? (*line)->on_hand() : storage::Quantity{};
                    })
       .first->second;
 }

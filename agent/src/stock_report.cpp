@@ -26,18 +26,24 @@ std::string fit(std::string text, std::size_t width) {
 
 }  // namespace
 
-void print_stock(storage::Ledger& ledger, std::ostream& out) {
+bool print_stock(storage::Ledger& ledger, std::ostream& out, std::ostream& err) {
+  const auto lines = ledger.stock();
+  if (!lines) {
+    err << "cannot read the stock: " << lines.error().message << "\n";
+    return false;
+  }
   char line[256];
   std::snprintf(line, sizeof line, "%-10s %-34s %-12s %10s %10s %10s  %s\n", "LOCATION", "PRODUCT", "LOT", "ON HAND",
                 "ODOO", "PENDING", "UNIT");
   out << line;
-  for (const auto& stock : ledger.stock()) {
+  for (const auto& stock : *lines) {
     std::snprintf(line, sizeof line, "%-10s %-34s %-12s %10s %10s %10s  %s\n", fit(stock.location.str(), 10).c_str(),
                   fit(product_name(ledger, stock.product_key), 34).c_str(),
                   fit(stock.lot.empty() ? "-" : stock.lot, 12).c_str(), stock.on_hand().to_string().c_str(),
                   stock.baseline.to_string().c_str(), stock.pending.to_string().c_str(), stock.uom.str().c_str());
     out << line;
   }
+  return true;
 }
 
 }  // namespace edgestock::agent

@@ -187,7 +187,20 @@ SessionOutput ScanSession::confirm() {
   const Command action = this->action();
   if (action == Command::transfer && destination_.empty()) return refuse("scan the location the goods go to");
   SessionOutput out;
-  for (const auto& line : lines_) {
+  std::vector<storage::Quantity> expected;  // for a count: what the ledger holds now
+  if (action == Command::count) {
+    for (const auto& line : lines_) {
+      const auto on_hand = stock_(location_, line.product.ref.key(), line.lot);
+      if (!on_hand) {
+        return refuse(
+            "the stock this count compares with cannot be read now; nothing was recorded and the lines "
+            "stay open: confirm again");
+      }
+      expected.push_back(*on_hand);
+    }
+  }
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    const auto& line = lines_[i];
     storage::MoveRequest move;
     move.product = line.product.ref;
     move.uom = line.product.uom;
@@ -215,7 +228,7 @@ SessionOutput ScanSession::confirm() {
         move.counted = line.qty;
         // What the ledger held at the moment of the count: moves made
         // elsewhere while counting are not erased.
-        move.expected = stock_(location_, line.product.ref.key(), line.lot);
+        move.expected = expected[i];
         move.qty = *move.counted - *move.expected;
         break;
       }

@@ -6,6 +6,8 @@
 #include "audit_chain.hpp"
 #include "edgestock/storage/audit.hpp"
 
+#include <stdexcept>
+
 namespace edgestock::storage {
 namespace {
 
@@ -24,10 +26,15 @@ const EVP_MD* sha256() {
   return kSha256;
 }
 
+// Throws when OpenSSL cannot hash (no SHA-256 provider, a failed digest):
+// an empty or partial hash must never be written, nor ever verify.
 std::string sha256_hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, sha256(), nullptr);
+  const EVP_MD* md = sha256();
+  if (md == nullptr || EVP_Digest(text.data(), text.size(), digest, &length, md, nullptr) != 1 || length != 32) {
+    throw std::runtime_error("OpenSSL could not compute a SHA-256 digest for the audit log");
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(static_cast<std::size_t>(length) * 2);
@@ -103,6 +110,11 @@ AuditVerdict AuditLog::verify() const {
         {&database_.audit_anchor, "the last entry when the ledger was last closed cleanly"},
         {&database_.audit_head, "the last entry this process wrote or read"},
     };
+    if (database_.audit_anchor.number < 0) {
+      verdict.first_broken = 0;
+      verdict.reason = "the record of the log's last entry at the last clean close is unreadable (it was changed)";
+      return;
+    }
     while (rows.step()) {
       const AuditEntry entry = read_entry(rows);
       ++verdict.entries_checked;

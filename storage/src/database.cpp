@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <system_error>
@@ -166,7 +167,13 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
       refuse(Code::invalid_move, "unknown delivery destination '" + destination + "' (mqtt or odoo)");
     }
   }
-  const bool exists = std::filesystem::exists(options.path);
+  std::error_code status_error;
+  const bool exists = std::filesystem::exists(options.path, status_error);
+  if (status_error) {
+    // EACCES on a folder on the way, an I/O error: say so, never throw.
+    refuse(Code::read_only, "cannot look at the ledger " + options.path.string() + ": " + status_error.message() +
+                                "; check permissions");
+  }
   if (exists) {
     check_file_header(options.path);
   } else if (options.read_only) {
@@ -262,8 +269,15 @@ void Database::load_heads() {
   auto& anchor = cached("SELECT value FROM meta WHERE key = 'audit_anchor'");
   if (anchor.step()) {
     const std::string text = anchor.column_text(0);
+    // A tampered anchor ("x:...", a number past 64 bits) is kept as entry
+    // -1, which verify() reports as a broken log.
     if (const auto colon = text.find(':'); colon != std::string::npos) {
-      audit_anchor = {std::stoll(text.substr(0, colon)), text.substr(colon + 1)};
+      std::int64_t number = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + colon, number);
+      const bool whole = error == std::errc{} && end == text.data() + colon && number >= 0;
+      audit_anchor = {whole ? number : -1, text.substr(colon + 1)};
+    } else {
+      audit_anchor = {-1, text};
     }
   }
   anchor.reset();

@@ -259,6 +259,9 @@ std::expected<std::unique_ptr<Ledger>, LedgerError> Ledger::open(const LedgerOpt
     auto ledger_error = sqlite::to_ledger_error(error);
     ledger_error.message = "cannot open the ledger " + options.path.string() + ": " + ledger_error.message;
     return std::unexpected(ledger_error);
+  } catch (const std::exception& error) {
+    return std::unexpected(
+        LedgerError{Code::io, "cannot open the ledger " + options.path.string() + ": " + error.what()});
   }
 }
 
@@ -372,13 +375,12 @@ std::expected<std::vector<Move>, LedgerError> Ledger::record_all(std::span<const
   return moves;
 }
 
-std::optional<Move> Ledger::find_move(const MoveId& id) const {
-  auto found = with_database(*database_, [&] { return find_move_locked(*database_, id.str()); });
-  return found ? *found : std::nullopt;
+std::expected<std::optional<Move>, LedgerError> Ledger::find_move(const MoveId& id) const {
+  return with_database(*database_, [&] { return find_move_locked(*database_, id.str()); });
 }
 
-std::vector<Move> Ledger::moves_after(Seq after, std::size_t limit) const {
-  auto moves = with_database(*database_, [&] {
+std::expected<std::vector<Move>, LedgerError> Ledger::moves_after(Seq after, std::size_t limit) const {
+  return with_database(*database_, [&] {
     auto& select = database_->cached(select_moves("WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
     select.bind(1, after.value).bind(2, static_cast<std::int64_t>(limit));
     std::vector<Move> found;
@@ -386,7 +388,6 @@ std::vector<Move> Ledger::moves_after(Seq after, std::size_t limit) const {
     select.reset();
     return found;
   });
-  return moves ? *moves : std::vector<Move>{};
 }
 
 Seq Ledger::last_seq() const {
@@ -410,20 +411,20 @@ StockLine read_stock_line(const sqlite::Statement& row) {
 }
 }  // namespace
 
-std::vector<StockLine> Ledger::stock() const {
-  auto lines = with_database(*database_, [&] {
+std::expected<std::vector<StockLine>, LedgerError> Ledger::stock() const {
+  return with_database(*database_, [&] {
     auto& select = database_->cached(std::string(kSelectStock) + "ORDER BY location, product_key, lot");
     std::vector<StockLine> found;
     while (select.step()) found.push_back(read_stock_line(select));
     select.reset();
     return found;
   });
-  return lines ? *lines : std::vector<StockLine>{};
 }
 
-std::optional<StockLine> Ledger::stock_line(const LocationCode& location, const std::string& product_key,
-                                            const std::string& lot) const {
-  auto line = with_database(*database_, [&] {
+std::expected<std::optional<StockLine>, LedgerError> Ledger::stock_line(const LocationCode& location,
+                                                                        const std::string& product_key,
+                                                                        const std::string& lot) const {
+  return with_database(*database_, [&] {
     auto& select =
         database_->cached(std::string(kSelectStock) + "WHERE location = ?1 AND product_key = ?2 AND lot = ?3");
     select.bind(1, location.str()).bind(2, product_key).bind_text(3, lot);
@@ -432,7 +433,6 @@ std::optional<StockLine> Ledger::stock_line(const LocationCode& location, const 
     select.reset();
     return found;
   });
-  return line ? *line : std::nullopt;
 }
 
 std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& location, const std::string& product_key,
@@ -507,8 +507,8 @@ std::expected<void, LedgerError> Ledger::note_scan_outcome(std::int64_t scan, st
   });
 }
 
-std::vector<Ledger::JournaledScan> Ledger::recent_scans(std::size_t count) const {
-  auto scans = with_database(*database_, [&] {
+std::expected<std::vector<Ledger::JournaledScan>, LedgerError> Ledger::recent_scans(std::size_t count) const {
+  return with_database(*database_, [&] {
     auto& select = database_->cached(
         "SELECT id, received_at_ms, source, raw, coalesce(outcome, '') FROM scans ORDER BY id DESC LIMIT ?1");
     select.bind(1, static_cast<std::int64_t>(count));
@@ -518,9 +518,8 @@ std::vector<Ledger::JournaledScan> Ledger::recent_scans(std::size_t count) const
                        select.column_text(4)});
     }
     select.reset();
-    return found;
+    return std::vector<JournaledScan>(found.rbegin(), found.rend());
   });
-  return scans ? std::vector<JournaledScan>(scans->rbegin(), scans->rend()) : std::vector<JournaledScan>{};
 }
 
 std::expected<std::int64_t, LedgerError> Ledger::prune_delivered(std::int64_t cutoff_ms) {

@@ -29,9 +29,9 @@ void update_pending(Database& db, std::string_view destination, Seq seq, const c
 
 }  // namespace
 
-std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t now_ms, std::size_t limit,
-                                    Seq after) const {
-  auto items = with_database(database_, [&] {
+std::expected<std::vector<OutboxItem>, LedgerError> Outbox::due(std::string_view destination, std::int64_t now_ms,
+                                                                std::size_t limit, Seq after) const {
+  return with_database(database_, [&] {
     auto& select =
         database_.cached(std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
                          " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
@@ -44,18 +44,16 @@ std::vector<OutboxItem> Outbox::due(std::string_view destination, std::int64_t n
     select.reset();
     return found;
   });
-  return items ? *items : std::vector<OutboxItem>{};
 }
 
-std::int64_t Outbox::backlog(std::string_view destination) const {
-  auto count = with_database(database_, [&] {
+std::expected<std::int64_t, LedgerError> Outbox::backlog(std::string_view destination) const {
+  return with_database(database_, [&] {
     auto& select = database_.cached("SELECT count(*) FROM outbox WHERE destination = ?1 AND state = 'pending'");
     select.bind(1, destination);
     const auto n = select.step() ? select.column_int(0) : 0;
     select.reset();
     return n;
   });
-  return count ? *count : -1;
 }
 
 std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination, Seq seq) {
@@ -126,8 +124,8 @@ std::expected<void, LedgerError> Outbox::mark_exception(std::string_view destina
   });
 }
 
-std::vector<ExceptionItem> Outbox::open_exceptions() const {
-  auto items = with_database(database_, [&] {
+std::expected<std::vector<ExceptionItem>, LedgerError> Outbox::open_exceptions() const {
+  return with_database(database_, [&] {
     auto& select = database_.cached(
         "SELECT e.id, e.destination, m.id, e.seq, e.reason, e.created_at_ms FROM exceptions e "
         "JOIN moves m USING (seq) WHERE e.resolved_at_ms IS NULL ORDER BY e.id");
@@ -140,7 +138,6 @@ std::vector<ExceptionItem> Outbox::open_exceptions() const {
     select.reset();
     return found;
   });
-  return items ? *items : std::vector<ExceptionItem>{};
 }
 
 std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception_id, std::string_view resolved_by) {

@@ -444,9 +444,14 @@ void MqttForwarder::Impl::pump() {
       // Read ahead in chunks: one query per chunk, not one per acknowledgement.
       auto items =
           ledger_.outbox().due(storage::kDestinationMqtt, clock_.now_ms(), std::max<std::size_t>(window, 256), cursor_);
-      if (items.empty()) break;
-      cursor_ = items.back().move.seq;
-      ready_.assign(std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+      if (!items) {
+        // Not "nothing to send": the next tick reads again.
+        note_error("cannot read the outbox: " + items.error().message);
+        break;
+      }
+      if (items->empty()) break;
+      cursor_ = items->back().move.seq;
+      ready_.assign(std::make_move_iterator(items->begin()), std::make_move_iterator(items->end()));
     }
     const auto& item = ready_.front();
     auto message = mqtt::make_message(topics_.events, stock_event_json(item.move), kQos, false);
@@ -519,8 +524,14 @@ StatusReport MqttForwarder::Impl::base_report(bool online) const {
 void MqttForwarder::Impl::publish_status(bool online) {
   if (!connected_) return;
   StatusReport report = base_report(online);
-  report.backlog_mqtt = ledger_.outbox().backlog(storage::kDestinationMqtt);
-  report.backlog_odoo = ledger_.outbox().backlog(storage::kDestinationOdoo);
+  const auto mqtt_backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
+  const auto odoo_backlog = ledger_.outbox().backlog(storage::kDestinationOdoo);
+  if (mqtt_backlog && odoo_backlog) {
+    report.backlog_mqtt = *mqtt_backlog;
+    report.backlog_odoo = *odoo_backlog;
+  } else {
+    report.ledger_error = (mqtt_backlog ? odoo_backlog : mqtt_backlog).error().message;
+  }
   if (devices_) report.devices = devices_();
   if (const auto last = ledger_.audit().tail(1); !last.empty()) {
     report.audit_entry = last.front().number;
@@ -552,13 +563,25 @@ void MqttForwarder::Impl::tick() {
 void MqttForwarder::Impl::publish_alerts() {
   AlertFacts facts;
   const auto now_ms = clock_.now_ms();
-  facts.stock = ledger_.stock();
+  auto stock = ledger_.stock();
+  auto backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
+  auto exceptions = ledger_.outbox().open_exceptions();
+  if (!stock || !backlog || !exceptions) {
+    // Alerts computed from an unreadable ledger would all be wrong (every
+    // line "below its reorder point"): raise none, say why, try next time.
+    note_error("alerts not evaluated, the ledger cannot be read: " + (!stock     ? stock.error()
+                                                                      : !backlog ? backlog.error()
+                                                                                 : exceptions.error())
+                                                                         .message);
+    return;
+  }
+  facts.stock = std::move(*stock);
   facts.reorder_points = ledger_.catalogue().reorder_points();
   facts.today = utc_date(now_ms);
   facts.expiring_lots = ledger_.catalogue().lots_expiring_by(utc_date(now_ms, settings_.alerts.expiry_days));
-  facts.backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
+  facts.backlog = *backlog;
   facts.backlog_threshold = settings_.mqtt.backlog_alert;
-  facts.open_exceptions = static_cast<std::int64_t>(ledger_.outbox().open_exceptions().size());
+  facts.open_exceptions = static_cast<std::int64_t>(exceptions->size());
   facts.database_budget = settings_.alerts.database_budget;
   std::error_code ignored;
   const auto& path = ledger_.options().path;

@@ -35,6 +35,7 @@ std::string status_json(const StatusReport& r) {
     }
   }
   if (r.audit_entry > 0) status["audit"] = {{"entry", r.audit_entry}, {"hash", r.audit_hash}};
+  if (!r.ledger_error.empty()) status["ledger_error"] = r.ledger_error;
   return status.dump();
 }
 

@@ -92,5 +92,5 @@ TEST_CASE("SIGKILL of the agent mid-stream loses no stock event", "[chaos][mqtt]
             << " duplicates after 3 kills (expected: at-least-once)" << std::endl;
   storage::SystemClock clock;
   auto ledger = open_ledger(dir / "ledger.db", clock);
-  CHECK(ledger->outbox().backlog(storage::kDestinationMqtt) == 0);
+  CHECK(ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0);
 }

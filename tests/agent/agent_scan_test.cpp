@@ -152,7 +152,7 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
   CHECK(WIFEXITED(status));
   storage::SystemClock clock;
   auto ledger = open_ledger(dir / "ledger.db", clock);
-  const auto scans = ledger->recent_scans(10);
+  const auto scans = ledger->recent_scans(10).value();
   REQUIRE(scans.size() == 8);
   CHECK(scans[0].outcome == "refused: scan your badge first");
   CHECK(scans[2].source != scans[1].source);  // the second device
@@ -160,6 +160,6 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
   CHECK(scans[5].raw == "50123456700XX");
   CHECK_THAT(scans[5].outcome, Catch::Contains("refused: unreadable scan"));
   CHECK(scans[6].outcome == "ok: issue: 1 lines to record; next items: issue; move 1");
-  CHECK(ledger->stock_line(storage::LocationCode("WARD3"), "gtin:05012345670010", "")->on_hand() ==
+  CHECK(ledger->stock_line(storage::LocationCode("WARD3"), "gtin:05012345670010", "").value()->on_hand() ==
         storage::Quantity::units(-11));
 }

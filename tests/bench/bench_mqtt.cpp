@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
       for (int i = 0; i < 5000 && done < events; ++i, ++done) batch.push_back(testing::issue("1"));
       if (!ledger->record_all(batch)) std::cerr << "fill failed\n";
     }
-    for (const auto& move : ledger->moves_after(storage::Seq{0}, static_cast<std::size_t>(events))) {
+    const auto moves = ledger->moves_after(storage::Seq{0}, static_cast<std::size_t>(events)).value();
+    for (const auto& move : moves) {
       payloads.push_back(sync::stock_event_json(move));
     }
   }

@@ -191,7 +191,7 @@ double open_to_ready_ms(const std::filesystem::path& path) {
   auto ledger = open_bench_ledger(path, clock);
   // Ready: it knows its next seq and can answer a stock query.
   const auto seq = ledger->last_seq();
-  const auto lines = ledger->stock();
+  const auto lines = ledger->stock().value();
   const double ms = micros_since(start) / 1000.0;
   if (seq.value == 0 || lines.empty()) std::cerr << "big ledger is empty?\n";
   return ms;

@@ -314,3 +314,26 @@ TEST_CASE("an idle session signs its operator out and cancels open lines", "[ses
         "scan your badge first");
   CHECK(session.on_tick(kNow + 2'000'000).prompts.empty());  // signed out once, not every tick
 }
+
+TEST_CASE("a count is not recorded while the stock it compares with cannot be read", "[session]") {
+  bool readable = false;
+  ScanSession session(
+      policy(), resolve,
+      [&readable](const std::string&, const std::string&, const std::string&) -> std::optional<Quantity> {
+        if (!readable) return std::nullopt;
+        return Quantity::units(50);
+      });
+  session.on_scan(scan("OP:nurse-042"), "OP:nurse-042", kNow);
+  session.on_scan(scan("CMD:COUNT"), "CMD:COUNT", kNow);
+  session.on_scan(scan("5012345670010"), "5012345670010", kNow);
+  const auto refused = session.on_scan(scan("CMD:CONFIRM"), "CMD:CONFIRM", kNow);
+  CHECK(refused.moves.empty());
+  CHECK(refused.prompts.back().level == Prompt::Level::refused);
+  CHECK_THAT(refused.prompts.back().text, Catch::Contains("cannot be read") && Catch::Contains("stay open"));
+  CHECK(session.pending_lines() == 1);
+  readable = true;
+  const auto recorded = session.on_scan(scan("CMD:CONFIRM"), "CMD:CONFIRM", kNow);
+  REQUIRE(recorded.moves.size() == 1);
+  CHECK(recorded.moves[0].expected == Quantity::units(50));
+  CHECK(recorded.moves[0].qty == Quantity::units(-49));
+}

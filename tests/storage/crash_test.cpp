@@ -102,11 +102,11 @@ TEST_CASE("SIGKILL at random moments never loses a confirmed move", "[crash]") {
     ManualClock clock;
     auto ledger = open_ledger(path, clock);
     for (const auto& [id, seq] : confirmed) {
-      const auto move = ledger->find_move(MoveId::parse(id).value());
+      const auto move = ledger->find_move(MoveId::parse(id).value()).value();
       REQUIRE(move.has_value());
       REQUIRE(move->seq.value == seq);
     }
-    const auto moves = ledger->moves_after(Seq{0}, 10'000'000);
+    const auto moves = ledger->moves_after(Seq{0}, 10'000'000).value();
     REQUIRE(static_cast<std::int64_t>(moves.size()) == ledger->last_seq().value);
     std::map<std::string, Quantity> expected_stock;
     for (std::size_t i = 0; i < moves.size(); ++i) {
@@ -115,11 +115,12 @@ TEST_CASE("SIGKILL at random moments never loses a confirmed move", "[crash]") {
         expected_stock[effect.location.str() + "|" + effect.lot] += effect.delta;
       }
     }
-    for (const auto& line : ledger->stock()) {
+    const auto stock = ledger->stock().value();
+    for (const auto& line : stock) {
       REQUIRE(line.on_hand() == expected_stock[line.location.str() + "|" + line.lot]);
     }
-    REQUIRE(ledger->outbox().backlog(kDestinationMqtt) == static_cast<std::int64_t>(moves.size()));
-    REQUIRE(ledger->outbox().backlog(kDestinationOdoo) == static_cast<std::int64_t>(moves.size()));
+    REQUIRE(ledger->outbox().backlog(kDestinationMqtt).value() == static_cast<std::int64_t>(moves.size()));
+    REQUIRE(ledger->outbox().backlog(kDestinationOdoo).value() == static_cast<std::int64_t>(moves.size()));
     const auto verdict = ledger->audit().verify();
     INFO(verdict.reason);
     REQUIRE(verdict.intact());

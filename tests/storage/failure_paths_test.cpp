@@ -1,6 +1,8 @@
 // Failure paths of the ledger that are not SQLite's: whatever goes wrong
 // inside a batch, every writer gets an answer and the ledger stays usable.
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <future>
 #include <stdexcept>
@@ -8,6 +10,7 @@
 
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "edgestock/storage/outbox.hpp"
 #include "ledger_fixtures.hpp"
 
 using namespace edgestock::storage;
@@ -87,7 +90,7 @@ TEST_CASE("an exception while several writers share a batch answers each of them
   for (auto& writer : writers) writer.join();
   CHECK(answered == kWriters * kEach);
   // What was reported recorded is exactly what the ledger holds.
-  const auto moves = ledger->moves_after(Seq{0}, 1000);
+  const auto moves = ledger->moves_after(Seq{0}, 1000).value();
   CHECK(std::ssize(moves) == recorded.load());
   CHECK(recorded < kWriters * kEach);
   for (std::size_t i = 0; i < moves.size(); ++i) CHECK(moves[i].seq.value == static_cast<std::int64_t>(i + 1));
@@ -103,7 +106,7 @@ TEST_CASE("a stock line never passes what the ledger holds exactly", "[ledger][f
   largest.qty = Quantity::micros(Quantity::kMaxMicros);
   const std::vector<MoveRequest> batch(100, largest);
   for (int i = 0; i < 10; ++i) REQUIRE(ledger->record_all(batch));
-  const auto at_bound = ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "");
+  const auto at_bound = ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "").value();
   REQUIRE(at_bound);
   CHECK(at_bound->pending.as_micros() == 1'000'000'000'000'000'000);
   CHECK(at_bound->pending.to_string() == "1000000000000");
@@ -116,11 +119,71 @@ TEST_CASE("a stock line never passes what the ledger holds exactly", "[ledger][f
              Catch::Contains("would pass 1000000000000") && Catch::Contains("nothing was recorded"));
   CHECK(ledger->last_seq().value == 1000);
   // Unchanged, and still an exact integer (SQLite would have made it REAL).
-  CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->pending == at_bound->pending);
+  CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "").value()->pending == at_bound->pending);
   // Issuing from it still works; a baseline that would pass the bound is refused.
   CHECK(ledger->record(issue("1")));
   const auto baseline = ledger->set_baseline(LocationCode("WARD3"), "gtin:05012345678900", "", UnitOfMeasure("Units"),
                                              Quantity::units(2), 0);
   REQUIRE_FALSE(baseline);
   CHECK_THAT(baseline.error().message, Catch::Contains("more than the ledger holds exactly"));
+}
+
+namespace {
+// Changes the file behind the open ledger's back, as damage or a careless
+// hand with sqlite3 would.
+void raw_sql(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+  INFO((message ? message : ""));
+  sqlite3_free(message);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+}  // namespace
+
+TEST_CASE("a read that fails is an error, never an empty answer", "[ledger][failure]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "ledger.db";
+  auto ledger = open_ledger(path, clock);
+  const auto recorded = ledger->record(receipt("5")).value();
+  REQUIRE(ledger->stock().value().size() == 1);
+  REQUIRE(ledger->outbox().due(kDestinationMqtt, clock.now_ms(), 10).value().size() == 1);
+
+  raw_sql(path, "ALTER TABLE stock RENAME TO stock_gone; ALTER TABLE outbox RENAME TO outbox_gone");
+  const auto stock = ledger->stock();
+  REQUIRE_FALSE(stock.has_value());
+  CHECK_THAT(stock.error().message, Catch::Contains("stock"));
+  CHECK_FALSE(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "").has_value());
+  const auto due = ledger->outbox().due(kDestinationMqtt, clock.now_ms(), 10);
+  REQUIRE_FALSE(due.has_value());
+  CHECK_THAT(due.error().message, Catch::Contains("outbox"));
+  CHECK_FALSE(ledger->outbox().backlog(kDestinationMqtt).has_value());
+
+  raw_sql(path, "ALTER TABLE scans RENAME TO scans_gone; ALTER TABLE exceptions RENAME TO exceptions_gone");
+  CHECK_FALSE(ledger->recent_scans(5).has_value());
+  CHECK_FALSE(ledger->outbox().open_exceptions().has_value());
+  // Moves themselves are still readable, and say so when they are not.
+  CHECK(ledger->find_move(recorded.id).value().has_value());
+  CHECK(ledger->moves_after(Seq{0}, 10).value().size() == 1);
+}
+
+TEST_CASE("a tampered anchor of the audit log is reported, not thrown", "[audit][failure]") {
+  TempDir dir;
+  ManualClock clock;
+  const auto path = dir / "ledger.db";
+  open_ledger(path, clock)->record(receipt("1")).value();  // closed cleanly: the anchor is written
+  for (const char* anchor : {"x:abc", "99999999999999999999:abc", "no colon"}) {
+    INFO(anchor);
+    raw_sql(path, (std::string("UPDATE meta SET value = '") + anchor + "' WHERE key = 'audit_anchor'").c_str());
+    auto options = ledger_options(path);
+    options.read_only = true;  // closing a read-only ledger writes no new anchor
+    const auto reopened = Ledger::open(options, clock);
+    REQUIRE(reopened.has_value());
+    const auto verdict = (*reopened)->audit().verify();
+    CHECK_FALSE(verdict.intact());
+    CHECK_THAT(verdict.reason, Catch::Contains("unreadable"));
+  }
 }

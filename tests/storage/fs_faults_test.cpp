@@ -52,7 +52,7 @@ void check_confirmed(const std::filesystem::path& path, std::int64_t confirmed) 
   ManualClock clock;
   auto ledger = open_ledger(path, clock);
   CHECK(ledger->last_seq().value == confirmed);
-  const auto moves = ledger->moves_after(Seq{0}, 1'000'000);
+  const auto moves = ledger->moves_after(Seq{0}, 1'000'000).value();
   REQUIRE(static_cast<std::int64_t>(moves.size()) == confirmed);
   for (std::size_t i = 0; i < moves.size(); ++i) CHECK(moves[i].seq.value == static_cast<std::int64_t>(i + 1));
   CHECK(ledger->audit().verify().intact());

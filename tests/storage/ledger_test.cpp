@@ -13,7 +13,7 @@ using namespace edgestock::testing;
 
 namespace {
 Quantity on_hand(Ledger& ledger, const char* location, const char* lot = "") {
-  const auto line = ledger.stock_line(LocationCode(location), "gtin:05012345678900", lot);
+  const auto line = ledger.stock_line(LocationCode(location), "gtin:05012345678900", lot).value();
   return line ? line->on_hand() : Quantity{};
 }
 }  // namespace
@@ -33,7 +33,7 @@ TEST_CASE("recorded moves get gapless seqs, ids and survive reopening", "[ledger
   }
   auto ledger = open_ledger(dir / "ledger.db", clock);
   CHECK(ledger->last_seq().value == 5);
-  const auto moves = ledger->moves_after(Seq{0}, 100);
+  const auto moves = ledger->moves_after(Seq{0}, 100).value();
   REQUIRE(moves.size() == 5);
   for (std::size_t i = 0; i < moves.size(); ++i) {
     CHECK(moves[i].seq.value == static_cast<std::int64_t>(i + 1));
@@ -61,7 +61,7 @@ TEST_CASE("every field of a move is stored exactly", "[ledger]") {
   r.raw = "]C101050123456789001017LOT-7";
   r.occurred_at_ms = 1'795'000'000'123;
   const auto move = ledger->record(r).value();
-  const auto found = ledger->find_move(move.id).value();
+  const auto found = ledger->find_move(move.id).value().value();
   const auto& f = found.request;
   CHECK(f.kind == MoveKind::issue);
   CHECK(f.product.gtin == "05012345678900");
@@ -80,7 +80,7 @@ TEST_CASE("every field of a move is stored exactly", "[ledger]") {
   CHECK(f.encounter == "ENC-91f3");
   CHECK(f.raw == r.raw);
   CHECK(found.occurred_at_ms == 1'795'000'000'123);
-  CHECK_FALSE(ledger->find_move(MoveId::generate(1)).has_value());
+  CHECK_FALSE(ledger->find_move(MoveId::generate(1)).value().has_value());
 }
 
 TEST_CASE("the projection follows receipts, issues, transfers, counts and reversals", "[ledger]") {
@@ -151,7 +151,7 @@ TEST_CASE("on hand is the server baseline plus moves Odoo has not confirmed", "[
   REQUIRE(ledger->set_baseline(LocationCode("WARD3"), key, "", UnitOfMeasure("Units"), qty("50"), clock.now_ms()));
   const auto first = ledger->record(issue("5")).value();
   REQUIRE(ledger->record(issue("1")));
-  auto line = ledger->stock_line(LocationCode("WARD3"), key, "").value();
+  auto line = ledger->stock_line(LocationCode("WARD3"), key, "").value().value();
   CHECK(line.baseline == qty("50"));
   CHECK(line.pending == qty("-6"));
   CHECK(line.on_hand() == qty("44"));
@@ -160,7 +160,7 @@ TEST_CASE("on hand is the server baseline plus moves Odoo has not confirmed", "[
   REQUIRE(ledger->confirm_by_server(first.id));
   REQUIRE(ledger->confirm_by_server(first.id));  // harmless twice
   REQUIRE(ledger->set_baseline(LocationCode("WARD3"), key, "", UnitOfMeasure("Units"), qty("45"), clock.now_ms()));
-  line = ledger->stock_line(LocationCode("WARD3"), key, "").value();
+  line = ledger->stock_line(LocationCode("WARD3"), key, "").value().value();
   CHECK(line.pending == qty("-1"));
   CHECK(line.on_hand() == qty("44"));
   CHECK(ledger->confirm_by_server(MoveId::generate(3)).error().code == LedgerError::Code::not_found);
@@ -203,10 +203,10 @@ TEST_CASE("bad moves get a clear error and write nothing", "[ledger]") {
   CHECK_THAT(result.error().message, Catch::Contains("counted in Units"));
 
   CHECK(ledger->last_seq().value == 1);
-  CHECK(ledger->moves_after(Seq{0}, 10).size() == 1);
+  CHECK(ledger->moves_after(Seq{0}, 10).value().size() == 1);
   CHECK(on_hand(*ledger, "WARD3") == qty("10"));
-  CHECK_FALSE(ledger->stock_line(LocationCode("THEATRE"), "gtin:05012345678900", "").has_value());
-  CHECK(ledger->outbox().backlog(kDestinationMqtt) == 1);
+  CHECK_FALSE(ledger->stock_line(LocationCode("THEATRE"), "gtin:05012345678900", "").value().has_value());
+  CHECK(ledger->outbox().backlog(kDestinationMqtt).value() == 1);
   CHECK(ledger->audit().verify().entries_checked == audit_before);
   CHECK(ledger->record(issue("1")).value().seq.value == 2);
 }
@@ -256,7 +256,7 @@ TEST_CASE("many threads record at once: every move durable once, seq gapless", "
   }
   CHECK(total == kThreads * kPerThread * 9 / 10);
   CHECK(seen.size() == total);
-  const auto moves = ledger->moves_after(Seq{0}, 100000);
+  const auto moves = ledger->moves_after(Seq{0}, 100000).value();
   REQUIRE(moves.size() == total);
   for (std::size_t i = 0; i < moves.size(); ++i) {
     CHECK(moves[i].seq.value == static_cast<std::int64_t>(i + 1));

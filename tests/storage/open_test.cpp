@@ -125,11 +125,11 @@ TEST_CASE("older schemas are migrated with their moves kept", "[open][migration]
       auto ledger = open_ledger(path, clock);
       CHECK(ledger->schema_version() == schema::latest_version());
       CHECK(ledger->last_seq().value == 1);
-      CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->on_hand() == qty("10"));
+      CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "").value()->on_hand() == qty("10"));
       const auto next = ledger->record(issue("4"));
       REQUIRE(next.has_value());
       CHECK(next->seq.value == 2);
-      CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->on_hand() == qty("6"));
+      CHECK(ledger->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "").value()->on_hand() == qty("6"));
       CHECK(ledger->audit().verify().intact());
     }
   }
@@ -160,7 +160,7 @@ TEST_CASE("one writer at a time; readers while it runs", "[open]") {
   options.read_only = true;
   auto reader = Ledger::open(options, clock);
   REQUIRE(reader.has_value());
-  CHECK((*reader)->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "")->on_hand() == qty("7"));
+  CHECK((*reader)->stock_line(LocationCode("WARD3"), "gtin:05012345678900", "").value()->on_hand() == qty("7"));
   CHECK((*reader)->audit().verify().intact());
   const auto refused = (*reader)->record(issue("1"));
   REQUIRE_FALSE(refused.has_value());
@@ -201,7 +201,7 @@ TEST_CASE("the WAL's space is reserved once and kept; checkpoints run in the pau
   CHECK(std::filesystem::file_size(wal) == 2u << 20);
   auto reopened = open_ledger(options, clock);
   CHECK(reopened->last_seq().value == 310);
-  for (const auto& id : recorded) CHECK(reopened->find_move(id).has_value());
+  for (const auto& id : recorded) CHECK(reopened->find_move(id).value().has_value());
   CHECK_FALSE(reopened->audit().verify().first_broken.has_value());
   CHECK(reopened->check_integrity().empty());
 }

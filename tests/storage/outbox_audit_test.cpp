@@ -16,41 +16,41 @@ TEST_CASE("each move waits in both outboxes in seq order until acknowledged", "[
   auto ledger = open_ledger(dir / "ledger.db", clock);
   for (int i = 0; i < 5; ++i) REQUIRE(ledger->record(receipt("1")));
   auto& outbox = ledger->outbox();
-  CHECK(outbox.backlog(kDestinationMqtt) == 5);
-  CHECK(outbox.backlog(kDestinationOdoo) == 5);
+  CHECK(outbox.backlog(kDestinationMqtt).value() == 5);
+  CHECK(outbox.backlog(kDestinationOdoo).value() == 5);
 
-  auto due = outbox.due(kDestinationMqtt, clock.now_ms(), 3);
+  auto due = outbox.due(kDestinationMqtt, clock.now_ms(), 3).value();
   REQUIRE(due.size() == 3);
   CHECK(due[0].move.seq.value == 1);
   CHECK(due[2].move.seq.value == 3);
   REQUIRE(outbox.mark_sent(kDestinationMqtt, Seq{1}));
-  CHECK(outbox.backlog(kDestinationMqtt) == 4);
-  CHECK(outbox.backlog(kDestinationOdoo) == 5);
+  CHECK(outbox.backlog(kDestinationMqtt).value() == 4);
+  CHECK(outbox.backlog(kDestinationOdoo).value() == 5);
   CHECK(outbox.mark_sent(kDestinationMqtt, Seq{1}).error().code == LedgerError::Code::not_found);
 
   SECTION("a transient failure waits for its retry time") {
     REQUIRE(outbox.mark_retry(kDestinationOdoo, Seq{1}, "HTTP 503", clock.now_ms() + 30'000));
-    due = outbox.due(kDestinationOdoo, clock.now_ms(), 10);
+    due = outbox.due(kDestinationOdoo, clock.now_ms(), 10).value();
     REQUIRE(due.size() == 4);
     CHECK(due[0].move.seq.value == 2);
     clock.advance(30'000);
-    due = outbox.due(kDestinationOdoo, clock.now_ms(), 10);
+    due = outbox.due(kDestinationOdoo, clock.now_ms(), 10).value();
     REQUIRE(due.size() == 5);
     CHECK(due[0].attempts == 1);
     CHECK(due[0].last_error == "HTTP 503");
   }
   SECTION("a permanent failure goes to the exception queue and can be replayed") {
     REQUIRE(outbox.mark_exception(kDestinationOdoo, Seq{2}, "ValidationError: product archived"));
-    CHECK(outbox.backlog(kDestinationOdoo) == 4);
-    const auto open = outbox.open_exceptions();
+    CHECK(outbox.backlog(kDestinationOdoo).value() == 4);
+    const auto open = outbox.open_exceptions().value();
     REQUIRE(open.size() == 1);
     CHECK(open[0].seq.value == 2);
     CHECK(open[0].destination == "odoo");
     CHECK_THAT(open[0].reason, Catch::Contains("archived"));
     CHECK(outbox.replay_exception(open[0].id, "").error().code == LedgerError::Code::invalid_move);
     REQUIRE(outbox.replay_exception(open[0].id, "it-desk:alice"));
-    CHECK(outbox.open_exceptions().empty());
-    CHECK(outbox.backlog(kDestinationOdoo) == 5);
+    CHECK(outbox.open_exceptions().value().empty());
+    CHECK(outbox.backlog(kDestinationOdoo).value() == 5);
     CHECK(outbox.replay_exception(open[0].id, "it-desk:alice").error().code == LedgerError::Code::not_found);
     const auto entries = ledger->audit().tail(2);
     REQUIRE(entries.size() == 2);
@@ -175,7 +175,8 @@ TEST_CASE("retention prunes only old moves that reached every destination", "[re
   REQUIRE(removed.has_value());
   CHECK(*removed == 3);
   std::vector<std::int64_t> kept;
-  for (const auto& move : ledger->moves_after(Seq{0}, 100)) kept.push_back(move.seq.value);
+  const auto remaining = ledger->moves_after(Seq{0}, 100).value();
+  for (const auto& move : remaining) kept.push_back(move.seq.value);
   CHECK(kept == std::vector<std::int64_t>{4, 5, 6, 7, 8});
   CHECK(ledger->audit().verify().intact());
   CHECK(ledger->audit().tail(1).at(0).action == "prune");
@@ -188,7 +189,7 @@ TEST_CASE("retention prunes only old moves that reached every destination", "[re
     }
     clock.advance(10);
     REQUIRE(ledger->prune_delivered(clock.now_ms()).value() == 6);
-    CHECK(ledger->moves_after(Seq{0}, 100).empty());
+    CHECK(ledger->moves_after(Seq{0}, 100).value().empty());
     ledger.reset();
     ledger = open_ledger(path, clock);
     CHECK(ledger->last_seq().value == 9);
@@ -207,11 +208,12 @@ TEST_CASE("acknowledgements in bulk: out of order, repeated, already gone", "[ou
   const std::vector<Seq> acks{Seq{3}, Seq{1}, Seq{2}, Seq{2}, Seq{5}, Seq{6}, Seq{9}, Seq{42}};
   CHECK(outbox.mark_sent(kDestinationMqtt, acks).value() == 5);  // 1, 2, 3, 6, 9; 5 is an exception
   std::vector<std::int64_t> left;
-  for (const auto& item : outbox.due(kDestinationMqtt, clock.now_ms(), 100)) left.push_back(item.move.seq.value);
+  const auto due = outbox.due(kDestinationMqtt, clock.now_ms(), 100).value();
+  for (const auto& item : due) left.push_back(item.move.seq.value);
   CHECK(left == std::vector<std::int64_t>{4, 7, 8, 10});
   CHECK(outbox.mark_sent(kDestinationMqtt, acks).value() == 0);
-  CHECK(outbox.backlog(kDestinationOdoo) == 10);
-  CHECK(outbox.open_exceptions().size() == 1);
+  CHECK(outbox.backlog(kDestinationOdoo).value() == 10);
+  CHECK(outbox.open_exceptions().value().size() == 1);
 }
 
 TEST_CASE("every scan is journaled before it is read, readable or not", "[journal]") {
@@ -227,7 +229,7 @@ TEST_CASE("every scan is journaled before it is read, readable or not", "[journa
     CHECK(ledger->note_scan_outcome(999, "x").error().code == LedgerError::Code::not_found);
   }
   auto ledger = open_ledger(path, clock);
-  const auto scans = ledger->recent_scans(10);
+  const auto scans = ledger->recent_scans(10).value();
   REQUIRE(scans.size() == 2);
   CHECK(scans[0].source == "tcp:127.0.0.1");
   CHECK(scans[0].outcome.empty());
@@ -243,8 +245,8 @@ TEST_CASE("a destination that is switched off gets no outbox rows, so retention 
   auto ledger = open_ledger(options, clock);
   for (int i = 0; i < 3; ++i) REQUIRE(ledger->record(receipt("1")));
   auto& outbox = ledger->outbox();
-  CHECK(outbox.backlog(kDestinationMqtt) == 3);
-  CHECK(outbox.backlog(kDestinationOdoo) == 0);
+  CHECK(outbox.backlog(kDestinationMqtt).value() == 3);
+  CHECK(outbox.backlog(kDestinationOdoo).value() == 0);
   for (std::int64_t seq = 1; seq <= 3; ++seq) REQUIRE(outbox.mark_sent(kDestinationMqtt, Seq{seq}));
   clock.advance(10);
   CHECK(ledger->prune_delivered(clock.now_ms()).value() == 3);

@@ -27,7 +27,7 @@ TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqt
     RunningForwarder running(*ledger, settings, clock);
     REQUIRE(running.start_problem().empty());
     REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 3000; }, 60s));
-    REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+    REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0; }, 20s));
     const auto status = running.forwarder().status();
     CHECK(status.connected);
     CHECK(status.acknowledged == 3000);
@@ -40,7 +40,7 @@ TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqt
   const auto messages = subscriber.messages();
   const auto tally = tally_events(messages);
   CHECK(complete_and_in_order(tally, 3001));
-  const auto moves = ledger->moves_after(storage::Seq{0}, 1);
+  const auto moves = ledger->moves_after(storage::Seq{0}, 1).value();
   bool found_first = false;
   for (const auto& message : messages) {
     if (!message.topic.ends_with("/events")) continue;
@@ -96,7 +96,7 @@ TEST_CASE("a broker restarted mid-stream loses nothing", "[mqtt]") {
   CHECK(complete_and_in_order(before_stop, static_cast<std::int64_t>(before_stop.ids.size())));
   broker.start();
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == kEvents; }, 120s));
-  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0; }, 20s));
   const auto tally = tally_events(subscriber.messages());
   // After its restart mosquitto 2.0.11 may hand the subscriber messages it
   // restored from persistence after newer ones: complete, not always in order.
@@ -128,7 +128,7 @@ TEST_CASE("a wrong password is reported, retried, and loses nothing", "[mqtt]") 
     CHECK_THAT(running.forwarder().status().last_error,
                Catch::Contains("not authorized (check mqtt.username and mqtt.password_file)"));
     CHECK_FALSE(running.forwarder().status().connected);
-    CHECK(ledger->outbox().backlog(storage::kDestinationMqtt) == 200);
+    CHECK(ledger->outbox().backlog(storage::kDestinationMqtt).value() == 200);
     CHECK(subscriber.count() == 0);
   }
   std::ofstream(dir / "mqtt.pass") << "right-horse-battery\n";
@@ -164,7 +164,7 @@ TEST_CASE("MQTT 5 works the same way", "[mqtt]") {
   REQUIRE(running.start_problem().empty());
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 1000; }, 30s));
   CHECK(complete_and_in_order(tally_events(subscriber.messages()), 1000));
-  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt) == 0; }, 20s));
+  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0; }, 20s));
   // The session expiry reaches the broker: it keeps the session across a restart.
   CHECK_FALSE(running.forwarder().status().session_present);
   broker.stop(SIGTERM);

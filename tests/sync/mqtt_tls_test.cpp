@@ -30,7 +30,7 @@ TEST_CASE("events go over TLS to a broker whose certificate verifies", "[mqtt][t
     REQUIRE(wait_until([&] { return !running.forwarder().status().last_error.empty(); }, 20s));
     CHECK_THAT(running.forwarder().status().last_error, Catch::Contains("over TLS"));
     CHECK_FALSE(running.forwarder().status().connected);
-    CHECK(ledger->outbox().backlog(storage::kDestinationMqtt) == 300);
+    CHECK(ledger->outbox().backlog(storage::kDestinationMqtt).value() == 300);
   }
   SECTION("the right CA: everything arrives") {
     settings.mqtt.tls.ca_file = good.ca.string();

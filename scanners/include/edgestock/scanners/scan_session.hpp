@@ -31,7 +31,9 @@ struct ResolvedProduct {
 };
 using ProductResolver = std::function<ResolvedProduct(const DecodedScan&)>;
 // On hand of (location, product key, lot) now: what a count expected.
-using StockLookup = std::function<storage::Quantity(const std::string&, const std::string&, const std::string&)>;
+// nullopt when the ledger cannot be read (a count is then not recorded).
+using StockLookup =
+    std::function<std::optional<storage::Quantity>(const std::string&, const std::string&, const std::string&)>;
 
 struct SessionPolicy {
   std::string default_location;  // used until a location is scanned

@@ -85,14 +85,17 @@ class Ledger {
   // Records several moves in one transaction: all of them or none.
   std::expected<std::vector<Move>, LedgerError> record_all(std::span<const MoveRequest> requests);
 
-  [[nodiscard]] std::optional<Move> find_move(const MoveId& id) const;
+  // Reads report a storage failure as an error, never as "nothing there":
+  // an empty outbox or empty stock read from a broken file would be believed.
+  [[nodiscard]] std::expected<std::optional<Move>, LedgerError> find_move(const MoveId& id) const;
   // Moves with seq > after, in seq order, at most `limit`.
-  [[nodiscard]] std::vector<Move> moves_after(Seq after, std::size_t limit) const;
+  [[nodiscard]] std::expected<std::vector<Move>, LedgerError> moves_after(Seq after, std::size_t limit) const;
   [[nodiscard]] Seq last_seq() const;
 
-  [[nodiscard]] std::vector<StockLine> stock() const;
-  [[nodiscard]] std::optional<StockLine> stock_line(const LocationCode& location, const std::string& product_key,
-                                                    const std::string& lot) const;
+  [[nodiscard]] std::expected<std::vector<StockLine>, LedgerError> stock() const;
+  [[nodiscard]] std::expected<std::optional<StockLine>, LedgerError> stock_line(const LocationCode& location,
+                                                                                const std::string& product_key,
+                                                                                const std::string& lot) const;
 
   // A quantity read from Odoo becomes the new baseline of that stock line.
   std::expected<void, LedgerError> set_baseline(const LocationCode& location, const std::string& product_key,
@@ -114,7 +117,7 @@ class Ledger {
     std::string raw;
     std::string outcome;
   };
-  [[nodiscard]] std::vector<JournaledScan> recent_scans(std::size_t count) const;
+  [[nodiscard]] std::expected<std::vector<JournaledScan>, LedgerError> recent_scans(std::size_t count) const;
 
   // Retention: deletes moves recorded before `cutoff_ms` that reached every
   // destination (none is left in any outbox or exception queue, and none

@@ -41,9 +41,11 @@ class Outbox {
 
   // Moves waiting for `destination` whose next attempt is due, in seq order,
   // from the first seq after `after`.
-  [[nodiscard]] std::vector<OutboxItem> due(std::string_view destination, std::int64_t now_ms, std::size_t limit,
-                                            Seq after = Seq{0}) const;
-  [[nodiscard]] std::int64_t backlog(std::string_view destination) const;
+  // A storage failure is an error, never an empty queue.
+  [[nodiscard]] std::expected<std::vector<OutboxItem>, LedgerError> due(std::string_view destination,
+                                                                        std::int64_t now_ms, std::size_t limit,
+                                                                        Seq after = Seq{0}) const;
+  [[nodiscard]] std::expected<std::int64_t, LedgerError> backlog(std::string_view destination) const;
 
   // The destination acknowledged the move: it leaves the queue.
   std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
@@ -57,7 +59,7 @@ class Outbox {
   // A permanent failure: the move leaves the queue for the exception queue.
   std::expected<void, LedgerError> mark_exception(std::string_view destination, Seq seq, std::string_view reason);
 
-  [[nodiscard]] std::vector<ExceptionItem> open_exceptions() const;
+  [[nodiscard]] std::expected<std::vector<ExceptionItem>, LedgerError> open_exceptions() const;
   // Puts the move back in its destination's queue, due now.
   std::expected<void, LedgerError> replay_exception(std::int64_t exception_id, std::string_view resolved_by);
 

@@ -29,11 +29,14 @@ struct StatusReport {
   // against which the log can be checked later. 0: left out.
   std::int64_t audit_entry = 0;
   std::string audit_hash;
+  // The ledger could not be read for this report (the backlog is then left
+  // out as unknown, never shown as zero). Empty: left out.
+  std::string ledger_error;
 };
 
 // {"state":"online"|"offline", "version", "site", "terminal", "at",
 //  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync",
-//  "devices":[{"name","open","last_error"}], "audit":{"entry","hash"}}
+//  "devices":[{"name","open","last_error"}], "audit":{"entry","hash"}, "ledger_error"}
 std::string status_json(const StatusReport& report);
 
 struct AlertReport {
