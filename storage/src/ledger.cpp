@@ -161,10 +161,11 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
   db.last_seq = move.seq.value;
   for (const auto& effect : effects) add_pending(db, effect, move.request.uom);
   for (const auto& destination : db.options().destinations) {
-    db.cached("INSERT INTO outbox(destination, seq, state, next_attempt_ms) VALUES (?1, ?2, 'pending', ?3)")
+    // Due at once, whatever the wall clock says: a row stamped "now" would
+    // wait behind a clock stepped back, and later seqs would overtake it.
+    db.cached("INSERT INTO outbox(destination, seq, state, next_attempt_ms) VALUES (?1, ?2, 'pending', 0)")
         .bind(1, destination)
         .bind(2, move.seq.value)
-        .bind(3, now_ms)
         .run();
   }
   const std::string actor =

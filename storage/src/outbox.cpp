@@ -32,11 +32,15 @@ void update_pending(Database& db, std::string_view destination, Seq seq, const c
 std::expected<std::vector<OutboxItem>, LedgerError> Outbox::due(std::string_view destination, std::int64_t now_ms,
                                                                 std::size_t limit, Seq after) const {
   return with_database(database_, [&] {
-    auto& select =
-        database_.cached(std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
-                         " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
-                         "AND o.next_attempt_ms <= ?2 AND o.seq > ?4 ORDER BY o.seq LIMIT ?3");
-    select.bind(1, destination).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit)).bind(4, after.value);
+    auto& select = database_.cached(
+        std::string("SELECT o.attempts, o.last_error, ") + kMoveColumns +
+        " FROM outbox o JOIN moves USING (seq) WHERE o.destination = ?1 AND o.state = 'pending' "
+        "AND (o.next_attempt_ms <= ?2 OR o.next_attempt_ms > ?5) AND o.seq > ?4 ORDER BY o.seq LIMIT ?3");
+    select.bind(1, destination)
+        .bind(2, now_ms)
+        .bind(3, static_cast<std::int64_t>(limit))
+        .bind(4, after.value)
+        .bind(5, now_ms + kMaxRetryDelayMs);
     std::vector<OutboxItem> found;
     while (select.step()) {
       found.push_back(OutboxItem{read_move(select, 2), static_cast<int>(select.column_int(0)), select.column_text(1)});
@@ -99,7 +103,7 @@ std::expected<void, LedgerError> Outbox::mark_retry(std::string_view destination
     update_pending(database_, destination, seq,
                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?3, next_attempt_ms = ?4 "
                    "WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
-                   error, retry_at_ms);
+                   error, std::min(retry_at_ms, database_.clock().now_ms() + kMaxRetryDelayMs));
   });
 }
 

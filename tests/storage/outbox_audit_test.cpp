@@ -258,3 +258,27 @@ TEST_CASE("a destination that is switched off gets no outbox rows, so retention 
   CHECK_THAT(refused.error().message, Catch::Contains("unknown delivery destination 'erp'"));
   CHECK_FALSE(std::filesystem::exists(dir / "other.db"));
 }
+
+TEST_CASE("a wall clock stepped back neither delays nor reorders what waits to go out", "[outbox][clock]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto& outbox = ledger->outbox();
+  for (int i = 0; i < 3; ++i) REQUIRE(ledger->record(receipt("1")));
+  clock.advance(-86'400'000);  // NTP corrects a clock that ran a day ahead
+  for (int i = 0; i < 3; ++i) REQUIRE(ledger->record(receipt("1")));
+  const auto due = outbox.due(kDestinationMqtt, clock.now_ms(), 10).value();
+  std::vector<std::int64_t> seqs;
+  for (const auto& item : due) seqs.push_back(item.move.seq.value);
+  CHECK(seqs == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6});
+
+  // A retry set before the step is not put off by the day the clock lost.
+  REQUIRE(outbox.mark_retry(kDestinationOdoo, Seq{1}, "HTTP 503", clock.now_ms() + 60'000));
+  CHECK(outbox.due(kDestinationOdoo, clock.now_ms(), 10).value().front().move.seq.value == 2);
+  clock.advance(-2 * 86'400'000);
+  CHECK(outbox.due(kDestinationOdoo, clock.now_ms(), 10).value().front().move.seq.value == 1);
+  // And no retry is ever put off by more than an hour.
+  REQUIRE(outbox.mark_retry(kDestinationOdoo, Seq{1}, "HTTP 503", clock.now_ms() + 10 * 3'600'000));
+  clock.advance(Outbox::kMaxRetryDelayMs);
+  CHECK(outbox.due(kDestinationOdoo, clock.now_ms(), 10).value().front().move.seq.value == 1);
+}

@@ -39,8 +39,12 @@ class Outbox {
  public:
   explicit Outbox(Database& database) : database_(database) {}
 
+  // The longest a retry may be put off. A retry time further ahead than this
+  // means the wall clock was stepped back since it was set: it is due now.
+  static constexpr std::int64_t kMaxRetryDelayMs = 3'600'000;
+
   // Moves waiting for `destination` whose next attempt is due, in seq order,
-  // from the first seq after `after`.
+  // from the first seq after `after`. New moves are due at once.
   // A storage failure is an error, never an empty queue.
   [[nodiscard]] std::expected<std::vector<OutboxItem>, LedgerError> due(std::string_view destination,
                                                                         std::int64_t now_ms, std::size_t limit,
@@ -53,7 +57,7 @@ class Outbox {
   // (acknowledged before) are skipped: acknowledgements may come twice.
   // Returns how many left the queue.
   std::expected<std::int64_t, LedgerError> mark_sent(std::string_view destination, std::span<const Seq> seqs);
-  // A transient failure: try again at `retry_at_ms`.
+  // A transient failure: try again at `retry_at_ms` (at most kMaxRetryDelayMs ahead).
   std::expected<void, LedgerError> mark_retry(std::string_view destination, Seq seq, std::string_view error,
                                               std::int64_t retry_at_ms);
   // A permanent failure: the move leaves the queue for the exception queue.
