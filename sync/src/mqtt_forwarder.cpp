@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "edgestock/storage/audit.hpp"
@@ -29,22 +31,6 @@ constexpr int kQos = 1;
 constexpr std::chrono::seconds kPollInterval{1};
 constexpr std::chrono::milliseconds kAckFlushDelay{20};
 constexpr std::size_t kMaxHeldAlerts = 100;
-// A publish's user context packs the connection it was made on with its seq,
-// so acknowledgements from an earlier connection are told apart.
-constexpr int kSeqBits = 40;
-
-void* pack_context(std::uint64_t epoch, std::int64_t seq) {
-  // Paho carries the context as a pointer and never dereferences it.
-  // NOLINTNEXTLINE(performance-no-int-to-ptr)
-  return reinterpret_cast<void*>(static_cast<std::uintptr_t>((epoch << kSeqBits) | static_cast<std::uint64_t>(seq)));
-}
-std::uint64_t context_epoch(void* context) {
-  return reinterpret_cast<std::uintptr_t>(context) >> kSeqBits;
-}
-std::int64_t context_seq(void* context) {
-  return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(context) & ((std::uint64_t{1} << kSeqBits) - 1));
-}
-
 // What a CONNACK refusal or a Paho failure code means to the IT desk.
 std::string describe_failure(const mqtt::token& token, bool tls) {
   const int rc = token.get_return_code();
@@ -126,7 +112,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void stop();
   void set_device_states(std::function<std::vector<DeviceState>()> devices) { devices_ = std::move(devices); }
   void raise_alert(const std::string& kind, const std::string& message) {
-    on_loop([kind, message](Impl& impl) {
+    on_loop(io_, weak_from_this(), [kind, message](Impl& impl) {
       // Raised while offline: kept (the newest kMaxHeldAlerts) until connected.
       impl.held_alerts_.push_back(
           alert_json(AlertReport{kind, impl.settings_.site, impl.settings_.terminal, impl.clock_.now_ms(), message}));
@@ -140,11 +126,13 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
       stop();
       return;
     }
-    std::promise<void> done;
-    auto finished = done.get_future();
-    boost::asio::post(io_, [this, &done] {
-      stop();
-      done.set_value();
+    // The promise is shared with the posted work: if the wait below gives up,
+    // the work may still run later and must not touch a dead promise.
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    boost::asio::post(io_, [weak = weak_from_this(), done] {
+      if (auto self = weak.lock()) self->stop();
+      done->set_value();
     });
     if (finished.wait_for(std::chrono::seconds(10)) != std::future_status::ready) stop();
   }
@@ -154,11 +142,13 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   }
 
  private:
-  // Runs `work` on the event loop if this forwarder still exists then. Paho
-  // calls back on its own threads; this is all they ever do.
+  // Runs `work` on the event loop if the forwarder still exists then. Paho
+  // calls back on its own threads, and this is all they ever do: they hold
+  // only a weak reference, never the forwarder itself, so the forwarder is
+  // never destroyed on a Paho thread inside its own client's callback.
   template <typename Work>
-  void on_loop(Work work) {
-    boost::asio::post(io_, [weak = weak_from_this(), work = std::move(work)]() mutable {
+  static void on_loop(boost::asio::io_context& io, std::weak_ptr<Impl> weak, Work work) {
+    boost::asio::post(io, [weak = std::move(weak), work = std::move(work)]() mutable {
       if (auto self = weak.lock()) work(*self);
     });
   }
@@ -184,9 +174,9 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void take_publish_results() {
     std::vector<std::pair<void*, bool>> results;
     {
-      std::lock_guard lock(results_mutex_);
-      results.swap(incoming_results_);
-      results_posted_ = false;
+      std::lock_guard lock(inbox_->mutex);
+      results.swap(inbox_->results);
+      inbox_->posted = false;
     }
     for (const auto& [context, ok] : results) on_publish_result(context, ok);
     pump();  // refill the window first; the bookkeeping can wait a moment
@@ -257,13 +247,42 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::uint64_t client_number_ = 0;  // counts the clients made; the current one's number
   bool stopping_ = false;
   std::uint64_t epoch_ = 1;
+  // A publish's user context is a number standing for (connection, seq), so
+  // that acknowledgements from an earlier connection are told apart. Paho
+  // carries it as a pointer it never dereferences; a number kept here, not
+  // bits packed into the pointer, works with 32-bit pointers too.
+  struct Publish {
+    std::uint64_t epoch = 0;
+    storage::Seq seq;
+  };
+  std::unordered_map<std::uintptr_t, Publish> publishes_;
+  std::uintptr_t next_publish_ = 1;
+  void* remember_publish(storage::Seq seq) {
+    const auto id = next_publish_;
+    next_publish_ = next_publish_ == std::numeric_limits<std::uintptr_t>::max() ? 1 : next_publish_ + 1;
+    publishes_[id] = Publish{epoch_, seq};
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
+    return reinterpret_cast<void*>(id);
+  }
+  std::optional<Publish> recall_publish(void* context) {
+    const auto found = publishes_.find(reinterpret_cast<std::uintptr_t>(context));
+    if (found == publishes_.end()) return std::nullopt;
+    const auto publish = found->second;
+    publishes_.erase(found);
+    return publish;
+  }
   storage::Seq cursor_;                    // last seq read ahead from the outbox on this connection
   std::deque<storage::OutboxItem> ready_;  // read ahead, not yet published
   std::size_t in_flight_ = 0;
   std::vector<storage::Seq> acked_;
-  std::mutex results_mutex_;  // guards the two below, filled on Paho's threads
-  std::vector<std::pair<void*, bool>> incoming_results_;
-  bool results_posted_ = false;
+  // Publish results, filled on Paho's threads; shared with the listener so
+  // that it needs no reference to the forwarder to store them.
+  struct PublishInbox {
+    std::mutex mutex;
+    std::vector<std::pair<void*, bool>> results;
+    bool posted = false;
+  };
+  std::shared_ptr<PublishInbox> inbox_ = std::make_shared<PublishInbox>();
   AlertTracker alerts_;
   std::function<std::vector<DeviceState>()> devices_;
   std::deque<std::string> held_alerts_;
@@ -314,27 +333,25 @@ std::string MqttForwarder::Impl::start() {
     connect_options_.set_ssl(std::move(ssl));
   }
 
-  connect_listener_ = std::make_unique<Listener>([weak = weak_from_this()](const mqtt::token& token, bool ok) {
-    if (auto self = weak.lock()) {
-      std::string why = ok ? std::string() : describe_failure(token, self->tls_);
-      const bool session_present = ok && token.get_connect_response().is_session_present();
-      self->on_loop([ok, why, session_present](Impl& impl) { impl.on_connect_result(ok, why, session_present); });
-    }
-  });
+  connect_listener_ = std::make_unique<Listener>(
+      [&io = io_, weak = weak_from_this(), tls = tls_](const mqtt::token& token, bool ok) {
+        std::string why = ok ? std::string() : describe_failure(token, tls);
+        const bool session_present = ok && token.get_connect_response().is_session_present();
+        on_loop(io, weak, [ok, why, session_present](Impl& impl) { impl.on_connect_result(ok, why, session_present); });
+      });
   // PUBACKs arrive by the thousand: they are collected here and handed to the
   // event loop in bursts, one wake-up for all that arrived meanwhile.
-  publish_listener_ = std::make_unique<Listener>([weak = weak_from_this()](const mqtt::token& token, bool ok) {
-    if (auto self = weak.lock()) {
-      bool post = false;
-      {
-        std::lock_guard lock(self->results_mutex_);
-        self->incoming_results_.push_back({token.get_user_context(), ok});
-        post = !std::exchange(self->results_posted_, true);
-      }
-      if (post) self->on_loop([](Impl& impl) { impl.take_publish_results(); });
-    }
-  });
-  on_loop([](Impl& impl) {
+  publish_listener_ = std::make_unique<Listener>(
+      [&io = io_, weak = weak_from_this(), inbox = inbox_](const mqtt::token& token, bool ok) {
+        bool post = false;
+        {
+          std::lock_guard lock(inbox->mutex);
+          inbox->results.push_back({token.get_user_context(), ok});
+          post = !std::exchange(inbox->posted, true);
+        }
+        if (post) on_loop(io, weak, [](Impl& impl) { impl.take_publish_results(); });
+      });
+  on_loop(io_, weak_from_this(), [](Impl& impl) {
     impl.connect();
     impl.tick();
   });
@@ -378,13 +395,12 @@ std::string MqttForwarder::Impl::make_client() {
   client_used_ = false;
   // A retired client may still report its own lost connection (the broker
   // drops it when the new one connects under the same id): not ours.
-  client_->set_connection_lost_handler([weak = weak_from_this(), client = ++client_number_](const std::string& cause) {
-    if (auto self = weak.lock()) {
-      self->on_loop([cause, client](Impl& impl) {
-        if (client == impl.client_number_) impl.on_connection_lost(cause);
+  client_->set_connection_lost_handler(
+      [&io = io_, weak = weak_from_this(), client = ++client_number_](const std::string& cause) {
+        on_loop(io, weak, [cause, client](Impl& impl) {
+          if (client == impl.client_number_) impl.on_connection_lost(cause);
+        });
       });
-    }
-  });
   return {};
 }
 
@@ -399,6 +415,9 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why, boo
   connected_ = true;
   client_used_ = true;
   ++epoch_;
+  // Publishes older than the connection before this one get no more answers
+  // (their client is destroyed by now): forget them.
+  std::erase_if(publishes_, [this](const auto& entry) { return entry.second.epoch + 2 < epoch_; });
   cursor_ = storage::Seq{0};  // everything not yet acknowledged goes again
   ready_.clear();
   in_flight_ = 0;
@@ -456,7 +475,7 @@ void MqttForwarder::Impl::pump() {
     const auto& item = ready_.front();
     auto message = mqtt::make_message(topics_.events, stock_event_json(item.move), kQos, false);
     try {
-      client_->publish(message, pack_context(epoch_, item.move.seq.value), *publish_listener_);
+      client_->publish(message, remember_publish(item.move.seq), *publish_listener_);
     } catch (const mqtt::exception& error) {
       // Not sent: it goes again after the reconnect, which starts from the outbox.
       note_error(std::string("publish: ") + error.what());
@@ -474,7 +493,9 @@ void MqttForwarder::Impl::pump() {
 }
 
 void MqttForwarder::Impl::on_publish_result(void* context, bool ok) {
-  const bool current = context_epoch(context) == epoch_;
+  const auto publish = recall_publish(context);
+  if (!publish) return;  // from a connection long gone: it goes again anyway
+  const bool current = publish->epoch == epoch_;
   if (current && in_flight_ > 0) --in_flight_;
   if (!ok) {
     // The cursor has moved past it: only a new connection sends it again.
@@ -492,7 +513,7 @@ void MqttForwarder::Impl::on_publish_result(void* context, bool ok) {
     return;
   }
   // A PUBACK from any connection, current or earlier, means the broker has it.
-  acked_.push_back(storage::Seq{context_seq(context)});
+  acked_.push_back(publish->seq);
 }
 
 void MqttForwarder::Impl::flush_acks() {
