@@ -39,6 +39,7 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   std::optional<sync::MqttForwarder> forwarder;
   if (settings->mqtt.enabled) {
     forwarder.emplace(io, **ledger, *settings, clock, EDGESTOCK_VERSION);
+    forwarder->set_log([&err](const std::string& line) { err << line << std::endl; });
     if (const auto problem = forwarder->start(); !problem.empty()) {
       err << "edgestock run: " << problem << "\n";
       return 1;

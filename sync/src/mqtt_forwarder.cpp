@@ -21,6 +21,7 @@
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/alerts.hpp"
 #include "edgestock/sync/backoff.hpp"
+#include "edgestock/sync/outage_log.hpp"
 #include "edgestock/sync/status_message.hpp"
 #include "edgestock/sync/stock_event.hpp"
 
@@ -106,11 +107,25 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::string start();
   void wake() {
     boost::asio::post(io_, [weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->pump();
+      if (auto self = weak.lock()) {
+        self->backlog_may_have_changed_ = true;
+        self->pump();
+      }
     });
+  }
+  // By a tenth, by 100 events, or to or from nothing: worth a status now.
+  bool backlog_changed_materially() {
+    const auto mqtt = ledger_.outbox().backlog(storage::kDestinationMqtt);
+    const auto odoo = ledger_.outbox().backlog(storage::kDestinationOdoo);
+    if (!mqtt || !odoo) return true;  // the status says why
+    const auto now = *mqtt + *odoo;
+    const auto before = reported_backlog_;
+    if (before < 0 || (now == 0) != (before == 0)) return true;
+    return std::abs(now - before) >= std::max<std::int64_t>(100, before / 10);
   }
   void stop();
   void set_device_states(std::function<std::vector<DeviceState>()> devices) { devices_ = std::move(devices); }
+  void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
   void raise_alert(const std::string& kind, const std::string& message) {
     on_loop(io_, weak_from_this(), [kind, message](Impl& impl) {
       // Raised while offline: kept (the newest kMaxHeldAlerts) until connected.
@@ -216,6 +231,28 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
     std::lock_guard lock(status_mutex_);
     status_.last_error = error;
   }
+  // A connection attempt failed or a connection was lost: status and log.
+  void note_outage(const std::string& cause) {
+    note_error(cause);
+    const auto line = outage_.failed(cause, std::chrono::steady_clock::now(), clock_.now_ms());
+    {
+      std::lock_guard lock(status_mutex_);
+      status_.down = true;
+      status_.outage_since_ms = outage_.since_ms();
+      status_.outage_cause = outage_.cause();
+    }
+    if (line && log_) log_("edgestock: " + *line);
+  }
+  void note_connected() {
+    const auto line = outage_.recovered(std::chrono::steady_clock::now());
+    if (!line) return;
+    last_outage_until_ms_ = clock_.now_ms();
+    {
+      std::lock_guard lock(status_mutex_);
+      status_.down = false;
+    }
+    if (log_) log_("edgestock: " + *line);
+  }
 
   boost::asio::io_context& io_;
   storage::Ledger& ledger_;
@@ -285,6 +322,13 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::shared_ptr<PublishInbox> inbox_ = std::make_shared<PublishInbox>();
   AlertTracker alerts_;
   std::function<std::vector<DeviceState>()> devices_;
+  std::function<void(const std::string&)> log_;
+  OutageLog outage_{"MQTT broker " + settings_.mqtt.broker};
+  std::int64_t last_outage_until_ms_ = 0;
+  // The backlog the last status showed, and whether moves or acknowledgements
+  // came since: a material change is published without waiting for the interval.
+  std::int64_t reported_backlog_ = -1;
+  bool backlog_may_have_changed_ = false;
   std::deque<std::string> held_alerts_;
   std::chrono::steady_clock::time_point last_status_sent_{};
 
@@ -333,8 +377,8 @@ std::string MqttForwarder::Impl::start() {
     connect_options_.set_ssl(std::move(ssl));
   }
 
-  connect_listener_ = std::make_unique<Listener>(
-      [&io = io_, weak = weak_from_this(), tls = tls_](const mqtt::token& token, bool ok) {
+  connect_listener_ =
+      std::make_unique<Listener>([&io = io_, weak = weak_from_this(), tls = tls_](const mqtt::token& token, bool ok) {
         std::string why = ok ? std::string() : describe_failure(token, tls);
         const bool session_present = ok && token.get_connect_response().is_session_present();
         on_loop(io, weak, [ok, why, session_present](Impl& impl) { impl.on_connect_result(ok, why, session_present); });
@@ -377,7 +421,7 @@ void MqttForwarder::Impl::connect() {
     client_->connect(connect_options_, nullptr, *connect_listener_);
   } catch (const mqtt::exception& error) {
     connecting_ = false;
-    note_error(std::string("connect: ") + error.what());
+    note_outage(std::string("connect: ") + error.what());
     schedule_reconnect();
   }
 }
@@ -408,10 +452,11 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why, boo
   connecting_ = false;
   if (stopping_) return;
   if (!ok) {
-    note_error(why);
+    note_outage(why);
     schedule_reconnect();
     return;
   }
+  note_connected();
   connected_ = true;
   client_used_ = true;
   ++epoch_;
@@ -441,8 +486,8 @@ void MqttForwarder::Impl::on_connection_lost(const std::string& cause) {
   {
     std::lock_guard lock(status_mutex_);
     status_.connected = false;
-    status_.last_error = "connection lost" + (cause.empty() ? std::string() : ": " + cause);
   }
+  note_outage("connection lost" + (cause.empty() ? std::string() : ": " + cause));
   schedule_reconnect();
 }
 
@@ -527,6 +572,7 @@ void MqttForwarder::Impl::flush_acks() {
     note_error("cannot mark events sent: " + removed.error().message);
   }
   acked_.clear();
+  backlog_may_have_changed_ = true;
   pump();
 }
 
@@ -550,10 +596,16 @@ void MqttForwarder::Impl::publish_status(bool online) {
   if (mqtt_backlog && odoo_backlog) {
     report.backlog_mqtt = *mqtt_backlog;
     report.backlog_odoo = *odoo_backlog;
+    reported_backlog_ = *mqtt_backlog + *odoo_backlog;
   } else {
     report.ledger_error = (mqtt_backlog ? odoo_backlog : mqtt_backlog).error().message;
   }
   if (devices_) report.devices = devices_();
+  if (outage_.since_ms() > 0 && !outage_.down()) {
+    report.last_outage_since_ms = outage_.since_ms();
+    report.last_outage_until_ms = last_outage_until_ms_;
+    report.last_outage_cause = outage_.cause();
+  }
   if (const auto last = ledger_.audit().tail(1); !last.empty()) {
     report.audit_entry = last.front().number;
     report.audit_hash = last.front().hash;
@@ -574,6 +626,9 @@ void MqttForwarder::Impl::tick() {
     last_status_sent_ = now;
     publish_status(true);
     publish_alerts();
+  } else if (connected_ && backlog_may_have_changed_) {
+    backlog_may_have_changed_ = false;
+    if (backlog_changed_materially()) publish_status(true);
   }
   tick_timer_.expires_after(kPollInterval);
   tick_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
@@ -652,6 +707,9 @@ std::string MqttForwarder::start() {
 }
 void MqttForwarder::wake() {
   impl_->wake();
+}
+void MqttForwarder::set_log(std::function<void(const std::string&)> log) {
+  impl_->set_log(std::move(log));
 }
 void MqttForwarder::set_device_states(std::function<std::vector<DeviceState>()> devices) {
   impl_->set_device_states(std::move(devices));

@@ -127,9 +127,22 @@ TEST_CASE("a wrong password is reported, retried, and loses nothing", "[mqtt]") 
     REQUIRE(wait_until([&] { return !running.forwarder().status().last_error.empty(); }, 20s));
     CHECK_THAT(running.forwarder().status().last_error,
                Catch::Contains("not authorized (check mqtt.username and mqtt.password_file)"));
+    // Several refused attempts later, still nothing went out, and the log
+    // said it once (not once per retry).
+    const auto refusals = [&] {
+      const auto log = broker.log();
+      std::size_t n = 0;
+      for (auto at = log.find("not authorised"); at != std::string::npos; at = log.find("not authorised", at + 1)) ++n;
+      return n;
+    };
+    REQUIRE(wait_until([&] { return refusals() >= 4; }, 30s));
     CHECK_FALSE(running.forwarder().status().connected);
     CHECK(ledger->outbox().backlog(storage::kDestinationMqtt).value() == 200);
     CHECK(subscriber.count() == 0);
+    const auto log = running.log();
+    REQUIRE(log.size() == 1);
+    CHECK_THAT(log[0], Catch::Contains("MQTT broker " + broker.uri() + " unreachable: ") &&
+                           Catch::Contains("check mqtt.username and mqtt.password_file"));
   }
   std::ofstream(dir / "mqtt.pass") << "right-horse-battery\n";
   RunningForwarder fixed(*ledger, settings, clock);
@@ -210,4 +223,60 @@ TEST_CASE("alerts reach the alerts topic once per condition", "[mqtt][alerts]") 
   CHECK(kinds == std::set<std::string>{"below_reorder_point", "expiry_near"});
   CHECK(on_topic("/alerts").size() == 2);
   CHECK(connects == 1);
+}
+
+TEST_CASE("a broker that is down is logged at once, its return too, and the status says since when and why", "[mqtt]") {
+  MosquittoBroker broker;
+  broker.stop(SIGTERM);  // its port is known and nothing listens there
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  fill_ledger(*ledger, 10);
+  RunningForwarder running(*ledger, mqtt_settings(broker.uri()), clock);
+  REQUIRE(wait_until([&] { return !running.log().empty(); }, 20s));
+  CHECK_THAT(running.log()[0], Catch::StartsWith("edgestock: MQTT broker " + broker.uri() + " unreachable: "));
+  CHECK(running.forwarder().status().down);
+  CHECK(running.forwarder().status().outage_since_ms == clock.now_ms());
+  const auto outage_started = clock.now_ms();
+  clock.advance(90'000);
+  broker.start();
+  Subscriber status(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/status");
+  REQUIRE(wait_until([&] { return running.forwarder().status().connected; }, 30s));
+  REQUIRE(wait_until(
+      [&] {
+        for (const auto& line : running.log()) {
+          if (line.find("reachable again after") != std::string::npos) return true;
+        }
+        return false;
+      },
+      10s));
+  REQUIRE(wait_until([&] { return status.count() >= 1; }, 20s));
+  const auto report = nlohmann::json::parse(status.messages().back().payload);
+  REQUIRE(report.contains("last_outage"));
+  char since[32];
+  CHECK(report["last_outage"]["since"] == std::string(storage::format_rfc3339_ms(outage_started, since)));
+  CHECK_FALSE(report["last_outage"]["cause"].get<std::string>().empty());
+  CHECK(report["backlog"]["mqtt"].get<std::int64_t>() >= 0);
+}
+
+TEST_CASE("the retained status follows a material change of the backlog, not only the interval", "[mqtt]") {
+  MosquittoBroker broker;
+  Subscriber status(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/status");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto settings = mqtt_settings(broker.uri());
+  settings.mqtt.status_interval_s = 3600;
+  RunningForwarder running(*ledger, settings, clock);
+  REQUIRE(wait_until([&] { return status.count() >= 1; }, 20s));  // the status at connect
+  const auto shown = [&] {
+    return nlohmann::json::parse(status.messages().back().payload)["backlog"]["mqtt"].get<std::int64_t>();
+  };
+  CHECK(shown() == 0);
+  fill_ledger(*ledger, 500);
+  running.forwarder().wake();
+  // The 500 events go out; a status within seconds says so, with no hour's wait.
+  REQUIRE(wait_until([&] { return status.count() >= 2; }, 20s));
+  REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0; }, 20s));
+  REQUIRE(wait_until([&] { return status.count() >= 2 && shown() == 0; }, 20s));
 }

@@ -4,6 +4,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -46,6 +47,10 @@ class RunningForwarder {
  public:
   RunningForwarder(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock)
       : forwarder_(io_, ledger, settings, clock, "test") {
+    forwarder_.set_log([this](const std::string& line) {
+      std::lock_guard lock(log_mutex_);
+      log_.push_back(line);
+    });
     problem_ = forwarder_.start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -57,8 +62,15 @@ class RunningForwarder {
   }
   [[nodiscard]] const std::string& start_problem() const { return problem_; }
   sync::MqttForwarder& forwarder() { return forwarder_; }
+  // What the forwarder told the log so far.
+  std::vector<std::string> log() {
+    std::lock_guard lock(log_mutex_);
+    return log_;
+  }
 
  private:
+  std::mutex log_mutex_;
+  std::vector<std::string> log_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   sync::MqttForwarder forwarder_;

@@ -34,6 +34,11 @@ struct ForwarderStatus {
   bool session_present = false;  // the broker resumed this terminal's session at the last connect
   std::int64_t last_publish_ms = 0;
   std::string last_error;  // the latest connection or publish failure, for status
+  // The broker outage under way (0: connected or never tried) or, once back,
+  // the last one: since when (wall clock) and why.
+  std::int64_t outage_since_ms = 0;
+  std::string outage_cause;
+  bool down = false;
 };
 
 // The topics of one terminal.
@@ -57,6 +62,10 @@ class MqttForwarder {
   [[nodiscard]] std::string start();
   // New moves are in the ledger: publish them now rather than at the next poll.
   void wake();
+  // Where connection trouble is told (the agent's log): the first failure
+  // and each change of cause at once, reminders at doubling intervals up to
+  // an hour, and the recovery. Set before start().
+  void set_log(std::function<void(const std::string&)> log);
   // The scanners' state for the status message (called on the event loop).
   void set_device_states(std::function<std::vector<DeviceState>()> devices);
   // An alert raised by the scan session (a recalled or expired lot scanned):

@@ -32,11 +32,16 @@ struct StatusReport {
   // The ledger could not be read for this report (the backlog is then left
   // out as unknown, never shown as zero). Empty: left out.
   std::string ledger_error;
+  // The last broker outage, once connected again: since when and why (0: none).
+  std::int64_t last_outage_since_ms = 0;
+  std::int64_t last_outage_until_ms = 0;
+  std::string last_outage_cause;
 };
 
 // {"state":"online"|"offline", "version", "site", "terminal", "at",
 //  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync",
-//  "devices":[{"name","open","last_error"}], "audit":{"entry","hash"}, "ledger_error"}
+//  "devices":[{"name","open","last_error"}], "audit":{"entry","hash"}, "ledger_error",
+//  "last_outage":{"since","until","cause"}}
 std::string status_json(const StatusReport& report);
 
 struct AlertReport {
