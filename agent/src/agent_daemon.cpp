@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "catalogue_schedule.hpp"
+#include "edgestock/config/secret_file.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/scanners/serial_source.hpp"
 #include "edgestock/scanners/tcp_source.hpp"
@@ -142,13 +143,12 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   // The catalogue from Odoo, on a thread of its own.
   std::unique_ptr<CatalogueSchedule> catalogue;
   if (settings->odoo.enabled) {
-    std::string problem;
-    const auto key = sync::read_secret_file(settings->odoo.api_key_file, problem);
-    if (!problem.empty()) {
-      err << "edgestock run: odoo.api_key_file: " << problem << "\n";
+    const auto key = config::read_secret_file("odoo.api_key_file", settings->odoo.api_key_file);
+    if (!key) {
+      err << "edgestock run: " << key.error() << "\n";
       return 1;
     }
-    catalogue = std::make_unique<CatalogueSchedule>(*settings, key, **ledger,
+    catalogue = std::make_unique<CatalogueSchedule>(*settings, *key, **ledger,
                                                     [&err](const std::string& line) { err << line << std::endl; });
   }
 

@@ -8,6 +8,7 @@
 
 #include <iostream>
 #include "demo.hpp"
+#include "edgestock/config/secret_file.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
@@ -61,10 +62,9 @@ void show_progress(std::int64_t done, std::int64_t total) {
 int run_pull(const std::string& config_path, bool full, std::ostream& out, std::ostream& err) {
   const auto settings = load_settings_or_explain(config_path, "pull", err);
   if (!settings) return 1;
-  std::string problem;
-  const auto key = sync::read_secret_file(settings->odoo.api_key_file, problem);
-  if (!problem.empty()) {
-    err << "edgestock pull: odoo.api_key_file: " << problem << "\n";
+  const auto key = config::read_secret_file("odoo.api_key_file", settings->odoo.api_key_file);
+  if (!key) {
+    err << "edgestock pull: " << key.error() << "\n";
     return 1;
   }
   storage::SystemClock clock;
@@ -73,7 +73,7 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
     err << "edgestock pull: " << ledger.error().message << "\n";
     return 1;
   }
-  sync::OdooClient odoo(settings->odoo, key);
+  sync::OdooClient odoo(settings->odoo, *key);
   if (const auto connected = odoo.connect(); !connected.ok()) {
     err << "edgestock pull: " << connected.message << "\n";
     return 1;

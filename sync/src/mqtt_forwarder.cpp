@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
@@ -66,14 +67,6 @@ std::string describe_failure(const mqtt::token& token, bool tls) {
            std::to_string(rc) + ")";
   }
   return "cannot reach the broker (Paho code " + std::to_string(rc) + ")";
-}
-
-std::string read_secret(const std::string& path, std::string& secret) {
-  std::ifstream in(path);
-  if (!in) return "cannot read mqtt.password_file " + path;
-  std::getline(in, secret);
-  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
-  return {};
 }
 
 bool uses_tls(const std::string& uri) {
@@ -357,9 +350,9 @@ std::string MqttForwarder::Impl::start() {
   }
   if (!mqtt.username.empty()) connect_options_.set_user_name(mqtt.username);
   if (!mqtt.password_file.empty()) {
-    std::string password;
-    if (auto problem = read_secret(mqtt.password_file, password); !problem.empty()) return problem;
-    connect_options_.set_password(password);
+    const auto password = config::read_secret_file("mqtt.password_file", mqtt.password_file);
+    if (!password) return password.error();
+    connect_options_.set_password(*password);
   }
   const std::string offline = status_json(base_report(false));
   connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));

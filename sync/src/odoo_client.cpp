@@ -52,19 +52,6 @@ OdooReply from_error_object(const Json& data, long status) {
 
 }  // namespace
 
-std::string read_secret_file(const std::string& path, std::string& problem) {
-  std::ifstream in(path);
-  if (!in) {
-    problem = "cannot read the secret file " + path;
-    return {};
-  }
-  std::string secret;
-  std::getline(in, secret);
-  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ' || secret.back() == '\n')) secret.pop_back();
-  if (secret.empty()) problem = "the secret file " + path + " is empty";
-  return secret;
-}
-
 class OdooClient::Impl {
  public:
   Impl(const config::OdooSettings& settings, std::string api_key)

@@ -13,7 +13,7 @@ using edgestock::testing::OdooServer;
 TEST_CASE("edgestock pull fills the catalogue from Odoo", "[odoo][cli]") {
   OdooServer server(18);
   edgestock::testing::TempDir dir;
-  std::ofstream(dir / "odoo.key") << OdooServer::kApiKey << "\n";
+  edgestock::testing::write_secret(dir / "odoo.key", std::string(OdooServer::kApiKey) + "\n");
   std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
       "ledger": {"path": ")" << (dir / "ledger.db").string()
                                         << R"("},
@@ -33,7 +33,7 @@ TEST_CASE("edgestock pull fills the catalogue from Odoo", "[odoo][cli]") {
   REQUIRE(run_command(pull, again, err) == 0);
   CHECK_THAT(again.str(), Catch::StartsWith("full pull"));
 
-  std::ofstream(dir / "odoo.key") << "wrong-key\n";
+  edgestock::testing::write_secret(dir / "odoo.key", "wrong-key\n");
   std::ostringstream refused;
   CHECK(run_command(pull, out, refused) == 1);
   CHECK_THAT(refused.str(), Catch::Contains("refused login 'admin'"));

@@ -187,3 +187,22 @@ TEST_CASE("a tampered anchor of the audit log is reported, not thrown", "[audit]
     CHECK_THAT(verdict.reason, Catch::Contains("unreadable"));
   }
 }
+
+TEST_CASE("a size cap stops the ledger growing with a clear error", "[ledger][failure]") {
+  TempDir dir("cap");
+  ManualClock clock;
+  auto options = ledger_options(dir / "ledger.db");
+  options.max_bytes = 256 * 1024;
+  auto ledger = std::move(*Ledger::open(options, clock));
+  std::int64_t confirmed = 0;
+  for (;;) {
+    auto move = ledger->record(receipt("1", "05012345678900", "LOT-" + std::to_string(confirmed)));
+    if (!move) {
+      CHECK(move.error().code == LedgerError::Code::disk_full);
+      break;
+    }
+    ++confirmed;
+  }
+  CHECK(confirmed > 100);
+  CHECK(ledger->last_seq().value == confirmed);
+}

@@ -1,6 +1,7 @@
 // Real file-system faults: a full disk and a file system that turns
 // read-only under a running ledger (as SD cards do on errors). Needs root to
 // mount a small tmpfs; without it the test reports itself skipped (exit 77).
+// The size cap, which needs no mount, is tested in failure_paths_test.cpp.
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -83,8 +84,10 @@ TEST_CASE("a full disk fails record() cleanly and loses nothing confirmed", "[fa
     CHECK(failure->code == LedgerError::Code::disk_full);
     CHECK_THAT(failure->message, Catch::Contains("Nothing was recorded"));
     CHECK(ledger->last_seq().value == confirmed);
-    // Still full: refused again, nothing half-written.
-    CHECK_FALSE(ledger->record(issue("1")).has_value());
+    // Still full, unless the checkpoint thread has made room in the WAL
+    // meanwhile (it runs in pauses): either way the answer is the truth, and
+    // nothing is half-written (checked after the remount).
+    if (ledger->record(issue("1"))) ++confirmed;
   }
   fs.remount("8m", false);
   check_confirmed(path, confirmed);
@@ -110,25 +113,6 @@ TEST_CASE("a ledger on a read-only file system is refused clearly and left untou
   CHECK_THAT(refused.error().message, Catch::Contains("cannot be written"));
   fs.remount("8m", false);
   check_confirmed(path, 20);
-}
-
-TEST_CASE("a size cap stops the ledger growing with a clear error", "[faults]") {
-  TempDir dir("cap");
-  ManualClock clock;
-  auto options = ledger_options(dir / "ledger.db");
-  options.max_bytes = 256 * 1024;
-  auto ledger = std::move(*Ledger::open(options, clock));
-  std::int64_t confirmed = 0;
-  for (;;) {
-    auto move = ledger->record(receipt("1", "05012345678900", "LOT-" + std::to_string(confirmed)));
-    if (!move) {
-      CHECK(move.error().code == LedgerError::Code::disk_full);
-      break;
-    }
-    ++confirmed;
-  }
-  CHECK(confirmed > 100);
-  CHECK(ledger->last_seq().value == confirmed);
 }
 
 int main(int argc, char** argv) {

@@ -1,6 +1,7 @@
 #include "temp_dir.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +16,12 @@ TempDir::TempDir(const std::string& purpose) {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+void write_secret(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::remove(path);
+  std::ofstream(path) << text;
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 }  // namespace edgestock::testing

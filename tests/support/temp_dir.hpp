@@ -19,4 +19,7 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Writes a secret file as IT is told to: readable by its owner only.
+void write_secret(const std::filesystem::path& path, const std::string& text);
+
 }  // namespace edgestock::testing

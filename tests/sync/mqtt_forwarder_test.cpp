@@ -120,7 +120,7 @@ TEST_CASE("a wrong password is reported, retried, and loses nothing", "[mqtt]") 
   auto settings = mqtt_settings(broker.uri());
   settings.mqtt.username = "ward3-t1";
   settings.mqtt.password_file = (dir / "mqtt.pass").string();
-  std::ofstream(dir / "mqtt.pass") << "wrong-password\n";
+  write_secret(dir / "mqtt.pass", "wrong-password\n");
   {
     RunningForwarder running(*ledger, settings, clock);
     REQUIRE(running.start_problem().empty());
@@ -144,7 +144,7 @@ TEST_CASE("a wrong password is reported, retried, and loses nothing", "[mqtt]") 
     CHECK_THAT(log[0], Catch::Contains("MQTT broker " + broker.uri() + " unreachable: ") &&
                            Catch::Contains("check mqtt.username and mqtt.password_file"));
   }
-  std::ofstream(dir / "mqtt.pass") << "right-horse-battery\n";
+  write_secret(dir / "mqtt.pass", "right-horse-battery\n");
   RunningForwarder fixed(*ledger, settings, clock);
   REQUIRE(wait_until([&] { return tally_events(subscriber.messages()).ids.size() == 200; }, 30s));
   CHECK(complete_and_in_order(tally_events(subscriber.messages()), 200));

@@ -14,12 +14,14 @@ TEST_CASE("an outage is logged at once, on each new cause, then at doubling inte
   CHECK(log.down());
   CHECK(log.since_ms() == 1'795'000'000'000);
   // Retries every half second say nothing more...
-  for (int i = 1; i < 120; ++i) CHECK_FALSE(log.failed("the broker refused the user name or password", t0 + i * 500ms, 0));
+  for (int i = 1; i < 120; ++i)
+    CHECK_FALSE(log.failed("the broker refused the user name or password", t0 + i * 500ms, 0));
   // ...until a minute has passed, then two, four, ... up to an hour.
   const auto reminder = log.failed("the broker refused the user name or password", t0 + 60s, 0);
   REQUIRE(reminder);
-  CHECK(*reminder == "MQTT broker mq.hospital.example still unreachable after 60 s (121 attempts): the broker "
-                     "refused the user name or password");
+  CHECK(*reminder ==
+        "MQTT broker mq.hospital.example still unreachable after 60 s (121 attempts): the broker "
+        "refused the user name or password");
   CHECK_FALSE(log.failed("the broker refused the user name or password", t0 + 179s, 0));
   CHECK(log.failed("the broker refused the user name or password", t0 + 180s, 0));
   // A new cause is news at once.

@@ -50,7 +50,4 @@ class OdooClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads an API key or password from a file (first line, trimmed).
-std::string read_secret_file(const std::string& path, std::string& problem);
-
 }  // namespace edgestock::sync
