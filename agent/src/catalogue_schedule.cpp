@@ -49,18 +49,25 @@ void CatalogueSchedule::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    if (!connected) {
-      const auto reply = odoo.connect();
-      connected = reply.ok();
-      if (!connected) log_("odoo: " + reply.message);
-    }
-    if (connected) {
-      const bool full = last_full == Clock::time_point{} ||
-                        Clock::now() - last_full >= std::chrono::seconds(settings_.odoo.full_pull_interval_s);
-      const auto report = sync::pull_catalogue(odoo, ledger_, scope, full);
-      if (report.ok() && full) last_full = Clock::now();
-      if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;
-      log_(summary(report));
+    // Nothing that happens in a pull may end the agent: a reply the checks
+    // did not foresee is logged and the pull tried again at the next turn.
+    try {
+      if (!connected) {
+        const auto reply = odoo.connect();
+        connected = reply.ok();
+        if (!connected) log_("odoo: " + reply.message);
+      }
+      if (connected) {
+        const bool full = last_full == Clock::time_point{} ||
+                          Clock::now() - last_full >= std::chrono::seconds(settings_.odoo.full_pull_interval_s);
+        const auto report = sync::pull_catalogue(odoo, ledger_, scope, full);
+        if (report.ok() && full) last_full = Clock::now();
+        if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;
+        log_(summary(report));
+      }
+    } catch (const std::exception& error) {
+      connected = false;
+      log_(std::string("catalogue pull failed unexpectedly (will retry): ") + error.what());
     }
     lock.lock();
     // The schedule's wait, cut short by stop().

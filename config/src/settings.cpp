@@ -268,6 +268,9 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "odoo.timeout_ms", "time for one Odoo call, connect included",
           [](Settings& s) -> int& { return s.odoo.timeout_ms; }, 100, 3'600'000),
+      number_key<std::int64_t>(
+          "odoo.max_reply_bytes", "largest answer accepted from Odoo for one call (a larger one is refused)",
+          [](Settings& s) -> std::int64_t& { return s.odoo.max_reply_bytes; }, 65'536, std::int64_t{1} << 30),
       Key{"odoo.locations", false, "barcodes of this site's stock locations in Odoo: [\"WARD3\", ...]",
           [](Settings&) { return std::string("[]"); },
           [](const Json& v, Settings& s) -> std::string {
@@ -404,6 +407,9 @@ void check_cleartext(const Settings& s, Problems& problems) {
     problems.push_back("mqtt.broker: " + s.mqtt.broker +
                        " would carry the broker password unencrypted; use ssl://host:8883 (or set "
                        "mqtt.allow_cleartext_password to accept the risk)");
+  }
+  if (!s.odoo.url.starts_with("https://") && !s.odoo.url.starts_with("http://")) {
+    problems.push_back("odoo.url: " + s.odoo.url + " must start with https:// (or http:// on this machine)");
   }
   if (s.odoo.enabled && s.odoo.url.starts_with("http://") && !is_loopback_host(host_of(s.odoo.url)) &&
       !s.odoo.allow_cleartext_api_key) {

@@ -5,7 +5,9 @@
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <span>
 
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
@@ -47,16 +49,76 @@ std::string minus_seconds(const std::string& stamp, int seconds) {
   return text;
 }
 
+// What a field read from Odoo must be. Odoo sends `false` for an empty text,
+// date or many2one field.
+enum class Kind { integer, text, many2one, number, boolean };
+struct Field {
+  const char* name;
+  Kind kind;
+};
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::integer:
+      return "a whole number";
+    case Kind::text:
+      return "a text or false";
+    case Kind::many2one:
+      return "a [id, name] pair or false";
+    case Kind::number:
+      return "a number";
+    case Kind::boolean:
+      return "true or false";
+  }
+  return "?";
+}
+
+bool has_kind(const Json& value, Kind kind) {
+  switch (kind) {
+    case Kind::integer:
+      return value.is_number_integer();
+    case Kind::text:
+      return value.is_string() || value == false;
+    case Kind::many2one:
+      return value == false || (value.is_array() && value.size() == 2 && value[0].is_number_integer());
+    case Kind::number:
+      return value.is_number();
+    case Kind::boolean:
+      return value.is_boolean();
+  }
+  return false;
+}
+
+// Why a row is not what Odoo sends for these fields, or nothing. Every row is
+// checked before any of it is used: reading a missing key of a const JSON
+// object is undefined behaviour, and a wrong type throws.
+std::optional<std::string> check_row(const Json& row, std::span<const Field> fields) {
+  if (!row.is_object()) return std::string("a row is not an object");
+  if (!row.contains("id") || !row["id"].is_number_integer())
+    return std::string("field 'id' is missing or not a number");
+  for (const auto& field : fields) {
+    if (!row.contains(field.name)) return "field '" + std::string(field.name) + "' is missing";
+    if (!has_kind(row[field.name], field.kind)) {
+      return "field '" + std::string(field.name) + "' is not " + kind_name(field.kind) + " (record " +
+             std::to_string(row["id"].get<std::int64_t>()) + ")";
+    }
+  }
+  return std::nullopt;
+}
+
 class Puller {
  public:
   Puller(OdooClient& odoo, PullReport& report) : odoo_(odoo), report_(report) {}
 
-  // search_read in pages; false when a call failed (report_.failure says why).
-  bool read_all(const std::string& model, const Json& domain, const Json& fields,
+  // search_read in pages; false when a call failed or answered rows that are
+  // not what Odoo sends (report_.failure says why).
+  bool read_all(const std::string& model, const Json& domain, std::span<const Field> fields,
                 const std::function<void(const Json&)>& each, int page_size) {
+    Json names = Json::array();
+    for (const auto& field : fields) names.push_back(field.name);
     for (int offset = 0;; offset += page_size) {
       Json params{{"domain", domain},
-                  {"fields", fields},
+                  {"fields", names},
                   {"offset", offset},
                   {"limit", page_size},
                   {"order", "write_date asc, id asc"}};
@@ -66,7 +128,18 @@ class Puller {
         report_.failure = reply;
         return false;
       }
-      const auto rows = Json::parse(reply.result);
+      const auto rows = Json::parse(reply.result, nullptr, false);
+      std::optional<std::string> problem;
+      if (!rows.is_array()) problem = "the answer is not a list of records";
+      for (std::size_t i = 0; !problem && i < rows.size(); ++i) problem = check_row(rows[i], fields);
+      if (problem) {
+        report_.failure = {OdooOutcome::permanent,
+                           {},
+                           "bad reply",
+                           "Odoo's answer to " + model + ".search_read is not what Odoo sends: " + *problem +
+                               "; the catalogue was not updated from it"};
+        return false;
+      }
       for (const auto& row : rows) each(row);
       if (static_cast<int>(rows.size()) < page_size) return true;
     }
@@ -77,6 +150,28 @@ class Puller {
   PullReport& report_;
 };
 
+// The fields read of each model, and what each must be.
+constexpr Field kWriteDate[] = {{"write_date", Kind::text}};
+constexpr Field kCategoryFields[] = {{"complete_name", Kind::text}, {"write_date", Kind::text}};
+constexpr Field kLocationFields[] = {{"barcode", Kind::text},
+                                     {"complete_name", Kind::text},
+                                     {"usage", Kind::text},
+                                     {"active", Kind::boolean},
+                                     {"write_date", Kind::text}};
+constexpr Field kQuantFields[] = {{"product_id", Kind::many2one}};
+constexpr Field kRuleFields[] = {{"product_id", Kind::many2one},
+                                 {"location_id", Kind::many2one},
+                                 {"product_min_qty", Kind::number},
+                                 {"product_max_qty", Kind::number},
+                                 {"write_date", Kind::text}};
+constexpr Field kProductFields[] = {{"name", Kind::text},       {"barcode", Kind::text},  {"default_code", Kind::text},
+                                    {"uom_id", Kind::many2one}, {"tracking", Kind::text}, {"active", Kind::boolean},
+                                    {"write_date", Kind::text}};
+constexpr Field kPackagingFields[] = {
+    {"product_id", Kind::many2one}, {"barcode", Kind::text}, {"qty", Kind::number}, {"write_date", Kind::text}};
+constexpr Field kLotFields[] = {
+    {"product_id", Kind::many2one}, {"name", Kind::text}, {"expiration_date", Kind::text}, {"write_date", Kind::text}};
+
 // Adds every product of the configured categories (subcategories included) to
 // the formulary. A category Odoo does not know stops the pull: the site would
 // silently miss products it was configured to have.
@@ -84,8 +179,7 @@ bool add_categories(Puller& puller, const PullScope& scope, std::set<std::int64_
   std::vector<std::int64_t> category_ids;
   std::set<std::string> found;
   if (!puller.read_all(
-          "product.category", Json::array({Json::array({"complete_name", "in", scope.categories})}),
-          {"complete_name", "write_date"},
+          "product.category", Json::array({Json::array({"complete_name", "in", scope.categories})}), kCategoryFields,
           [&](const Json& row) {
             category_ids.push_back(row["id"].get<std::int64_t>());
             found.insert(text_of(row["complete_name"]));
@@ -105,7 +199,7 @@ bool add_categories(Puller& puller, const PullScope& scope, std::set<std::int64_
     }
   }
   return puller.read_all(
-      "product.product", Json::array({Json::array({"categ_id", "child_of", category_ids})}), {"write_date"},
+      "product.product", Json::array({Json::array({"categ_id", "child_of", category_ids})}), kWriteDate,
       [&](const Json& row) { formulary.insert(row["id"].get<std::int64_t>()); }, scope.page_size);
 }
 
@@ -144,8 +238,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   std::vector<std::int64_t> location_ids;
   std::map<std::int64_t, std::string> code_of;
   if (!puller.read_all(
-          "stock.location", Json::array({Json::array({"barcode", "in", scope.location_codes})}),
-          {"barcode", "complete_name", "usage", "active", "write_date"},
+          "stock.location", Json::array({Json::array({"barcode", "in", scope.location_codes})}), kLocationFields,
           [&](const Json& row) {
             const auto id = row["id"].get<std::int64_t>();
             location_ids.push_back(id);
@@ -164,14 +257,13 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   std::set<std::int64_t> formulary;
   const Json at_site = Json::array({Json::array({"location_id", "in", location_ids})});
   if (!puller.read_all(
-          "stock.quant", at_site, {"product_id"}, [&](const Json& row) { formulary.insert(id_of(row["product_id"])); },
+          "stock.quant", at_site, kQuantFields, [&](const Json& row) { formulary.insert(id_of(row["product_id"])); },
           scope.page_size)) {
     return report;
   }
   std::vector<Json> rules;
   if (!puller.read_all(
-          "stock.warehouse.orderpoint", at_site,
-          {"product_id", "location_id", "product_min_qty", "product_max_qty", "write_date"},
+          "stock.warehouse.orderpoint", at_site, kRuleFields,
           [&](const Json& row) {
             formulary.insert(id_of(row["product_id"]));
             rules.push_back(row);
@@ -201,8 +293,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
     storage::CatalogueBatch page;
     const bool ok =
         puller.read_all(
-            "product.product", with_changes(Json::array({Json::array({"id", "in", chunk})})),
-            {"name", "barcode", "default_code", "uom_id", "tracking", "active", "write_date"},
+            "product.product", with_changes(Json::array({Json::array({"id", "in", chunk})})), kProductFields,
             [&](const Json& row) {
               note(row);
               page.products.push_back({row["id"].get<std::int64_t>(), text_of(row["name"]), text_of(row["barcode"]),
@@ -213,7 +304,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
             scope.page_size) &&
         puller.read_all(
             "product.packaging", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
-            {"product_id", "barcode", "qty", "write_date"},
+            kPackagingFields,
             [&](const Json& row) {
               note(row);
               if (!text_of(row["barcode"]).empty()) {
@@ -222,8 +313,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
             },
             scope.page_size) &&
         puller.read_all(
-            "stock.lot", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
-            {"product_id", "name", "expiration_date", "write_date"},
+            "stock.lot", with_changes(Json::array({Json::array({"product_id", "in", chunk})})), kLotFields,
             [&](const Json& row) {
               note(row);
               page.lots.push_back({row["id"].get<std::int64_t>(), id_of(row["product_id"]), text_of(row["name"]),

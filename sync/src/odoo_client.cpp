@@ -17,8 +17,20 @@ struct HeaderListDeleter {
   void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
 };
 
+// The answer being received, never more than `cap` bytes of it.
+struct Incoming {
+  std::string* body;
+  std::size_t cap;
+  bool too_large = false;
+};
+
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
+  auto& incoming = *static_cast<Incoming*>(out);
+  if (incoming.body->size() + size * count > incoming.cap) {
+    incoming.too_large = true;
+    return 0;  // libcurl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  incoming.body->append(data, size * count);
   return size * count;
 }
 
@@ -79,8 +91,15 @@ class OdooClient::Impl {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, settings_.verify ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, settings_.verify ? 2L : 0L);
     if (!settings_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    // HTTP(S) only, redirects included: a URL or a redirect to file://,
+    // gopher:// or smtp:// is never followed.
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // Every answer is bounded: by its announced length, and while it arrives.
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings_.max_reply_bytes));
+    Incoming incoming{&response, static_cast<std::size_t>(settings_.max_reply_bytes)};
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &incoming);
     std::unique_ptr<curl_slist, HeaderListDeleter> headers;
     if (body != nullptr) {
       curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
@@ -92,6 +111,12 @@ class OdooClient::Impl {
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
     }
     const CURLcode rc = curl_easy_perform(c);
+    last_too_large_ = incoming.too_large || rc == CURLE_FILESIZE_EXCEEDED;
+    if (last_too_large_) {
+      error = "Odoo's answer is larger than odoo.max_reply_bytes (" + std::to_string(settings_.max_reply_bytes) +
+              " bytes); it was not read";
+      return 0;
+    }
     if (rc != CURLE_OK) {
       // curl's own words about the transport; never the request (it holds the key).
       error = std::string(curl_easy_strerror(rc)) + " (" + settings_.url + ")";
@@ -111,7 +136,7 @@ class OdooClient::Impl {
     std::string response;
     std::string error;
     const long status = exchange("/jsonrpc", &body, nullptr, response, error, may_repeat);
-    if (status == 0) return transient("network", error);
+    if (status == 0) return no_answer(error);
     if (status >= 500 || status == 429 || status == 408)
       return transient("http " + std::to_string(status), "HTTP " + std::to_string(status) + " from Odoo");
     if (status != 200)
@@ -136,7 +161,7 @@ class OdooClient::Impl {
     std::string error;
     const long status =
         exchange("/json/2/" + model + "/" + method, &params_json, &api_key_, response, error, is_read_only(method));
-    if (status == 0) return transient("network", error);
+    if (status == 0) return no_answer(error);
     if (status == 200) {
       return {OdooOutcome::ok, response.empty() ? "null" : response, {}, {}};
     }
@@ -160,7 +185,7 @@ class OdooClient::Impl {
     std::string response;
     std::string error;
     const long status = exchange("/web/version", nullptr, nullptr, response, error);
-    if (status == 0) return transient("network", error);
+    if (status == 0) return no_answer(error);
     if (status != 200)
       return transient("http " + std::to_string(status), "GET /web/version answered " + std::to_string(status));
     try {
@@ -217,14 +242,35 @@ class OdooClient::Impl {
   int major_ = 0;
   int uid_ = 0;
   int request_id_ = 0;
+  bool last_too_large_ = false;  // the last exchange's answer was over the cap
+
+  // No usable answer: a transport failure may pass; an answer over the cap
+  // would be as large next time.
+  OdooReply no_answer(const std::string& error) const {
+    return last_too_large_ ? permanent("reply too large", error) : transient("network", error);
+  }
   OdooProtocol protocol_ = OdooProtocol::jsonrpc;
 };
 
 OdooClient::OdooClient(const config::OdooSettings& settings, std::string api_key)
     : impl_(std::make_unique<Impl>(settings, std::move(api_key))) {}
 OdooClient::~OdooClient() = default;
+// Whatever shape an answer has, a call returns a reply: an answer that is not
+// what Odoo sends (a field of the wrong type, a proxy's page) is a permanent
+// error naming the model and method, never an exception.
+namespace {
+template <typename Call>
+OdooReply guarded(const std::string& what, Call call) {
+  try {
+    return call();
+  } catch (const std::exception& error) {
+    return permanent("bad reply", "Odoo's answer to " + what + " is not what Odoo sends: " + error.what());
+  }
+}
+}  // namespace
+
 OdooReply OdooClient::connect() {
-  return impl_->connect();
+  return guarded("the login", [&] { return impl_->connect(); });
 }
 int OdooClient::server_major_version() const {
   return impl_->major_;
@@ -233,7 +279,7 @@ OdooProtocol OdooClient::protocol() const {
   return impl_->protocol_;
 }
 OdooReply OdooClient::call(const std::string& model, const std::string& method, const std::string& params_json) {
-  return impl_->call(model, method, params_json);
+  return guarded(model + "." + method, [&] { return impl_->call(model, method, params_json); });
 }
 
 }  // namespace edgestock::sync

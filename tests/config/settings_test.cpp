@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 67);
+  REQUIRE(keys.size() == 68);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -201,6 +201,9 @@ TEST_CASE("secrets are never sent in clear to another host unless IT says so by 
   CHECK_FALSE(parse(R"("odoo": {"enabled": true, "url": "http://127.0.0.1.evil.example"})"));
   CHECK(parse(R"("odoo": {"enabled": true, "url": "http://127.0.0.1:8069"})"));
   CHECK(parse(R"("odoo": {"enabled": true, "url": "http://erp.hospital.example", "allow_cleartext_api_key": true})"));
+  const auto not_http = parse(R"("odoo": {"url": "file:///etc/edgestock/odoo.key"})");
+  REQUIRE_FALSE(not_http.has_value());
+  CHECK_THAT(not_http.error().at(0), Catch::Contains("odoo.url") && Catch::Contains("must start with https://"));
   CHECK(host_of("tcp://user@mq.example:1883") == "mq.example");
   CHECK(host_of("https://[::1]:8069/web") == "[::1]");
 }

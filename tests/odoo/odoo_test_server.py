@@ -16,7 +16,10 @@ Python standard library only.
 It prints "listening on PORT" once ready (--port 0 picks a free port).
 Faults for tests: POST /__test__/faults {"kind": K, "count": N, "delay_ms": D}
 with K one of latency, http_502, http_503, reset, lost_response,
-serialization_failure, slow; the next N object calls suffer it.
+serialization_failure, slow; the next N object calls suffer it. These damage
+the answer of a call, as a proxy or a customised Odoo could: missing_field (no
+"id" in the rows read), wrong_type (a row's text fields become numbers),
+huge_reply (1 MiB of blanks after the JSON).
 """
 import argparse
 import json
@@ -553,9 +556,32 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, {"jsonrpc": "2.0", "id": None,
                                  "error": {"code": 200, "message": "Odoo Server Error", "data": error_data(error)}})
             return "done"
-        return kind  # lost_response: handled after the call
+        return kind  # lost_response and the damaging kinds: handled after the call
+
+    @staticmethod
+    def _damage(kind, result):
+        """The answer of a call as a broken proxy or a customised Odoo might give it."""
+        if kind in ("missing_field", "wrong_type") and isinstance(result, list):
+            damaged = []
+            for row in result:
+                row = dict(row) if isinstance(row, dict) else row
+                if isinstance(row, dict) and kind == "missing_field":
+                    row.pop("id", None)
+                elif isinstance(row, dict):
+                    for key, value in row.items():
+                        if isinstance(value, str):
+                            row[key] = 12345
+                damaged.append(row)
+            return damaged
+        return result
+
+    def _send_result(self, kind, status, body):
+        if kind == "huge_reply":
+            return self._send(status, json.dumps(body).encode() + b" " * (1 << 20))
+        return self._send(status, body)
 
     def _jsonrpc(self, raw):
+        fault = None
         try:
             request = json.loads(raw)
             params = request["params"]
@@ -608,8 +634,8 @@ class Handler(BaseHTTPRequestHandler):
                                     "error": {"code": 200, "message": "Odoo Server Error", "data": error_data(wrapped)}})
         reply = {"jsonrpc": "2.0", "id": request_id}
         if result is not None:
-            reply["result"] = result
-        self._send(200, reply)
+            reply["result"] = self._damage(fault, result)
+        self._send_result(fault, 200, reply)
 
     def _json2(self, raw):
         db = self.server.db
@@ -656,7 +682,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(422, error_data(OdooError("werkzeug.exceptions.UnprocessableEntity", str(error), 422)))
         if fault == "lost_response":
             return self._drop()
-        self._send(200, result)
+        self._send_result(fault, 200, self._damage(fault, result))
 
 
 def make_server(port, fixture_path, version, db_name, api_key, password, verbose=False):

@@ -151,3 +151,53 @@ TEST_CASE("configured categories add their products, subcategories included, to 
     CHECK(ledger->catalogue().product_count() == count_before);
   }
 }
+
+TEST_CASE("an answer that is not what Odoo sends stops the pull with the model and field named", "[odoo][catalogue]") {
+  for (const int version : {17, 19}) {  // JSON-RPC and JSON-2
+    INFO("Odoo " << version);
+    OdooServer server(version);
+    Site site(server);
+    PullScope scope;
+    scope.location_codes = {"WARD3"};
+    struct Case {
+      const char* fault;
+      const char* says;
+    };
+    for (const auto& c : {Case{"missing_field", "field 'id' is missing"},
+                          Case{"wrong_type", "field 'barcode' is not a text or false"}}) {
+      INFO(c.fault);
+      server.fault(c.fault, 1);  // the first call: the site's locations
+      const auto failed = pull_catalogue(site.odoo, *site.ledger, scope, true);
+      REQUIRE_FALSE(failed.ok());
+      CHECK(failed.failure.outcome == OdooOutcome::permanent);
+      CHECK_THAT(failed.failure.message,
+                 Catch::Contains("stock.location.search_read is not what Odoo sends") && Catch::Contains(c.says));
+      CHECK(site.ledger->catalogue().last_pulled_ms() == 0);  // nothing counted as pulled
+    }
+    CHECK(pull_catalogue(site.odoo, *site.ledger, scope, true).ok());  // and the next pull works
+  }
+}
+
+TEST_CASE("an answer larger than odoo.max_reply_bytes is refused, not held in memory", "[odoo][catalogue]") {
+  OdooServer server(17);
+  auto settings = edgestock::testing::odoo_settings(server);
+  settings.max_reply_bytes = 256 * 1024;
+  OdooClient odoo(settings, OdooServer::kApiKey);
+  REQUIRE(odoo.connect().ok());
+  server.fault("huge_reply", 1);
+  const auto reply = odoo.call("stock.location", "search_read", R"({"domain": [], "fields": ["barcode"]})");
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.outcome == OdooOutcome::permanent);
+  CHECK_THAT(reply.message, Catch::Contains("larger than odoo.max_reply_bytes (262144 bytes)"));
+  CHECK(odoo.call("stock.location", "search_read", R"({"domain": [], "fields": ["barcode"]})").ok());
+}
+
+TEST_CASE("libcurl speaks only HTTP and HTTPS to Odoo", "[odoo][security]") {
+  config::OdooSettings settings;
+  settings.url = "file:///etc";  // refused by the config check too; here the client's own guard
+  settings.timeout_ms = 2000;
+  OdooClient odoo(settings, "key");
+  const auto reply = odoo.connect();
+  REQUIRE_FALSE(reply.ok());
+  CHECK_THAT(reply.message, Catch::Contains("Unsupported protocol"));
+}

@@ -65,10 +65,11 @@ struct OdooSettings {
   bool verify = true;   // verify the server's certificate and host name
   int connect_timeout_ms = 5000;
   int timeout_ms = 30'000;
-  std::vector<std::string> locations;   // barcodes of this site's stock locations in Odoo
-  std::vector<std::string> categories;  // product categories (complete names) wholly in the formulary
-  int pull_interval_s = 900;            // incremental catalogue pull
-  int full_pull_interval_s = 86'400;    // full pull (Odoo can merge quants without touching write_date)
+  std::int64_t max_reply_bytes = std::int64_t{32} << 20;  // a larger answer is refused, not held in memory
+  std::vector<std::string> locations;                     // barcodes of this site's stock locations in Odoo
+  std::vector<std::string> categories;                    // product categories (complete names) wholly in the formulary
+  int pull_interval_s = 900;                              // incremental catalogue pull
+  int full_pull_interval_s = 86'400;  // full pull (Odoo can merge quants without touching write_date)
 };
 
 struct ScannerSettings {
