@@ -7,7 +7,11 @@ namespace edgestock::storage {
 Checkpointer::Checkpointer(sqlite::Connection& writer, std::mutex& writer_lock, const std::string& path,
                            CheckpointLimits limits)
     : writer_(writer.get()), writer_lock_(writer_lock), own_(path, false), limits_(limits) {
-  sqlite3_busy_timeout(own_.get(), 5000);
+  // No waiting: the RESTART below runs under the writer lock, and a reader
+  // holding an old snapshot (`edgestock stock`, a backup) would make it wait
+  // out any busy timeout while every scan waits for that lock. Busy means
+  // "not now": the next pause tries again.
+  sqlite3_busy_timeout(own_.get(), 0);
   // A connection learns that the file is in WAL mode only once it has read it;
   // until then a checkpoint on it silently does nothing.
   (void)own_.pragma_int("schema_version");
@@ -80,6 +84,7 @@ void Checkpointer::checkpoint() {
     std::lock_guard writers_held_off(writer_lock_);
     rc = sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, &log_frames, &copied_frames);
   }
+  ++attempted_;
   if (rc == SQLITE_OK) {
     backfilled_ = std::max(0, copied_frames);
     ++completed_;

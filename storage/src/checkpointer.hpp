@@ -39,6 +39,9 @@ class Checkpointer {
   Checkpointer& operator=(const Checkpointer&) = delete;
 
   [[nodiscard]] std::int64_t completed() const { return completed_.load(); }
+  // Checkpoints tried, done or not (a reader holding an old snapshot makes
+  // the RESTART give up at once, to be tried again in the next pause).
+  [[nodiscard]] std::int64_t attempted() const { return attempted_.load(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -61,6 +64,7 @@ class Checkpointer {
   std::atomic<bool> busy_{false};    // past busy_frames: checkpoint now
   bool stopping_ = false;
   std::atomic<std::int64_t> completed_{0};
+  std::atomic<std::int64_t> attempted_{0};
   std::atomic<int> wal_frames_{0};          // frames in the WAL after the last commit
   std::atomic<int> backfilled_{0};          // WAL frames already copied by the last checkpoint
   std::atomic<Clock::rep> last_commit_{0};  // steady-clock ticks of the last commit

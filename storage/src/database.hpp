@@ -70,6 +70,7 @@ class Database {
 
   sqlite::Connection& connection() { return *connection_; }
   [[nodiscard]] std::int64_t checkpoints_completed() const { return checkpointer_ ? checkpointer_->completed() : 0; }
+  [[nodiscard]] std::int64_t checkpoints_attempted() const { return checkpointer_ ? checkpointer_->attempted() : 0; }
   [[nodiscard]] const LedgerOptions& options() const { return options_; }
   [[nodiscard]] const Clock& clock() const { return clock_; }
 

@@ -570,6 +570,10 @@ std::int64_t Ledger::checkpoints_completed() const {
   return database_->checkpoints_completed();
 }
 
+std::int64_t Ledger::checkpoints_attempted() const {
+  return database_->checkpoints_attempted();
+}
+
 int Ledger::schema_version() const {
   std::lock_guard lock(database_->mutex);
   return static_cast<int>(database_->connection().pragma_int("user_version"));

@@ -138,6 +138,8 @@ class Ledger {
 
   // Background WAL checkpoints done since open (for status and tests).
   [[nodiscard]] std::int64_t checkpoints_completed() const;
+  // Background checkpoints tried, completed or not.
+  [[nodiscard]] std::int64_t checkpoints_attempted() const;
 
   [[nodiscard]] int schema_version() const;
   [[nodiscard]] const LedgerOptions& options() const;
