@@ -36,6 +36,8 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
     return 1;
   }
 
+  for (const auto& notice : (*ledger)->notices()) err << "edgestock: ledger: " << notice << "\n";
+
   boost::asio::io_context io;
   std::optional<sync::MqttForwarder> forwarder;
   if (settings->mqtt.enabled) {

@@ -85,6 +85,11 @@ void check_ownership(sqlite::Connection& connection, const LedgerOptions& option
 
 void open_read_only(sqlite::Connection& db, const LedgerOptions& options) {
   const auto version = db.pragma_int("user_version");
+  if (version == 0) {
+    refuse(Code::not_found, options.path.string() +
+                                " was never completely created (the agent stopped while creating it); it holds no "
+                                "moves. Start the agent once to finish it");
+  }
   if (version != schema::latest_version()) {
     refuse(Code::newer_schema, options.path.string() + " has ledger schema version " + std::to_string(version) +
                                    " and this edgestock reads only version " +
@@ -97,14 +102,24 @@ void open_read_only(sqlite::Connection& db, const LedgerOptions& options) {
 // into space the file already has. Best effort: a file system short of space
 // keeps it for moves, and a failed write is undone (the WAL only ever gains
 // zeros past its last frame, which SQLite reads as the end of the log).
-void reserve_wal(const std::filesystem::path& wal, std::int64_t bytes) {
-  if (bytes <= 0) return;
+// Returns what the IT desk should hear of it ("" when all went as planned).
+std::string reserve_wal(const std::filesystem::path& wal, std::int64_t bytes) {
+  if (bytes <= 0) return {};
   const int fd = ::open(wal.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return;
+  if (fd < 0) return {};
   struct stat st {};
   struct statvfs fs {};
-  if (::fstat(fd, &st) == 0 && st.st_size < bytes && ::fstatvfs(fd, &fs) == 0 &&
-      static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize) >= 4 * bytes) {
+  std::string notice;
+  const bool wanted = ::fstat(fd, &st) == 0 && st.st_size < bytes;
+  const auto free_bytes = ::fstatvfs(fd, &fs) == 0
+                              ? static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize)
+                              : std::int64_t{-1};
+  if (wanted && free_bytes < 4 * bytes) {
+    notice = "the WAL reserve of " + std::to_string(bytes >> 20) + " MiB was skipped: the file system has " +
+             std::to_string(std::max<std::int64_t>(free_bytes, 0) >> 20) +
+             " MiB free (it needs four times the reserve). Recording works; commits cost more until there is room";
+  }
+  if (wanted && free_bytes >= 4 * bytes) {
     static const std::vector<char> kZeros(std::size_t{1} << 20, 0);
     bool written = true;
     for (std::int64_t at = st.st_size; written && at < bytes;) {
@@ -113,9 +128,14 @@ void reserve_wal(const std::filesystem::path& wal, std::int64_t bytes) {
       written = done > 0;
       at += done;
     }
-    if (!written || ::fsync(fd) != 0) (void)::ftruncate(fd, st.st_size);
+    if (!written || ::fsync(fd) != 0) {
+      (void)::ftruncate(fd, st.st_size);
+      notice = "the WAL reserve could not be written (" + std::generic_category().message(errno) +
+               "); recording works without it";
+    }
   }
   ::close(fd);
+  return notice;
 }
 
 // Checkpoint thresholds for a WAL of `reserve` bytes: a burst may fill three
@@ -133,9 +153,23 @@ WriterLock::WriterLock(const std::filesystem::path& ledger) {
   const std::string path = ledger.string() + ".lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {
+    const int error = errno;
+    struct stat lock_st {};
+    if (error == EACCES && ::stat(path.c_str(), &lock_st) == 0 && lock_st.st_uid != ::geteuid()) {
+      refuse(Code::read_only,
+             "the lock file " + path + " belongs to another user (uid " + std::to_string(lock_st.st_uid) +
+                 "), as when an edgestock command was run as root; give it back: chown --reference=" + ledger.string() +
+                 " " + path);
+    }
     refuse(Code::read_only, "the ledger's folder cannot be written (the lock file " + path + ": " +
-                                std::generic_category().message(errno) +
+                                std::generic_category().message(error) +
                                 "); check permissions and that the file system is not read-only");
+  }
+  // Run as root (edgestock pull by hand) on the service's ledger: the lock
+  // file goes to the ledger's owner, or the service could not open it again.
+  struct stat ledger_st {};
+  if (::geteuid() == 0 && ::stat(ledger.c_str(), &ledger_st) == 0 && ledger_st.st_uid != 0) {
+    (void)::fchown(fd_, ledger_st.st_uid, ledger_st.st_gid);
   }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
@@ -177,7 +211,8 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   if (exists) {
     check_file_header(options.path);
   } else if (options.read_only) {
-    refuse(Code::not_found, "there is no ledger at " + options.path.string());
+    refuse(Code::not_found, "there is no ledger at " + options.path.string() +
+                                " yet: the agent creates it when it first starts (check ledger.path)");
   } else {
     create_private_file(options.path);
   }
@@ -225,7 +260,9 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   const std::string limit =
       "PRAGMA journal_size_limit = " + std::to_string(std::max(kWalLimitBytes, 2 * options.wal_reserve_bytes));
   db.exec(limit.c_str());
-  reserve_wal(options.path.string() + "-wal", options.wal_reserve_bytes);
+  if (auto notice = reserve_wal(options.path.string() + "-wal", options.wal_reserve_bytes); !notice.empty()) {
+    notices.push_back(std::move(notice));
+  }
   checkpointer_ = std::make_unique<Checkpointer>(
       db, mutex, options.path.string(), checkpoint_limits(options.wal_reserve_bytes, db.pragma_int("page_size")));
 

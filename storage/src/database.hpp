@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "checkpointer.hpp"
 #include "edgestock/storage/ledger.hpp"
@@ -80,6 +81,8 @@ class Database {
   // The head of the audit chain written at the last clean close: entries cut
   // off the end of the chain while the ledger was closed show against it.
   ChainHead audit_anchor;
+  // What opening found worth telling the IT desk (a skipped WAL reserve).
+  std::vector<std::string> notices;
 
  private:
   LedgerOptions options_;

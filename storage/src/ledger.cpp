@@ -574,6 +574,10 @@ std::int64_t Ledger::checkpoints_attempted() const {
   return database_->checkpoints_attempted();
 }
 
+const std::vector<std::string>& Ledger::notices() const {
+  return database_->notices;
+}
+
 int Ledger::schema_version() const {
   std::lock_guard lock(database_->mutex);
   return static_cast<int>(database_->connection().pragma_int("user_version"));

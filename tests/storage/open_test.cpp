@@ -1,5 +1,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -257,4 +259,65 @@ TEST_CASE("without room for it, the WAL reserve is skipped and the ledger works"
   REQUIRE(ledger.has_value());
   CHECK((*ledger)->record(issue("1")).has_value());
   CHECK(std::filesystem::file_size(dir.path().string() + "/ledger.db-wal") < (std::uintmax_t{1} << 30));
+  // And says so, for the agent's log.
+  REQUIRE((*ledger)->notices().size() == 1);
+  CHECK_THAT((*ledger)->notices()[0],
+             Catch::Contains("WAL reserve of 1073741824 MiB was skipped") && Catch::Contains("MiB free"));
+}
+
+TEST_CASE("an unfinished or missing ledger is explained to the status commands", "[open]") {
+  TempDir dir;
+  ManualClock clock;
+  auto options = ledger_options(dir / "ledger.db");
+  options.read_only = true;
+  const auto missing = Ledger::open(options, clock);
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error().message,
+             Catch::Contains("there is no ledger at") && Catch::Contains("the agent creates it when it first starts"));
+  // Cut while being created: an SQLite file with no schema yet.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(options.path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const auto unfinished = Ledger::open(options, clock);
+  REQUIRE_FALSE(unfinished);
+  CHECK_THAT(unfinished.error().message,
+             Catch::Contains("was never completely created") && Catch::Contains("Start the agent once to finish it"));
+  CHECK_THAT(unfinished.error().message, !Catch::Contains("schema version 0"));
+}
+
+TEST_CASE("a lock file left by root is given to the ledger's owner, or explained", "[open]") {
+  // Needs root to own files as another user (CI runs as root); not skipped.
+  REQUIRE(::geteuid() == 0);
+  TempDir dir;
+  ::chmod(dir.path().c_str(), 0777);
+  const auto path = dir / "ledger.db";
+  ManualClock clock;
+  constexpr uid_t kService = 4242;
+  open_ledger(path, clock).reset();
+  for (const auto& file :
+       {path, std::filesystem::path(path.string() + "-wal"), std::filesystem::path(path.string() + "-shm")}) {
+    if (std::filesystem::exists(file)) REQUIRE(::chown(file.c_str(), kService, kService) == 0);
+  }
+  const auto lock = path.string() + ".lock";
+  std::filesystem::remove(lock);
+  open_ledger(path, clock).reset();  // as root, the way `edgestock pull` by hand would
+  struct stat st {};
+  REQUIRE(::stat(lock.c_str(), &st) == 0);
+  CHECK(st.st_uid == kService);
+
+  // An older lock file still owned by root: the service is told what to run.
+  REQUIRE(::chown(lock.c_str(), 0, 0) == 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(kService) != 0 || ::setuid(kService) != 0) std::_Exit(3);
+    const auto opened = Ledger::open(ledger_options(path), clock);
+    const bool explained = !opened && opened.error().message.find("belongs to another user") != std::string::npos &&
+                           opened.error().message.find("chown --reference=") != std::string::npos;
+    std::_Exit(explained ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

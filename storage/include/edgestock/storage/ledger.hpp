@@ -141,6 +141,10 @@ class Ledger {
   // Background checkpoints tried, completed or not.
   [[nodiscard]] std::int64_t checkpoints_attempted() const;
 
+  // What opening found worth telling the IT desk (a WAL reserve skipped for
+  // lack of space, ...): the agent logs these at start.
+  [[nodiscard]] const std::vector<std::string>& notices() const;
+
   [[nodiscard]] int schema_version() const;
   [[nodiscard]] const LedgerOptions& options() const;
 
