@@ -410,6 +410,10 @@ void MqttForwarder::Impl::connect() {
     }
   }
   connecting_ = true;
+  {
+    std::lock_guard lock(status_mutex_);
+    ++status_.connect_attempts;
+  }
   try {
     client_->connect(connect_options_, nullptr, *connect_listener_);
   } catch (const mqtt::exception& error) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -42,8 +43,10 @@ std::string retained_state(const std::string& uri, const std::string& reader) {
 }  // namespace
 
 TEST_CASE("SIGKILL of the agent mid-stream loses no stock event", "[chaos][mqtt]") {
-  const auto seed = std::random_device{}();
-  std::cout << "agent kill test seed: " << seed << std::endl;
+  // EDGESTOCK_SEED=N runs the same kill points again.
+  const char* given = std::getenv("EDGESTOCK_SEED");
+  const auto seed = given != nullptr ? static_cast<std::uint32_t>(std::stoul(given)) : std::random_device{}();
+  std::cout << "agent kill test seed: " << seed << " (EDGESTOCK_SEED=" << seed << " to repeat)" << std::endl;
   std::mt19937 random(seed);
   MosquittoBroker broker;
   Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/events");

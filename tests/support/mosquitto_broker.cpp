@@ -49,14 +49,15 @@ void run(const std::string& command) {
 
 }  // namespace
 
-TlsFiles make_test_certificates(const std::filesystem::path& dir, const std::string& name) {
+TlsFiles make_test_certificates(const std::filesystem::path& dir, const std::string& name,
+                                const std::string& server_names) {
   std::filesystem::create_directories(dir);
   const std::string d = dir.string() + "/" + name;
   TlsFiles files{d + "-ca.pem", d + "-server.pem", d + "-server.key", d + "-client.pem", d + "-client.key"};
   const std::string quiet = " >/dev/null 2>&1";
   run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=edgestock-test-ca-" + name + " -keyout " + d +
       "-ca.key -out " + files.ca.string() + quiet);
-  std::ofstream(d + "-server.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  std::ofstream(d + "-server.ext") << "subjectAltName=" << server_names << "\n";
   run("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + files.server_key.string() + " -out " + d +
       "-server.csr" + quiet);
   run("openssl x509 -req -in " + d + "-server.csr -CA " + files.ca.string() + " -CAkey " + d +

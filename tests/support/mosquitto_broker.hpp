@@ -29,7 +29,9 @@ bool accepts_connections(int port);
 
 // Makes a CA, a server certificate for 127.0.0.1/localhost and a client
 // certificate with openssl, in `dir`.
-TlsFiles make_test_certificates(const std::filesystem::path& dir, const std::string& name = "test");
+// `server_names`: the subjectAltName of the server certificate.
+TlsFiles make_test_certificates(const std::filesystem::path& dir, const std::string& name = "test",
+                                const std::string& server_names = "DNS:localhost,IP:127.0.0.1");
 
 class MosquittoBroker {
  public:

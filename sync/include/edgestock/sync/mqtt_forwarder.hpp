@@ -31,7 +31,8 @@ struct ForwarderStatus {
   std::int64_t published = 0;     // publishes handed to the client since start
   std::int64_t acknowledged = 0;  // events that left the outbox on a PUBACK
   std::int64_t connects = 0;
-  bool session_present = false;  // the broker resumed this terminal's session at the last connect
+  std::int64_t connect_attempts = 0;  // successful or not
+  bool session_present = false;       // the broker resumed this terminal's session at the last connect
   std::int64_t last_publish_ms = 0;
   std::string last_error;  // the latest connection or publish failure, for status
   // The broker outage under way (0: connected or never tried) or, once back,
