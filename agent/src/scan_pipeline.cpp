@@ -91,8 +91,12 @@ std::vector<std::string> ScanPipeline::on_line(const std::string& source, const 
     (void)ledger_.note_scan_outcome(*journaled, "refused: " + reason);
     return {"REFUSED " + reason};
   }
-  context_.today_year = year_of(now);
+  // A clock that cannot be right would read a 2027 expiry as 1927: the
+  // century is then taken from the earliest plausible date instead.
+  const auto clock_problem = storage::wall_clock_problem(now);
+  context_.today_year = year_of(clock_problem.empty() ? now : storage::kEarliestPlausibleMs);
   auto& session = session_of(source);
+  session.set_clock_problem(clock_problem);
   const auto decoded = scanners::decode_scan(line.text, context_);
   if (!decoded) return finish(session, session.on_unreadable(decoded.error()), *journaled);
   return finish(session, session.on_scan(*decoded, line.text, now), *journaled);

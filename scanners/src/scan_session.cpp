@@ -155,7 +155,10 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
     refused.prompts.back().alert = "recalled_lot";
     return refused;
   }
-  if (!scan.expiry.empty() && scan.expiry < utc_today(now_ms) && action == Command::issue) {
+  if (!scan.expiry.empty() && !clock_problem_.empty() && action == Command::issue) {
+    // Today is not known: never refuse a clinical issue on a wrong clock.
+    out.prompts.push_back({Level::warning, "expiry " + scan.expiry + " not checked: " + clock_problem_, ""});
+  } else if (!scan.expiry.empty() && scan.expiry < utc_today(now_ms) && action == Command::issue) {
     const std::string text = "lot " + scan.lot + " of " + label(product) + " expired on " + scan.expiry;
     if (policy_.block_expired_issue) {
       auto refused = refuse(text + ": do not issue it");
@@ -242,6 +245,9 @@ SessionOutput ScanSession::confirm() {
         break;
     }
     out.moves.push_back(std::move(move));
+  }
+  if (!clock_problem_.empty()) {
+    out.prompts.push_back({Level::warning, "these moves are recorded with a flag: " + clock_problem_, ""});
   }
   out.prompts.push_back(
       {Level::info,

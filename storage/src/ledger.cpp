@@ -116,6 +116,10 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
   if (auto why = check_move_request(r)) {
     refuse(Code::invalid_move, "move refused: " + *why + "; nothing was recorded");
   }
+  // Never refused for it (a patient's issue must go through), but flagged so
+  // that nobody trusts its times: the recording time, or the scan time given.
+  r.clock_suspect =
+      !wall_clock_problem(now_ms).empty() || (r.occurred_at_ms && !wall_clock_problem(*r.occurred_at_ms).empty());
   Move move{MoveId::generate(now_ms),
             Seq{db.last_seq + 1},
             db.options().terminal,

@@ -33,6 +33,7 @@ Move read_move(const sqlite::Statement& row, int c) {
   r.raw = row.column_text(c + 21);
   if (auto counted = row.column_optional_int(c + 22)) r.counted = Quantity::micros(*counted);
   if (auto expected = row.column_optional_int(c + 23)) r.expected = Quantity::micros(*expected);
+  r.clock_suspect = row.column_int(c + 24) != 0;
   r.occurred_at_ms = move.occurred_at_ms;
   return move;
 }
@@ -43,8 +44,8 @@ void insert_move(Database& database, const Move& move, std::int64_t recorded_at_
       "INSERT INTO moves(seq, id, terminal, site, occurred_at_ms, recorded_at_ms, kind, "
       "product_key, product_odoo_id, product_gtin, product_code, lot, expiry, serial, qty_micros, "
       "uom, from_location, to_location, operator, reason, cost_centre, encounter, reverses, raw, "
-      "counted_micros, expected_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
+      "counted_micros, expected_micros, clock_suspect) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)");
   insert.bind(1, move.seq.value)
       .bind(2, move.id.str())
       .bind(3, move.terminal.str())
@@ -71,6 +72,7 @@ void insert_move(Database& database, const Move& move, std::int64_t recorded_at_
       .bind(24, r.raw);
   if (r.counted) insert.bind(25, r.counted->as_micros());
   if (r.expected) insert.bind(26, r.expected->as_micros());
+  insert.bind(27, std::int64_t{r.clock_suspect ? 1 : 0});
   insert.run();
 }
 

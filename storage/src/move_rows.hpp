@@ -11,7 +11,7 @@ namespace edgestock::storage {
 inline constexpr const char* kMoveColumns =
     "seq, id, terminal, site, occurred_at_ms, kind, product_odoo_id, product_gtin, product_code, "
     "lot, expiry, serial, qty_micros, uom, from_location, to_location, operator, reason, "
-    "cost_centre, encounter, reverses, raw, counted_micros, expected_micros";
+    "cost_centre, encounter, reverses, raw, counted_micros, expected_micros, clock_suspect";
 
 Move read_move(const sqlite::Statement& row, int first_column = 0);
 void insert_move(Database& database, const Move& move, std::int64_t recorded_at_ms);

@@ -156,7 +156,12 @@ CREATE TABLE scans(
 );
 )sql";
 
-constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
+// Version 6: moves recorded while the wall clock could not be right are flagged.
+constexpr const char* kVersion6 = R"sql(
+ALTER TABLE moves ADD COLUMN clock_suspect INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5, kVersion6};
 
 }  // namespace
 

@@ -580,6 +580,7 @@ StatusReport MqttForwarder::Impl::base_report(bool online) const {
   report.site = settings_.site;
   report.terminal = settings_.terminal;
   report.at_ms = clock_.now_ms();
+  report.clock_problem = storage::wall_clock_problem(report.at_ms);
   report.last_publish_ms = status().last_publish_ms;
   report.last_odoo_sync_ms = ledger_.catalogue().last_pulled_ms();
   return report;

@@ -36,6 +36,7 @@ std::string status_json(const StatusReport& r) {
   }
   if (r.audit_entry > 0) status["audit"] = {{"entry", r.audit_entry}, {"hash", r.audit_hash}};
   if (!r.ledger_error.empty()) status["ledger_error"] = r.ledger_error;
+  if (!r.clock_problem.empty()) status["clock_problem"] = r.clock_problem;
   if (r.last_outage_since_ms > 0) {
     status["last_outage"] = {{"since", time_or_null(r.last_outage_since_ms)},
                              {"until", time_or_null(r.last_outage_until_ms)},

@@ -107,6 +107,7 @@ std::string stock_event_json(const storage::Move& move) {
   append_field_if(out, "raw", r.raw);
   if (r.counted) append_field(out, "counted", r.counted->to_string());
   if (r.expected) append_field(out, "expected", r.expected->to_string());
+  if (r.clock_suspect) out += ",\"clock_suspect\":true";
   out += '}';
   return out;
 }

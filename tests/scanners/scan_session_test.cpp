@@ -337,3 +337,27 @@ TEST_CASE("a count is not recorded while the stock it compares with cannot be re
   CHECK(recorded.moves[0].expected == Quantity::units(50));
   CHECK(recorded.moves[0].qty == Quantity::units(-49));
 }
+
+TEST_CASE("on a clock that cannot be right, an issue is never refused as expired", "[session][clock]") {
+  // The board booted in 1970: by that "today" nothing has expired yet, and
+  // by the real one this lot has; neither may decide a patient's issue.
+  Terminal t;
+  t.session.set_clock_problem("the terminal's clock says 1970-01-01T00:00:10.000Z, which cannot be right");
+  t.feed("OP:nurse-042", 10'000);
+  t.feed(
+      "]d20105012345670027"
+      "17260131"
+      "10OLD1",
+      10'000);
+  REQUIRE(t.last.prompts.size() == 2);
+  CHECK(t.last.prompts[0].level == Prompt::Level::warning);
+  CHECK_THAT(t.last.prompts[0].text, Catch::Contains("expiry 2026-01-31 not checked") && Catch::Contains("1970"));
+  CHECK(t.session.pending_lines() == 1);
+  t.feed("CMD:CONFIRM", 10'000);
+  REQUIRE(t.moves.size() == 1);
+  CHECK(t.moves[0].kind == storage::MoveKind::issue);
+  const auto& prompts = t.last.prompts;
+  CHECK(std::any_of(prompts.begin(), prompts.end(), [](const Prompt& p) {
+    return p.level == Prompt::Level::warning && p.text.find("recorded with a flag") != std::string::npos;
+  }));
+}

@@ -206,3 +206,32 @@ TEST_CASE("a size cap stops the ledger growing with a clear error", "[ledger][fa
   CHECK(confirmed > 100);
   CHECK(ledger->last_seq().value == confirmed);
 }
+
+TEST_CASE("moves recorded under a clock that cannot be right are flagged, never refused", "[ledger][clock]") {
+  CHECK(wall_clock_problem(1'795'000'000'000).empty());  // 2026-11-18
+  CHECK_THAT(wall_clock_problem(10'000),
+             Catch::Contains("1970-01-01T00:00:10.000Z") && Catch::Contains("cannot be right"));
+  CHECK_FALSE(wall_clock_problem(4'200'000'000'000).empty());  // 2103
+  char shown[32];
+  CHECK(std::string(format_rfc3339_ms(-1, shown)) == "1969-12-31T23:59:59.999Z");
+  CHECK(std::string(format_rfc3339_ms(-1001, shown)) == "1969-12-31T23:59:58.999Z");
+
+  TempDir dir;
+  ManualClock clock(10'000);  // a board without a battery-backed clock, just booted
+  const auto path = dir / "ledger.db";
+  MoveId suspect;
+  {
+    auto ledger = open_ledger(path, clock);
+    const auto move = ledger->record(issue("1"));
+    REQUIRE(move.has_value());
+    CHECK(move->request.clock_suspect);
+    suspect = move->id;
+    clock.advance(1'795'000'000'000);  // NTP sets the clock
+    const auto later = ledger->record(issue("1"));
+    REQUIRE(later.has_value());
+    CHECK_FALSE(later->request.clock_suspect);
+  }
+  auto reopened = open_ledger(path, clock);
+  CHECK(reopened->find_move(suspect).value()->request.clock_suspect);
+  CHECK_FALSE(reopened->moves_after(Seq{1}, 1).value().at(0).request.clock_suspect);
+}

@@ -118,4 +118,32 @@ TEST_CASE("the status payload: backlog, devices and the audit log's last entry, 
 
   report.backlog_mqtt = report.backlog_odoo = -1;  // the will: nothing known
   CHECK_FALSE(nlohmann::json::parse(edgestock::sync::status_json(report)).contains("backlog"));
+  CHECK_FALSE(status.contains("clock_problem"));
+  CHECK_FALSE(status.contains("ledger_error"));
+  CHECK_FALSE(status.contains("last_outage"));
+
+  report.clock_problem = "the terminal's clock says 1970-01-01T00:00:10.000Z, which cannot be right";
+  report.ledger_error = "ledger storage failed: no such table: outbox";
+  report.last_outage_since_ms = 1'795'420'800'000;
+  report.last_outage_until_ms = 1'795'420'860'000;
+  report.last_outage_cause = "connection refused";
+  status = nlohmann::json::parse(edgestock::sync::status_json(report));
+  CHECK(status["clock_problem"] == report.clock_problem);
+  CHECK(status["ledger_error"] == report.ledger_error);
+  CHECK(status["last_outage"]["since"] == "2026-11-23T08:00:00.000Z");
+  CHECK(status["last_outage"]["until"] == "2026-11-23T08:01:00.000Z");
+  CHECK(status["last_outage"]["cause"] == "connection refused");
+}
+
+TEST_CASE("a move recorded under a wrong clock says so in its event", "[event]") {
+  edgestock::storage::Move move;
+  move.seq = edgestock::storage::Seq{1};
+  move.request.kind = edgestock::storage::MoveKind::issue;
+  move.request.product.gtin = "05012345678900";
+  move.request.qty = edgestock::storage::Quantity::units(1);
+  move.request.uom = edgestock::storage::UnitOfMeasure("Units");
+  move.request.from = edgestock::storage::LocationCode("WARD3");
+  CHECK_FALSE(nlohmann::json::parse(edgestock::sync::stock_event_json(move)).contains("clock_suspect"));
+  move.request.clock_suspect = true;
+  CHECK(nlohmann::json::parse(edgestock::sync::stock_event_json(move))["clock_suspect"] == true);
 }

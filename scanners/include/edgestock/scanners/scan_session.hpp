@@ -78,6 +78,10 @@ class ScanSession {
   [[nodiscard]] const std::string& operator_id() const { return operator_; }
   [[nodiscard]] const std::string& location() const { return location_; }
   [[nodiscard]] std::size_t pending_lines() const { return lines_.size(); }
+  // The wall clock cannot be right now ("" when it may be): expiry is not
+  // judged by it (an expired-looking lot is a warning, never a refusal) and
+  // confirms say the moves are flagged.
+  void set_clock_problem(std::string problem) { clock_problem_ = std::move(problem); }
   // What the next items will be recorded as.
   [[nodiscard]] Command action() const { return action_.value_or(Command::issue); }
 
@@ -108,6 +112,7 @@ class ScanSession {
   std::optional<std::int64_t> next_count_;  // a quantity code before the item
   std::int64_t last_scan_ms_ = 0;
   std::vector<storage::MoveId> last_recorded_;
+  std::string clock_problem_;
 };
 
 }  // namespace edgestock::scanners

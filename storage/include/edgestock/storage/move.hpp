@@ -50,6 +50,9 @@ struct MoveRequest {
   std::optional<Quantity> counted;             // counts only
   std::optional<Quantity> expected;            // counts only
   std::optional<std::int64_t> occurred_at_ms;  // defaults to the ledger's clock
+  // Recorded while the wall clock could not be right (wall_clock_problem):
+  // its times are not to be trusted. Set by the ledger itself.
+  bool clock_suspect = false;
 };
 
 // A recorded move: the request plus what the ledger fixed when it was made

@@ -36,12 +36,14 @@ struct StatusReport {
   std::int64_t last_outage_since_ms = 0;
   std::int64_t last_outage_until_ms = 0;
   std::string last_outage_cause;
+  // The wall clock cannot be right (storage::wall_clock_problem); empty: left out.
+  std::string clock_problem;
 };
 
 // {"state":"online"|"offline", "version", "site", "terminal", "at",
 //  "backlog":{"mqtt","odoo"}, "last_publish", "last_odoo_sync",
 //  "devices":[{"name","open","last_error"}], "audit":{"entry","hash"}, "ledger_error",
-//  "last_outage":{"since","until","cause"}}
+//  "last_outage":{"since","until","cause"}, "clock_problem"}
 std::string status_json(const StatusReport& report);
 
 struct AlertReport {
