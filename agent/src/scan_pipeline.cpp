@@ -141,8 +141,10 @@ std::vector<std::string> ScanPipeline::finish(scanners::ScanSession& session, co
   for (const auto& request : output.moves) {
     auto move = ledger_.record(request);
     if (!move) {
-      lines.push_back("REFUSED " + move.error().message);
-      add_outcome("refused: " + move.error().message);
+      // Not "refused" when the disk may have kept it: a rescan would issue twice.
+      const bool unknown = move.error().code == storage::LedgerError::Code::outcome_unknown;
+      lines.push_back((unknown ? "WARNING " : "REFUSED ") + move.error().message);
+      add_outcome((unknown ? "unknown: " : "refused: ") + move.error().message);
       continue;
     }
     recorded.push_back(move->id);

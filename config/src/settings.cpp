@@ -237,7 +237,7 @@ const std::vector<Key>& keys() {
           [](Settings& s) -> int& { return s.scanners.tcp_max_connections; }, 1, 256),
       number_key<int>(
           "scanners.tcp.idle_timeout_s", "a scan connection (TCP or Unix) quiet this many seconds is closed",
-          [](Settings& s) -> int& { return s.scanners.tcp_idle_timeout_s; }, 10, 7 * 86'400),
+          [](Settings& s) -> int& { return s.scanners.tcp_idle_timeout_s; }, 10, std::int64_t{7} * 86'400),
       text_key("scanners.unix.path",
                "Unix socket for local scanner bridges, mode 0660: only the service's group can scan (empty: none)",
                [](Settings& s) -> std::string& { return s.scanners.unix_socket; }),

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "audit_chain.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "schema.hpp"
 
@@ -271,6 +272,49 @@ Database::Database(const LedgerOptions& options, const Clock& clock) : options_(
   meta.bind(1, std::string_view("site")).bind(2, options.site.str()).run();
 
   load_heads();
+  settle_unresolved();
+}
+
+void note_unresolved(const Database& db, const std::vector<std::string>& ids) {
+  if (ids.empty()) return;
+  const std::string path = db.options().path.string() + ".unresolved";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  std::string lines;
+  for (const auto& id : ids) lines += id + "\n";
+  (void)::write(fd, lines.data(), lines.size());
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+void Database::settle_unresolved() {
+  const std::string path = options_.path.string() + ".unresolved";
+  std::ifstream in(path);
+  if (!in) return;
+  std::vector<std::string> ids;
+  for (std::string line; std::getline(in, line) && ids.size() < 100'000;) {
+    if (!line.empty()) ids.push_back(line);
+  }
+  WriteTransaction transaction(*this);
+  for (const auto& id : ids) {
+    auto& find = cached("SELECT seq FROM moves WHERE id = ?1");
+    find.bind(1, id);
+    const bool found = find.step();
+    const auto seq = found ? find.column_int(0) : 0;
+    find.reset();
+    const std::string verdict =
+        found ? "move " + id + " (seq " + std::to_string(seq) +
+                    "), reported as of unknown outcome after a disk error, IS in the ledger: it was recorded; do "
+                    "not scan it again"
+              : "move " + id +
+                    ", reported as of unknown outcome after a disk error, is NOT in the ledger: it was not "
+                    "recorded; scan it again";
+    notices.push_back(verdict);
+    append_audit_locked(*this, "agent", "settle", id, verdict);
+  }
+  transaction.commit();
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
 }
 
 Database::~Database() {

@@ -68,6 +68,9 @@ class Database {
   sqlite::Statement& cached(std::string_view sql);
   // Reads the last seq and the head of the audit chain.
   void load_heads();
+  // Says of every move left unresolved by a failed commit whether it is in
+  // the ledger (a notice and an audit entry each), then forgets the list.
+  void settle_unresolved();
 
   sqlite::Connection& connection() { return *connection_; }
   [[nodiscard]] std::int64_t checkpoints_completed() const { return checkpointer_ ? checkpointer_->completed() : 0; }
@@ -142,6 +145,11 @@ class WithoutFsync {
   sqlite::Connection& connection_;
   bool was_full_;
 };
+
+// Moves whose commit ended in an I/O error: their ids go to
+// "<ledger>.unresolved" (best effort: the disk is failing), and the next open
+// says of each whether it is in the ledger (see Database::settle_unresolved).
+void note_unresolved(const Database& db, const std::vector<std::string>& ids);
 
 // Runs `work` with the connection locked, turning internal failures into a
 // LedgerError for the public API.

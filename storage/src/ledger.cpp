@@ -181,7 +181,7 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
 // Writes a batch in one transaction. With `all_or_nothing`, one refusal
 // rolls back the whole batch; otherwise only that move is refused.
 std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* const> requests, bool all_or_nothing) {
-  const auto fail_all = [&](LedgerError error) {
+  const auto fail_all = [&](const LedgerError& error) {
     return std::vector<MoveResult>(requests.size(), std::unexpected(error));
   };
   try {
@@ -198,7 +198,24 @@ std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* c
         results.emplace_back(std::unexpected(failure.error));
       }
     }
-    transaction.commit();
+    try {
+      transaction.commit();
+    } catch (const sqlite::SqliteError& error) {
+      // The frames may be on disk although the commit reported an I/O error
+      // (its fsync failed): after a restart the moves can be there. Say so,
+      // and leave their ids for the next open to settle.
+      if (error.primary_code() != SQLITE_IOERR) throw;
+      std::vector<std::string> ids;
+      for (const auto& result : results) {
+        if (result) ids.push_back(result->id.str());
+      }
+      note_unresolved(db, ids);
+      return fail_all(LedgerError{Code::outcome_unknown,
+                                  "the disk reported an error while making this move durable: it may or may not be "
+                                  "recorded. Check the stock before scanning it again; the agent settles it at its "
+                                  "next start. (" +
+                                      std::string(error.what()) + ")"});
+    }
     return results;
   } catch (const LedgerFailure& failure) {
     return fail_all(failure.error);

@@ -19,8 +19,8 @@ struct HeaderListDeleter {
 
 // The answer being received, never more than `cap` bytes of it.
 struct Incoming {
-  std::string* body;
-  std::size_t cap;
+  std::string* body = nullptr;
+  std::size_t cap = 0;
   bool too_large = false;
 };
 

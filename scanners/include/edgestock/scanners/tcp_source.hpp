@@ -28,7 +28,7 @@ namespace edgestock::scanners {
 struct LineListenerOptions {
   std::size_t max_connections = 8;
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(30);
-  std::size_t max_reply_bytes = 64 * 1024;  // answers queued for a peer that does not read
+  std::size_t max_reply_bytes = std::size_t{64} * 1024;  // answers queued for a peer that does not read
   std::chrono::milliseconds accept_retry{200};
 };
 

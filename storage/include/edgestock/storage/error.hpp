@@ -18,6 +18,10 @@ struct LedgerError {
     disk_full,       // no space left (or the configured size cap reached)
     read_only,       // the file or its folder cannot be written
     io,              // any other storage failure
+    // The disk failed while the commit was being made durable (an I/O error
+    // on fsync): the move may or may not be in the ledger. It is known at the
+    // next open (Ledger::notices()); until then, check before scanning again.
+    outcome_unknown,
   };
   Code code;
   std::string message;
