@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   }
   std::ofstream(argv[2]) << "armed\n";
   const auto move = (*ledger)->record(edgestock::testing::issue("1"));
-  const char* said = move ? "recorded" : move.error().code == LedgerError::Code::outcome_unknown ? "unknown" : "refused";
+  const char* said = move                                                      ? "recorded"
+                     : move.error().code == LedgerError::Code::outcome_unknown ? "unknown"
+                                                                               : "refused";
   std::printf("%s\n%s\n", said, move ? "" : move.error().message.c_str());
   std::fflush(stdout);
   std::_Exit(0);
