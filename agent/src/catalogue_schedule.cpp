@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/catalogue_pull.hpp"
 #include "edgestock/sync/odoo_client.hpp"
 
@@ -43,6 +44,9 @@ void CatalogueSchedule::stop() {
 void CatalogueSchedule::run() {
   using Clock = std::chrono::steady_clock;
   sync::OdooClient odoo(settings_.odoo, api_key_);
+  // Odoo's Date header tells how far off the terminal's clock is.
+  odoo.on_server_time([this](std::int64_t at) { ledger_.clock_check().observe("Odoo", at); });
+  std::string clock_problem;
   const auto scope = sync::pull_scope(settings_.odoo);
   auto last_full = Clock::time_point{};
   bool connected = false;
@@ -64,6 +68,11 @@ void CatalogueSchedule::run() {
         if (report.ok() && full) last_full = Clock::now();
         if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;
         log_(summary(report));
+      }
+      // Said once when it appears and once when it clears, not every pull.
+      if (auto now = ledger_.clock_check().problem(storage::SystemClock().now_ms()); now != clock_problem) {
+        log_(now.empty() ? "clock: the terminal's clock agrees with Odoo's again" : "clock: " + now);
+        clock_problem = std::move(now);
       }
     } catch (const std::exception& error) {
       connected = false;

@@ -74,9 +74,13 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
     return 1;
   }
   sync::OdooClient odoo(settings->odoo, *key);
+  odoo.on_server_time([&](std::int64_t at) { (*ledger)->clock_check().observe("Odoo", at); });
   if (const auto connected = odoo.connect(); !connected.ok()) {
     err << "edgestock pull: " << connected.message << "\n";
     return 1;
+  }
+  if (const auto problem = (*ledger)->clock_check().problem(clock.now_ms()); !problem.empty()) {
+    err << "edgestock pull: warning: " << problem << "\n";
   }
   const auto report = sync::pull_catalogue(odoo, **ledger, sync::pull_scope(settings->odoo), full, show_progress);
   if (!report.ok()) {

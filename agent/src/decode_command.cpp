@@ -1,20 +1,14 @@
 #include "decode_command.hpp"
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "edgestock/scanners/gs1.hpp"
 #include "edgestock/scanners/scan.hpp"
+#include "edgestock/storage/clock.hpp"
+#include "edgestock/storage/dates.hpp"
 
 namespace edgestock::agent {
 namespace {
-
-int current_year() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  return parts.tm_year + 1900;
-}
 
 nlohmann::ordered_json as_json(const scanners::DecodedScan& s) {
   nlohmann::ordered_json j{{"ok", true}, {"kind", std::string(scanners::to_string(s.kind))}};
@@ -79,7 +73,7 @@ void print_text(const scanners::DecodedScan& s, int year, std::ostream& out) {
 
 int run_decode(const std::vector<std::string>& texts, bool json, std::istream& in, std::ostream& out) {
   scanners::DecodeContext context;
-  context.today_year = current_year();
+  context.today_year = storage::utc_year(storage::SystemClock().now_ms());
   bool all_ok = true;
   auto decode_one = [&](const std::string& typed) {
     const std::string raw = scanners::unescape_scan(typed);

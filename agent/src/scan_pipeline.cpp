@@ -1,19 +1,11 @@
 #include "scan_pipeline.hpp"
 
-#include <ctime>
-
 #include "edgestock/scanners/catalogue_resolver.hpp"
 #include "edgestock/storage/catalogue.hpp"
+#include "edgestock/storage/dates.hpp"
 
 namespace edgestock::agent {
 namespace {
-
-int year_of(std::int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  return parts.tm_year + 1900;
-}
 
 std::string shown(const scanners::Prompt& prompt) {
   switch (prompt.level) {
@@ -93,8 +85,8 @@ std::vector<std::string> ScanPipeline::on_line(const std::string& source, const 
   }
   // A clock that cannot be right would read a 2027 expiry as 1927: the
   // century is then taken from the earliest plausible date instead.
-  const auto clock_problem = storage::wall_clock_problem(now);
-  context_.today_year = year_of(clock_problem.empty() ? now : storage::kEarliestPlausibleMs);
+  const auto clock_problem = ledger_.clock_check().problem(now);
+  context_.today_year = storage::utc_year(clock_problem.empty() ? now : storage::kEarliestPlausibleMs);
   auto& session = session_of(source);
   session.set_clock_problem(clock_problem);
   const auto decoded = scanners::decode_scan(line.text, context_);

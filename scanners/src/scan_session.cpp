@@ -1,6 +1,6 @@
 #include "edgestock/scanners/scan_session.hpp"
 
-#include <ctime>
+#include "edgestock/storage/dates.hpp"
 
 namespace edgestock::scanners {
 namespace {
@@ -12,15 +12,6 @@ SessionOutput say(Level level, std::string text) {
 }
 SessionOutput refuse(std::string text) {
   return say(Level::refused, std::move(text));
-}
-
-std::string utc_today(std::int64_t now_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(now_ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
-  return text;
 }
 
 std::string verb(Command action) {
@@ -158,7 +149,7 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
   if (!scan.expiry.empty() && !clock_problem_.empty() && action == Command::issue) {
     // Today is not known: never refuse a clinical issue on a wrong clock.
     out.prompts.push_back({Level::warning, "expiry " + scan.expiry + " not checked: " + clock_problem_, ""});
-  } else if (!scan.expiry.empty() && scan.expiry < utc_today(now_ms) && action == Command::issue) {
+  } else if (!scan.expiry.empty() && scan.expiry < storage::utc_date(now_ms) && action == Command::issue) {
     const std::string text = "lot " + scan.lot + " of " + label(product) + " expired on " + scan.expiry;
     if (policy_.block_expired_issue) {
       auto refused = refuse(text + ": do not issue it");

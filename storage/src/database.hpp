@@ -77,6 +77,8 @@ class Database {
   [[nodiscard]] std::int64_t checkpoints_attempted() const { return checkpointer_ ? checkpointer_->attempted() : 0; }
   [[nodiscard]] const LedgerOptions& options() const { return options_; }
   [[nodiscard]] const Clock& clock() const { return clock_; }
+  // Thread-safe on its own (not guarded by `mutex`).
+  ClockCheck clock_check;
 
   std::mutex mutex;  // guards everything below and the connection
   std::int64_t last_seq = 0;

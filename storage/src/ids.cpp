@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "edgestock/storage/clock.hpp"
+#include "edgestock/storage/dates.hpp"
 
 namespace edgestock::storage {
 namespace {
@@ -61,30 +62,6 @@ std::optional<MoveId> MoveId::parse(std::string_view text) {
   if (text[14] != '7') return std::nullopt;
   if (text[19] != '8' && text[19] != '9' && text[19] != 'a' && text[19] != 'b') return std::nullopt;
   return MoveId(std::string(text));
-}
-
-std::int64_t SystemClock::now_ms() const {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string wall_clock_problem(std::int64_t now_ms) {
-  if (now_ms >= kEarliestPlausibleMs && now_ms < kLatestPlausibleMs) return {};
-  char shown[32];
-  return "the terminal's clock says " + std::string(format_rfc3339_ms(now_ms, shown)) +
-         ", which cannot be right (a board without a battery-backed clock, or no time server); set the clock";
-}
-
-std::string_view format_rfc3339_ms(std::int64_t unix_ms, char (&buffer)[32]) {
-  // Floor division: -1 ms is 1969-12-31T23:59:59.999Z, not .-01.
-  const std::int64_t whole = unix_ms / 1000 - (unix_ms % 1000 < 0 ? 1 : 0);
-  const int millis = static_cast<int>(unix_ms - whole * 1000);
-  const std::time_t seconds = static_cast<std::time_t>(whole);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  const std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &parts);
-  const int written = std::snprintf(buffer + length, sizeof buffer - length, ".%03dZ", millis);
-  return {buffer, length + static_cast<std::size_t>(written)};
 }
 
 }  // namespace edgestock::storage

@@ -108,7 +108,7 @@ std::string audit_detail(const Move& move) {
 
 // Writes one move with everything that goes with it. Every refusal happens
 // before the first write, so a refused move leaves the transaction untouched.
-Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
+Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms, bool clock_suspect) {
   MoveRequest r = request;
   if (r.kind == MoveKind::count && r.counted && r.expected && r.qty.is_zero()) {
     r.qty = *r.counted - *r.expected;
@@ -118,8 +118,7 @@ Move write_move(Database& db, const MoveRequest& request, std::int64_t now_ms) {
   }
   // Never refused for it (a patient's issue must go through), but flagged so
   // that nobody trusts its times: the recording time, or the scan time given.
-  r.clock_suspect =
-      !wall_clock_problem(now_ms).empty() || (r.occurred_at_ms && !wall_clock_problem(*r.occurred_at_ms).empty());
+  r.clock_suspect = clock_suspect || (r.occurred_at_ms && !wall_clock_problem(*r.occurred_at_ms).empty());
   Move move{MoveId::generate(now_ms),
             Seq{db.last_seq + 1},
             db.options().terminal,
@@ -190,9 +189,10 @@ std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* c
     std::lock_guard lock(db.mutex);
     WriteTransaction transaction(db);
     const auto now = db.clock().now_ms();
+    const bool clock_suspect = !db.clock_check.problem(now).empty();
     for (const auto* request : requests) {
       try {
-        results.emplace_back(write_move(db, *request, now));
+        results.emplace_back(write_move(db, *request, now, clock_suspect));
       } catch (const LedgerFailure& failure) {
         if (all_or_nothing) throw;
         results.emplace_back(std::unexpected(failure.error));
@@ -615,6 +615,10 @@ AuditLog& Ledger::audit() {
 }
 Catalogue& Ledger::catalogue() {
   return parts_->catalogue;
+}
+
+ClockCheck& Ledger::clock_check() {
+  return database_->clock_check;
 }
 
 }  // namespace edgestock::storage

@@ -1,18 +1,8 @@
 #include "edgestock/sync/alerts.hpp"
 
-#include <ctime>
 #include <map>
 
 namespace edgestock::sync {
-
-std::string utc_date(std::int64_t unix_ms, int days) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000) + static_cast<std::time_t>(days) * 86400;
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
-  return text;
-}
 
 std::vector<Alert> evaluate_alerts(const AlertFacts& facts) {
   std::vector<Alert> alerts;

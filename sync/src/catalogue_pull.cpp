@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -10,6 +9,7 @@
 #include <span>
 
 #include "edgestock/storage/catalogue.hpp"
+#include "edgestock/storage/dates.hpp"
 #include "edgestock/storage/ledger.hpp"
 
 namespace edgestock::sync {
@@ -39,14 +39,8 @@ std::string name_of(const Json& value) {
 
 // "YYYY-MM-DD HH:MM:SS" minus `seconds`.
 std::string minus_seconds(const std::string& stamp, int seconds) {
-  std::tm parts{};
-  if (strptime(stamp.c_str(), "%Y-%m-%d %H:%M:%S", &parts) == nullptr) return {};
-  const std::time_t t = timegm(&parts) - seconds;
-  std::tm back{};
-  gmtime_r(&t, &back);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &back);
-  return text;
+  const auto at = storage::parse_odoo_datetime(stamp);
+  return at ? storage::odoo_datetime(*at - std::int64_t{seconds} * 1000) : std::string();
 }
 
 // What a field read from Odoo must be. Odoo sends `false` for an empty text,

@@ -18,6 +18,7 @@
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
+#include "edgestock/storage/dates.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/alerts.hpp"
@@ -580,7 +581,7 @@ StatusReport MqttForwarder::Impl::base_report(bool online) const {
   report.site = settings_.site;
   report.terminal = settings_.terminal;
   report.at_ms = clock_.now_ms();
-  report.clock_problem = storage::wall_clock_problem(report.at_ms);
+  report.clock_problem = ledger_.clock_check().problem(report.at_ms);
   report.last_publish_ms = status().last_publish_ms;
   report.last_odoo_sync_ms = ledger_.catalogue().last_pulled_ms();
   return report;
@@ -651,8 +652,8 @@ void MqttForwarder::Impl::publish_alerts() {
   }
   facts.stock = std::move(*stock);
   facts.reorder_points = ledger_.catalogue().reorder_points();
-  facts.today = utc_date(now_ms);
-  facts.expiring_lots = ledger_.catalogue().lots_expiring_by(utc_date(now_ms, settings_.alerts.expiry_days));
+  facts.today = storage::utc_date(now_ms);
+  facts.expiring_lots = ledger_.catalogue().lots_expiring_by(storage::utc_date(now_ms, settings_.alerts.expiry_days));
   facts.backlog = *backlog;
   facts.backlog_threshold = settings_.mqtt.backlog_alert;
   facts.open_exceptions = static_cast<std::int64_t>(exceptions->size());

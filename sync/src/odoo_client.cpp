@@ -5,6 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "edgestock/storage/dates.hpp"
+
 namespace edgestock::sync {
 namespace {
 
@@ -124,6 +126,11 @@ class OdooClient::Impl {
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    // Odoo's clock, whole seconds (RFC 9110 Date), for the terminal's clock check.
+    curl_header* date = nullptr;
+    if (server_time_ && curl_easy_header(c, "Date", 0, CURLH_HEADER, -1, &date) == CURLHE_OK && date != nullptr) {
+      if (const auto at = storage::parse_http_date(date->value)) server_time_(*at);
+    }
     return status;
   }
 
@@ -243,6 +250,7 @@ class OdooClient::Impl {
   int uid_ = 0;
   int request_id_ = 0;
   bool last_too_large_ = false;  // the last exchange's answer was over the cap
+  std::function<void(std::int64_t)> server_time_;
 
   // No usable answer: a transport failure may pass; an answer over the cap
   // would be as large next time.
@@ -280,6 +288,9 @@ OdooProtocol OdooClient::protocol() const {
 }
 OdooReply OdooClient::call(const std::string& model, const std::string& method, const std::string& params_json) {
   return guarded(model + "." + method, [&] { return impl_->call(model, method, params_json); });
+}
+void OdooClient::on_server_time(std::function<void(std::int64_t)> observer) {
+  impl_->server_time_ = std::move(observer);
 }
 
 }  // namespace edgestock::sync

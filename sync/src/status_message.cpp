@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgestock/storage/clock.hpp"
+#include "edgestock/storage/dates.hpp"
 
 namespace edgestock::sync {
 namespace {

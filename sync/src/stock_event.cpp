@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "edgestock/storage/clock.hpp"
+#include "edgestock/storage/dates.hpp"
 
 namespace edgestock::sync {
 namespace {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/dates.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "ledger_fixtures.hpp"
@@ -212,9 +213,7 @@ TEST_CASE("moves recorded under a clock that cannot be right are flagged, never 
   CHECK_THAT(wall_clock_problem(10'000),
              Catch::Contains("1970-01-01T00:00:10.000Z") && Catch::Contains("cannot be right"));
   CHECK_FALSE(wall_clock_problem(4'200'000'000'000).empty());  // 2103
-  char shown[32];
-  CHECK(std::string(format_rfc3339_ms(-1, shown)) == "1969-12-31T23:59:59.999Z");
-  CHECK(std::string(format_rfc3339_ms(-1001, shown)) == "1969-12-31T23:59:58.999Z");
+  CHECK(rfc3339_ms(-1001) == "1969-12-31T23:59:58.999Z");
 
   TempDir dir;
   ManualClock clock(10'000);  // a board without a battery-backed clock, just booted
@@ -234,4 +233,32 @@ TEST_CASE("moves recorded under a clock that cannot be right are flagged, never 
   auto reopened = open_ledger(path, clock);
   CHECK(reopened->find_move(suspect).value()->request.clock_suspect);
   CHECK_FALSE(reopened->moves_after(Seq{1}, 1).value().at(0).request.clock_suspect);
+}
+
+TEST_CASE("a clock far from Odoo's is a problem, carried forward on the monotonic clock", "[ledger][clock]") {
+  const std::int64_t t = 1'795'000'000'000;  // 2026-11-18T11:06:40Z
+  ClockCheck check;
+  CHECK(check.problem(t).empty());  // nothing known yet but the bounds
+  CHECK_FALSE(check.problem(10'000).empty());
+  check.observe("Odoo", t);
+  CHECK(check.problem(t).empty());
+  CHECK(check.problem(t + 4 * 60'000).empty());  // within an HTTP Date's and a slow reply's error
+  CHECK_THAT(check.problem(t + 6 * 60'000),
+             Catch::Contains("6 min ahead of Odoo's") && Catch::Contains("2026-11-18T11:12:40.000Z here"));
+  CHECK_THAT(check.problem(t - 90 * 60'000), Catch::Contains("90 min behind Odoo's"));
+  CHECK_THAT(check.problem(10'000), Catch::Contains("cannot be right"));  // the bounds come first
+}
+
+TEST_CASE("moves recorded while the clock is far from Odoo's are flagged, never refused", "[ledger][clock]") {
+  TempDir dir;
+  ManualClock clock(1'795'000'000'000);
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  ledger->clock_check().observe("Odoo", 1'795'000'000'000 + 3'600'000);  // Odoo is an hour later
+  const auto behind = ledger->record(issue("1"));
+  REQUIRE(behind.has_value());
+  CHECK(behind->request.clock_suspect);
+  ledger->clock_check().observe("Odoo", 1'795'000'000'000);  // the clock was set
+  const auto agreed = ledger->record(issue("1"));
+  REQUIRE(agreed.has_value());
+  CHECK_FALSE(agreed->request.clock_suspect);
 }

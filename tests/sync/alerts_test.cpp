@@ -81,9 +81,3 @@ TEST_CASE("an alert is raised once, and again only after it cleared", "[alerts]"
   CHECK(tracker.raised({late}).empty());
   CHECK(tracker.raised({low, late}).size() == 1);
 }
-
-TEST_CASE("UTC dates for expiry windows", "[alerts]") {
-  CHECK(utc_date(1'795'000'000'000) == "2026-11-18");
-  CHECK(utc_date(1'795'000'000'000, 30) == "2026-12-18");
-  CHECK(utc_date(1'795'000'000'000, -18) == "2026-10-31");
-}

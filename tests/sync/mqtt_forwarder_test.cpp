@@ -6,6 +6,7 @@
 
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
+#include "edgestock/storage/dates.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "mqtt_helpers.hpp"
 

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "edgestock/storage/clock.hpp"
 #include "edgestock/sync/odoo_client.hpp"
 #include "odoo_server.hpp"
 
@@ -36,6 +37,28 @@ TEST_CASE("Odoo 17 over JSON-RPC: reads, creates, None results", "[odoo]") {
   reply = client.call("stock.quant", "action_apply_inventory", Json{{"ids", Json::array({quant})}}.dump());
   REQUIRE(reply.ok());
   CHECK(reply.result == "null");  // no "result" key on the wire
+}
+
+TEST_CASE("each answer's Date header tells Odoo's time", "[odoo][clock]") {
+  OdooServer server(17);
+  OdooClient client(edgestock::testing::odoo_settings(server), OdooServer::kApiKey);
+  std::vector<std::int64_t> told;
+  client.on_server_time([&](std::int64_t at) { told.push_back(at); });
+  const std::int64_t before = storage::SystemClock().now_ms();
+  REQUIRE(client.connect().ok());
+  REQUIRE(client.call("stock.location", "search_read", R"({"domain": [], "fields": ["id"]})").ok());
+  const std::int64_t after = storage::SystemClock().now_ms();
+  REQUIRE(told.size() >= 2);  // the version, (the login), the read
+  for (const auto at : told) {
+    CHECK(at % 1000 == 0);  // whole seconds
+    CHECK(at >= before - 1000);
+    CHECK(at <= after);
+  }
+  // What the agent does with it: a clock an hour ahead is a problem.
+  storage::ClockCheck check;
+  check.observe("Odoo", told.back());
+  CHECK(check.problem(after).empty());
+  CHECK_THAT(check.problem(after + 3'600'000), Catch::Contains("ahead of Odoo's"));
 }
 
 TEST_CASE("Odoo errors are permanent, with their names and reasons", "[odoo]") {

@@ -1,5 +1,8 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,8 +30,27 @@ inline constexpr std::int64_t kLatestPlausibleMs = 4'102'444'800'000;    // 2100
 // Why the wall clock reading `now_ms` cannot be right, or "" when it may be.
 std::string wall_clock_problem(std::int64_t now_ms);
 
-// RFC 3339 UTC with milliseconds: 2026-11-24T06:34:25.123Z (times before
-// 1970 too: 1969-12-31T23:59:59.999Z for -1)
-std::string_view format_rfc3339_ms(std::int64_t unix_ms, char (&buffer)[32]);
+// A wall clock further than this from a server's (Odoo's Date header) is
+// wrong by more than an HTTP Date (whole seconds) and a slow reply explain.
+inline constexpr std::int64_t kMaxClockSkewMs = 5 * 60 * 1000;
+
+// What the terminal knows about its wall clock: the plausible bounds and,
+// once a server has told its time, how far the terminal is from it. The
+// server's time is carried forward on the monotonic clock, so a clock
+// corrected after the observation is judged right at once. Thread-safe: the
+// catalogue thread observes, the writer and the forwarder ask.
+class ClockCheck {
+ public:
+  // `server` said just now that its time is `server_ms` (Unix milliseconds).
+  void observe(std::string_view server, std::int64_t server_ms);
+  // Why a wall-clock reading of `now_ms` cannot be right, or "".
+  [[nodiscard]] std::string problem(std::int64_t now_ms) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string server_;
+  std::optional<std::int64_t> server_ms_;  // as observed
+  std::chrono::steady_clock::time_point observed_at_{};
+};
 
 }  // namespace edgestock::storage

@@ -151,6 +151,10 @@ class Ledger {
   Outbox& outbox();
   AuditLog& audit();
   Catalogue& catalogue();
+  // The plausibility of the wall clock, and its distance from Odoo's once
+  // known: moves recorded while it reports a problem are flagged
+  // clock_suspect. Thread-safe.
+  ClockCheck& clock_check();
 
  private:
   explicit Ledger(std::unique_ptr<Database> database);

@@ -42,7 +42,4 @@ class AlertTracker {
   std::set<std::string> active_;
 };
 
-// YYYY-MM-DD of a Unix time in milliseconds, UTC, plus `days`.
-std::string utc_date(std::int64_t unix_ms, int days = 0);
-
 }  // namespace edgestock::sync

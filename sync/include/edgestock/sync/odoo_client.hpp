@@ -9,6 +9,8 @@
 // ValidationError, UserError, MissingError, ...: do not retry, keep the reason).
 // Parameters and results are JSON text, so this header stays light.
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,6 +46,10 @@ class OdooClient {
   // Calls `method` of `model` with named parameters (a JSON object; "ids"
   // for record methods), e.g. search_read with {"domain": [...], "fields": [...]}.
   OdooReply call(const std::string& model, const std::string& method, const std::string& params_json);
+
+  // Called with the time of each answer's HTTP Date header (Unix ms), on the
+  // calling thread, e.g. for storage::ClockCheck::observe.
+  void on_server_time(std::function<void(std::int64_t)> observer);
 
  private:
   class Impl;
