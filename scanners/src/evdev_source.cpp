@@ -16,6 +16,8 @@
 #include "edgestock/scanners/hid_keys.hpp"
 #include "edgestock/scanners/serial_source.hpp"
 
+#include "edgestock/storage/backoff.hpp"
+
 namespace edgestock::scanners {
 
 namespace asio = boost::asio;
@@ -28,9 +30,8 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
         timer_(io),
         device_(std::move(device)),
         handler_(std::move(handler)),
-        first_(first),
-        cap_(cap),
-        keys_(layout) {}
+        keys_(layout),
+        reopen_(first, cap) {}
 
   void open() {
     if (stopped_) return;
@@ -48,7 +49,7 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
       ++status_.opens;
       status_.last_error.clear();
     }
-    failures_ = 0;
+    reopen_.reset();
     pending_ = 0;
     read();
   }
@@ -111,9 +112,7 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
       status_.open = false;
       status_.last_error = why;
     }
-    const std::chrono::milliseconds doubled = first_ * (std::int64_t{1} << std::min(failures_, 16));
-    ++failures_;
-    timer_.expires_after(std::min(cap_, doubled));
+    timer_.expires_after(reopen_.next(1.0));  // no jitter: a terminal's own scanner is no herd
     timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
       if (auto self = weak.lock(); self && !error) self->open();
     });
@@ -123,12 +122,10 @@ class EvdevScanSource::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer timer_;
   std::string device_;
   LineHandler handler_;
-  std::chrono::milliseconds first_;
-  std::chrono::milliseconds cap_;
   HidKeyDecoder keys_;
   std::array<char, 64 * sizeof(input_event)> buffer_{};
   std::size_t pending_ = 0;
-  int failures_ = 0;
+  storage::Backoff reopen_;
   bool stopped_ = false;
   std::atomic<bool> grabbed_{false};
   mutable std::mutex mutex_;

@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <mutex>
 
+#include "edgestock/storage/backoff.hpp"
+
 namespace edgestock::scanners {
 
 namespace asio = boost::asio;
@@ -21,7 +23,8 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
         timer_(io),
         options_(std::move(options)),
         handler_(std::move(handler)),
-        splitter_(kMaxScanLength, options_.terminators) {}
+        splitter_(kMaxScanLength, options_.terminators),
+        reopen_(options_.reopen_first, options_.reopen_cap) {}
 
   void open() {
     if (stopped_) return;
@@ -50,7 +53,7 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
       ++status_.opens;
       status_.last_error.clear();
     }
-    failures_ = 0;
+    reopen_.reset();
     read();
   }
 
@@ -102,17 +105,15 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
     ++status_.partials_dropped;
   }
 
-  // Reopens after min(first * 2^failures, cap).
+  // Reopens after min(first * 2^failures, cap): no jitter, a terminal's own
+  // scanner is no herd.
   void note_failure(const std::string& why) {
     {
       std::lock_guard lock(mutex_);
       status_.open = false;
       status_.last_error = why;
     }
-    const std::chrono::milliseconds doubled = options_.reopen_first * (std::int64_t{1} << std::min(failures_, 16));
-    const auto wait = std::min(options_.reopen_cap, doubled);
-    ++failures_;
-    timer_.expires_after(wait);
+    timer_.expires_after(reopen_.next(1.0));
     timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
       if (auto self = weak.lock(); self && !error) self->open();
     });
@@ -124,7 +125,7 @@ class SerialScanSource::Impl : public std::enable_shared_from_this<Impl> {
   LineHandler handler_;
   LineSplitter splitter_;
   std::array<char, 1024> buffer_{};
-  int failures_ = 0;
+  storage::Backoff reopen_;
   bool stopped_ = false;
   mutable std::mutex mutex_;
   SourceStatus status_;

@@ -17,12 +17,12 @@
 
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/backoff.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/dates.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/alerts.hpp"
-#include "edgestock/sync/backoff.hpp"
 #include "edgestock/sync/outage_log.hpp"
 #include "edgestock/sync/status_message.hpp"
 #include "edgestock/sync/stock_event.hpp"
@@ -254,7 +254,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   const storage::Clock& clock_;
   std::string version_;
   Topics topics_;
-  Backoff backoff_;
+  storage::Backoff backoff_;
   std::mt19937_64 jitter_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer tick_timer_;

@@ -1,8 +1,8 @@
-#include "edgestock/sync/backoff.hpp"
+#include "edgestock/storage/backoff.hpp"
 
 #include <algorithm>
 
-namespace edgestock::sync {
+namespace edgestock::storage {
 
 std::chrono::milliseconds Backoff::next(double draw) {
   const int doublings = std::min(attempts_, 30);
@@ -15,4 +15,4 @@ std::chrono::milliseconds Backoff::next(double draw) {
   return std::chrono::milliseconds(std::max<std::int64_t>(1, std::min(wait, ceiling)));
 }
 
-}  // namespace edgestock::sync
+}  // namespace edgestock::storage

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "edgestock/sync/backoff.hpp"
+#include "edgestock/storage/backoff.hpp"
 
-using edgestock::sync::Backoff;
+using edgestock::storage::Backoff;
 using std::chrono::milliseconds;
 
 TEST_CASE("backoff doubles up to its cap, with jitter in the upper half", "[backoff]") {

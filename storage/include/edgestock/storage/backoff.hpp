@@ -1,11 +1,12 @@
 #pragma once
-// Capped exponential backoff with jitter, for reconnects and retries. Pure:
+// Capped exponential backoff with jitter, for reconnects and retries (the
+// broker, a serial or evdev scanner that went away). Pure:
 // the caller supplies the random draw, so tests can pin it.
 
 #include <chrono>
 #include <cstdint>
 
-namespace edgestock::sync {
+namespace edgestock::storage {
 
 class Backoff {
  public:
@@ -24,4 +25,4 @@ class Backoff {
   int attempts_ = 0;
 };
 
-}  // namespace edgestock::sync
+}  // namespace edgestock::storage
