@@ -21,10 +21,7 @@ void update_pending(Database& db, std::string_view destination, Seq seq, const c
   auto& update = db.cached(sql);
   update.bind(1, destination).bind(2, seq.value).bind_text(3, text).bind(4, when_ms);
   update.run();
-  if (db.connection().changes() == 0) {
-    refuse(Code::not_found,
-           "no pending " + std::string(destination) + " delivery for seq " + std::to_string(seq.value));
-  }
+  if (db.connection().changes() == 0) refuse_not_pending(destination, seq);
 }
 
 }  // namespace

@@ -5,11 +5,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
+#include <expected>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <unordered_map>
@@ -107,12 +109,18 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
       }
     });
   }
+  // Both destinations' backlogs, read once for a decision and the status.
+  struct Backlogs {
+    std::expected<std::int64_t, storage::LedgerError> mqtt;
+    std::expected<std::int64_t, storage::LedgerError> odoo;
+  };
+  Backlogs read_backlogs() const {
+    return {ledger_.outbox().backlog(storage::kDestinationMqtt), ledger_.outbox().backlog(storage::kDestinationOdoo)};
+  }
   // By a tenth, by 100 events, or to or from nothing: worth a status now.
-  bool backlog_changed_materially() {
-    const auto mqtt = ledger_.outbox().backlog(storage::kDestinationMqtt);
-    const auto odoo = ledger_.outbox().backlog(storage::kDestinationOdoo);
-    if (!mqtt || !odoo) return true;  // the status says why
-    const auto now = *mqtt + *odoo;
+  bool backlog_changed_materially(const Backlogs& backlogs) const {
+    if (!backlogs.mqtt || !backlogs.odoo) return true;  // the status says why
+    const auto now = *backlogs.mqtt + *backlogs.odoo;
     const auto before = reported_backlog_;
     if (before < 0 || (now == 0) != (before == 0)) return true;
     return std::abs(now - before) >= std::max<std::int64_t>(100, before / 10);
@@ -207,7 +215,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void flush_acks();
   // What every status says, the will included: who, when, and the last exchanges.
   [[nodiscard]] StatusReport base_report(bool online) const;
-  void publish_status(bool online);
+  void publish_status(bool online, std::optional<Backlogs> known = std::nullopt);
   void tick();
   void publish_alerts();
   void publish_held_alerts() {
@@ -587,11 +595,12 @@ StatusReport MqttForwarder::Impl::base_report(bool online) const {
   return report;
 }
 
-void MqttForwarder::Impl::publish_status(bool online) {
+void MqttForwarder::Impl::publish_status(bool online, std::optional<Backlogs> known) {
   if (!connected_) return;
   StatusReport report = base_report(online);
-  const auto mqtt_backlog = ledger_.outbox().backlog(storage::kDestinationMqtt);
-  const auto odoo_backlog = ledger_.outbox().backlog(storage::kDestinationOdoo);
+  const Backlogs backlogs = known ? std::move(*known) : read_backlogs();
+  const auto& mqtt_backlog = backlogs.mqtt;
+  const auto& odoo_backlog = backlogs.odoo;
   if (mqtt_backlog && odoo_backlog) {
     report.backlog_mqtt = *mqtt_backlog;
     report.backlog_odoo = *odoo_backlog;
@@ -627,7 +636,8 @@ void MqttForwarder::Impl::tick() {
     publish_alerts();
   } else if (connected_ && backlog_may_have_changed_) {
     backlog_may_have_changed_ = false;
-    if (backlog_changed_materially()) publish_status(true);
+    if (auto backlogs = read_backlogs(); backlog_changed_materially(backlogs))
+      publish_status(true, std::move(backlogs));
   }
   tick_timer_.expires_after(kPollInterval);
   tick_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {

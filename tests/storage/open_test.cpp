@@ -244,8 +244,11 @@ TEST_CASE("a burst without pauses is checkpointed while it lasts, and the WAL st
   for (int i = 0; i < 600; ++i) REQUIRE(ledger->record(issue("1")).has_value());
   // The WAL could stay under 4 MiB only if it restarted during the burst.
   CHECK(std::filesystem::file_size(path.string() + "-wal") < (std::uintmax_t{4} << 20));
-  // The checkpoint thread may still be finishing the second on a busy machine.
-  CHECK(wait_until([&] { return ledger->checkpoints_completed() >= 2; }, std::chrono::seconds(30)));
+  // The background thread was asked (past 3/4 of the reserve) and completes
+  // at least that checkpoint, during the burst or right after it. How many
+  // more it fits into the burst depends on how it is scheduled: on a busy
+  // machine the writer's own checkpoints do the rest, and no count is certain.
+  CHECK(wait_until([&] { return ledger->checkpoints_completed() >= 1; }, std::chrono::seconds(30)));
   CHECK(ledger->last_seq().value == 600);
   CHECK(ledger->check_integrity().empty());
 }
