@@ -106,8 +106,10 @@ class Puller {
 
   // search_read in pages; false when a call failed or answered rows that are
   // not what Odoo sends (report_.failure says why).
+  // With `archived`, records archived in Odoo are read too: search leaves
+  // them out unless asked (active_test), and a pull must learn of archivals.
   bool read_all(const std::string& model, const Json& domain, std::span<const Field> fields,
-                const std::function<void(const Json&)>& each, int page_size) {
+                const std::function<void(const Json&)>& each, int page_size, bool archived = false) {
     Json names = Json::array();
     for (const auto& field : fields) names.push_back(field.name);
     for (int offset = 0;; offset += page_size) {
@@ -116,6 +118,7 @@ class Puller {
                   {"offset", offset},
                   {"limit", page_size},
                   {"order", "write_date asc, id asc"}};
+      if (archived) params["context"] = {{"active_test", false}};
       ++report_.rpcs;
       auto reply = odoo_.call(model, "search_read", params.dump());
       if (!reply.ok()) {
@@ -194,7 +197,7 @@ bool add_categories(Puller& puller, const PullScope& scope, std::set<std::int64_
   }
   return puller.read_all(
       "product.product", Json::array({Json::array({"categ_id", "child_of", category_ids})}), kWriteDate,
-      [&](const Json& row) { formulary.insert(row["id"].get<std::int64_t>()); }, scope.page_size);
+      [&](const Json& row) { formulary.insert(row["id"].get<std::int64_t>()); }, scope.page_size, true);
 }
 
 }  // namespace
@@ -241,7 +244,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
                                        text_of(row["complete_name"]), text_of(row["usage"]),
                                        row.value("active", true)});
           },
-          scope.page_size)) {
+          scope.page_size, true)) {
     return report;
   }
   report.locations = static_cast<std::int64_t>(batch.locations.size());
@@ -295,7 +298,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
                                        text_of(row["tracking"]).empty() ? "none" : text_of(row["tracking"]),
                                        row.value("active", true), text_of(row["write_date"])});
             },
-            scope.page_size) &&
+            scope.page_size, true) &&
         puller.read_all(
             "product.packaging", with_changes(Json::array({Json::array({"product_id", "in", chunk})})),
             kPackagingFields,

@@ -57,6 +57,14 @@ bool is_transient_error(const std::string& name) {
          name.find("ConcurrencyError") != std::string::npos;
 }
 
+// A Python programming error raised by Odoo (a field or method the model
+// does not have, a wrong argument): the same call fails the same way forever,
+// although JSON-2 answers it with HTTP 500.
+bool is_repeating_fault(const std::string& name) {
+  return name == "builtins.ValueError" || name == "builtins.TypeError" || name == "builtins.KeyError" ||
+         name == "builtins.AttributeError" || name == "builtins.IndexError";
+}
+
 OdooReply from_error_object(const Json& data, long status) {
   const std::string name = data.value("name", std::string("unknown"));
   std::string message = data.value("message", std::string());
@@ -180,6 +188,7 @@ class OdooClient::Impl {
     }
     if (status >= 500 || status == 409 || status == 429 || status == 408) {
       auto reply = data.is_object() && data.contains("name") ? from_error_object(data, status) : OdooReply{};
+      if (is_repeating_fault(reply.error_name)) return permanent(reply.error_name, reply.message);
       return transient(reply.error_name.empty() ? "http " + std::to_string(status) : reply.error_name,
                        reply.message.empty() ? "HTTP " + std::to_string(status) + " from Odoo" : reply.message);
     }

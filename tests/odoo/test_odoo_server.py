@@ -177,7 +177,8 @@ class JsonRpc17(unittest.TestCase):
         _, reply = self.s.kw("stock.picking", "button_validate", [[picking]])
         self.assertIn("You need to supply a Lot/Serial number", reply["error"]["data"]["message"])
         move = self.s.ok("stock.move", "search", [[["picking_id", "=", picking]]])[0]
-        self.s.ok("stock.move", "write", [[move], {"lot_name": "RCV-77", "expiration_date": "2030-01-31 00:00:00"}])
+        self.s.ok("stock.move.line", "create", [{"move_id": move, "quantity": 3.0, "lot_name": "RCV-77",
+                                                 "expiration_date": "2030-01-31 00:00:00"}])
         self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]]), True)
         self.assertEqual(len(self.s.ok("stock.lot", "search", [[["name", "=", "RCV-77"]]])), 1)
 
@@ -195,6 +196,204 @@ class JsonRpc17(unittest.TestCase):
         scrap = self.s.ok("stock.scrap", "create", [{"product_id": 103, "scrap_qty": 2.0, "location_id": 10}])
         self.assertTrue(self.s.ok("stock.scrap", "action_validate", [[scrap]]))
         self.assertEqual(self.quant(103, 10), before - 2.0)
+
+    # -- strict where posting depends on it (each names the Odoo function it follows)
+
+    def error_of(self, model, method, args=(), kwargs=None):
+        _, reply = self.s.kw(model, method, args, kwargs)
+        self.assertIn("error", reply, reply)
+        return reply["error"]["data"]
+
+    def stocked(self, location):
+        rows = self.s.ok("stock.quant", "search_read", [[["location_id", "=", location], ["quantity", ">", 5],
+                                                         ["lot_id", "=", False]]], {"fields": ["product_id"]})
+        untracked = [r["product_id"][0] for r in rows
+                     if self.s.ok("product.product", "read", [[r["product_id"][0]], ["tracking"]])[0]["tracking"]
+                     == "none"]
+        return untracked[0]
+
+    def test_lots_only_on_move_lines(self):
+        """stock.move has no lot_name (BaseModel.create: "Invalid field %r on model %r");
+        lots go on stock.move.line, and lot_name reuses the product's lot of that name
+        (stock.move.line._create_and_assign_production_lot)."""
+        tracked = self.s.ok("product.product", "search", [[["tracking", "=", "lot"]]], {"limit": 1})[0]
+        pickings = self.s.ok("stock.picking", "search_count", [[]])
+        error = self.error_of("stock.picking", "create", [{"picking_type_id": 1, "move_ids": [[0, 0, {
+            "product_id": tracked, "product_uom_qty": 2.0, "lot_name": "L-ON-MOVE"}]]}])
+        self.assertEqual(error["name"], "builtins.ValueError")
+        self.assertIn("Invalid field 'lot_name' on model 'stock.move'", error["message"])
+        # One call, one transaction: the picking is not left behind half-made.
+        self.assertEqual(self.s.ok("stock.picking", "search_count", [[]]), pickings)
+        for _ in range(2):
+            picking = self.s.ok("stock.picking", "create", [{"picking_type_id": 1, "move_ids": [[0, 0, {
+                "product_id": tracked, "product_uom_qty": 2.0, "quantity": 2.0, "picked": True,
+                "move_line_ids": [[0, 0, {"quantity": 2.0, "lot_name": "L-TWICE",
+                                          "expiration_date": "2031-01-31 00:00:00"}]]}]]}])
+            self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]]), True)
+        self.assertEqual(len(self.s.ok("stock.lot", "search", [[["name", "=", "L-TWICE"]]])), 1)
+
+    def test_unknown_fields_are_value_errors_in_create_write_read_and_domains(self):
+        """BaseModel.create / write / read and expression.parse raise ValueError
+        for a field the model lacks, including another version's fields."""
+        cases = [("stock.lot", "create", [{"name": "X", "product_id": 101, "colour": "red"}], {}),
+                 ("stock.lot", "write", [[1], {"colour": "red"}], {}),
+                 ("stock.lot", "read", [[1], ["colour"]], {}),
+                 ("stock.lot", "search", [[["colour", "=", "red"]]], {}),
+                 ("stock.lot", "search_read", [[]], {"fields": ["colour"]}),
+                 ("stock.lot", "search", [[]], {"order": "colour asc"}),
+                 ("product.product", "read", [[101], ["is_storable"]], {}),  # 18+
+                 ("stock.move", "search", [[["quantity_done", ">", 0]]], {}),  # 16
+                 ("stock.move", "search", [[["location_final_id", "=", 5]]], {})]  # 18+
+        for model, method, args, kwargs in cases:
+            with self.subTest(model=model, method=method, args=args):
+                self.assertEqual(self.error_of(model, method, args, kwargs)["name"], "builtins.ValueError")
+        self.assertEqual(self.s.ok("stock.lot", "search_count", [[["name", "=", "X"]]]), 0)  # nothing created
+
+    def test_archived_records_are_hidden_unless_asked(self):
+        """BaseModel._search adds active = True unless the domain names active
+        or the context has active_test: False."""
+        self.s.ok("product.product", "write", [[250], {"active": False}])
+        try:
+            self.assertEqual(self.s.ok("product.product", "search", [[["id", "=", 250]]]), [])
+            self.assertEqual(self.s.ok("product.product", "search", [[["id", "=", 250], ["active", "in", [True, False]]]]),
+                             [250])
+            self.assertEqual(self.s.ok("product.product", "search_read", [[["id", "=", 250]]],
+                                       {"fields": ["active"], "context": {"active_test": False}}),
+                             [{"active": False, "id": 250}])
+            self.assertEqual(len(self.s.ok("product.product", "read", [[250], ["name"]])), 1)  # read by id: still there
+        finally:
+            self.s.ok("product.product", "write", [[250], {"active": True}])
+
+    def test_pickings_get_sequence_names_and_need_a_type(self):
+        """stock.picking.create: the name comes from the type's sequence; no
+        picking_type_id is a NOT NULL violation, a ValidationError."""
+        first = self.s.ok("stock.picking", "create", [{"picking_type_id": 2}])
+        second = self.s.ok("stock.picking", "create", [{"picking_type_id": 2}])
+        names = [r["name"] for r in self.s.ok("stock.picking", "read", [[first, second], ["name"]])]
+        self.assertRegex(names[0], r"^WH/INT/\d{5}$")
+        self.assertEqual(int(names[1][-5:]), int(names[0][-5:]) + 1)
+        self.assertEqual(self.error_of("stock.picking", "create", [{"location_id": 11}])["name"],
+                         "odoo.exceptions.ValidationError")
+
+    def test_validate_a_done_picking_books_nothing(self):
+        """stock.picking.button_validate leaves done pickings out and returns True."""
+        product = self.stocked(11)
+        before = self.quant(product, 11)
+        picking = self.s.ok("stock.picking", "create", [{"picking_type_id": 3, "move_ids": [[0, 0, {
+            "product_id": product, "product_uom_qty": 1.0, "quantity": 1.0, "picked": True}]]}])
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]]), True)
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]]), True)
+        self.assertEqual(self.quant(product, 11), before - 1.0)
+
+    def test_a_draft_picking_with_zero_quantities_books_its_demand(self):
+        """stock.picking.button_validate confirms a draft and gives its
+        zero-quantity moves their demand: a bare create + validate books it all."""
+        product = self.stocked(11)
+        before = self.quant(product, 11)
+        picking = self.s.ok("stock.picking", "create", [{"picking_type_id": 3, "move_ids": [[0, 0, {
+            "product_id": product, "product_uom_qty": 4.0}]]}])
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]]), True)
+        self.assertEqual(self.quant(product, 11), before - 4.0)
+        self.assertEqual(self.s.ok("stock.picking", "read", [[picking], ["state"]])[0]["state"], "done")
+
+    def short_picking(self, product):
+        picking = self.s.ok("stock.picking", "create", [{"picking_type_id": 3, "origin": "EDGE:short", "move_ids": [
+            [0, 0, {"product_id": product, "product_uom_qty": 5.0, "quantity": 2.0, "picked": True}]]}])
+        return picking
+
+    def test_skip_backorder_alone_still_makes_a_backorder(self):
+        """stock.picking.button_validate -> _action_done -> _create_backorder:
+        skip_backorder only skips the wizard; picking_ids_not_to_backorder closes it."""
+        product = self.stocked(11)
+        picking = self.short_picking(product)
+        self.assertEqual(self.s.ok("stock.picking", "button_validate", [[picking]])["res_model"],
+                         "stock.backorder.confirmation")
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]],
+                                {"context": {"skip_backorder": True}}), True)
+        backorders = self.s.ok("stock.picking", "search_read", [[["backorder_id", "=", picking]]],
+                               {"fields": ["state", "move_ids", "origin"]})
+        self.assertEqual(len(backorders), 1)
+        self.assertNotEqual(backorders[0]["state"], "done")
+        rest = self.s.ok("stock.move", "read", [backorders[0]["move_ids"], ["product_uom_qty"]])
+        self.assertEqual([m["product_uom_qty"] for m in rest], [3.0])
+        closed = self.short_picking(product)
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[closed]], {"context": {
+            "skip_backorder": True, "picking_ids_not_to_backorder": [closed]}}), True)
+        self.assertEqual(self.s.ok("stock.picking", "search", [[["backorder_id", "=", closed]]]), [])
+
+    def test_action_assign_reserves_from_children_with_lines_and_lots(self):
+        """stock.picking.action_assign -> stock.move._action_assign: quants of the
+        source and its children, a move line per quant and lot (FEFO),
+        reserved_quantity raised; with no moves, "Nothing to check the availability for."."""
+        quants = self.s.ok("stock.quant", "search_read", [[["location_id", "=", 11], ["lot_id", "!=", False],
+                                                           ["quantity", ">", 0]]],
+                           {"fields": ["product_id", "lot_id", "quantity", "reserved_quantity"]})
+        product = quants[0]["product_id"][0]
+        held = [q for q in quants if q["product_id"][0] == product]
+        total = sum(q["quantity"] for q in held)
+        parent = self.s.ok("stock.location", "read", [[11], ["location_id"]])[0]["location_id"][0]
+        picking = self.s.ok("stock.picking", "create", [{"picking_type_id": 2, "location_id": parent,
+                                                         "location_dest_id": 13, "move_ids": [[0, 0, {
+                                                             "product_id": product, "product_uom_qty": total}]]}])
+        self.assertTrue(self.s.ok("stock.picking", "action_assign", [[picking]]))
+        move = self.s.ok("stock.move", "search_read", [[["picking_id", "=", picking]]],
+                         {"fields": ["quantity", "state", "move_line_ids"]})[0]
+        self.assertGreaterEqual(move["quantity"], total)
+        lines = self.s.ok("stock.move.line", "read", [move["move_line_ids"], ["lot_id", "location_id", "quantity"]])
+        self.assertTrue(any(line["lot_id"] and line["location_id"][0] == 11 for line in lines))
+        after = self.s.ok("stock.quant", "read", [[q["id"] for q in held], ["reserved_quantity"]])
+        self.assertEqual(sum(q["reserved_quantity"] for q in after), sum(q["reserved_quantity"] for q in held) + total)
+        empty = self.s.ok("stock.picking", "create", [{"picking_type_id": 2}])
+        self.assertIn("Nothing to check the availability for.",
+                      self.error_of("stock.picking", "action_assign", [[empty]])["message"])
+
+    def test_inventory_mode_fields_and_its_wizards(self):
+        """stock.quant.create under inventory_mode takes only
+        _get_inventory_fields_create(); action_apply_inventory books an inventory
+        move, or returns stock.inventory.conflict for an outdated quant."""
+        error = self.error_of("stock.quant", "create", [{"product_id": 102, "location_id": 12, "quantity": 9.0}],
+                              {"context": {"inventory_mode": True}})
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("Quant's creation is restricted", error["message"])
+        before = self.quant(102, 12)
+        quant = self.s.ok("stock.quant", "create", [{"product_id": 102, "location_id": 12,
+                                                     "inventory_quantity": before + 3.0}],
+                          {"context": {"inventory_mode": True}})
+        self.assertIsNone(self.s.kw("stock.quant", "action_apply_inventory", [[quant]])[1].get("result"))
+        self.assertEqual(self.quant(102, 12), before + 3.0)
+        booked = self.s.ok("stock.move", "search_read", [[["is_inventory", "=", True], ["product_id", "=", 102],
+                                                          ["location_dest_id", "=", 12]]],
+                           {"fields": ["quantity", "location_id", "state"]})
+        self.assertEqual([(m["quantity"], m["state"]) for m in booked], [(3.0, "done")])
+        self.assertEqual(self.s.ok("stock.location", "read", [[booked[0]["location_id"][0]], ["usage"]])[0]["usage"],
+                         "inventory")
+        # Counted, then moved before the count was applied: a conflict, nothing booked.
+        counted = self.s.ok("stock.quant", "create", [{"product_id": 102, "location_id": 12,
+                                                       "inventory_quantity": 1.0}], {"context": {"inventory_mode": True}})
+        moved = self.s.ok("stock.picking", "create", [{"picking_type_id": 1, "location_dest_id": 12, "move_ids": [
+            [0, 0, {"product_id": 102, "product_uom_qty": 1.0, "quantity": 1.0, "picked": True}]]}])
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[moved]]), True)
+        wizard = self.s.ok("stock.quant", "action_apply_inventory", [[counted]])
+        self.assertEqual(wizard["res_model"], "stock.inventory.conflict")
+        self.assertEqual(self.quant(102, 12), before + 4.0)
+
+    def test_scrap_beyond_stock_returns_the_insufficient_quantity_wizard(self):
+        """stock.scrap.action_validate: check_available_qty, else the
+        stock.warn.insufficient.qty.scrap wizard; do_scrap books it anyway."""
+        before = self.quant(103, 10)
+        scrap = self.s.ok("stock.scrap", "create", [{"product_id": 103, "scrap_qty": before + 50.0,
+                                                     "location_id": 10}])
+        wizard = self.s.ok("stock.scrap", "action_validate", [[scrap]])
+        self.assertEqual(wizard["res_model"], "stock.warn.insufficient.qty.scrap")
+        self.assertEqual(self.quant(103, 10), before)
+        self.assertIs(self.s.ok("stock.scrap", "do_scrap", [[scrap]]), True)
+        self.assertEqual(self.quant(103, 10), -50.0)
+
+    def test_unknown_model_is_odoos_own_error(self):
+        """odoo/service/model.py execute_cr: UserError "Object %s doesn't exist"."""
+        error = self.error_of("stock.no_such_model", "search", [[]])
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertEqual(error["message"], "Object stock.no_such_model doesn't exist")
 
     def test_faults(self):
         self.s.fault("http_503")
@@ -252,10 +451,15 @@ class Json2On19(unittest.TestCase):
 
     def test_statuses(self):
         self.assertEqual(self.s.json2("stock.picking", "_action_done", {"ids": [1]})[0], 403)
-        self.assertEqual(self.s.json2("no.such.model", "search", {"domain": []})[0], 404)
+        status, error = self.s.json2("no.such.model", "search", {"domain": []})
+        self.assertEqual(status, 404)  # json2.py: werkzeug's NotFound
+        self.assertEqual(error["name"], "werkzeug.exceptions.NotFound")
+        status, error = self.s.json2("stock.lot", "search", {"domain": [["colour", "=", "red"]]})
+        self.assertEqual(status, 500)  # a ValueError is an internal error on JSON-2, and repeats
+        self.assertEqual(error["name"], "builtins.ValueError")
         self.assertEqual(self.s.json2("stock.location", "search", {"ids": [1], "domain": []})[0], 422)
         self.assertEqual(self.s.json2("stock.lot", "read", {"ids": [999999]})[0], 404)
-        empty = self.s.json2("stock.picking", "create", {"vals_list": [{"location_id": 11, "location_dest_id": 5}]})[1]
+        empty = self.s.json2("stock.picking", "create", {"vals_list": [{"picking_type_id": 3}]})[1]
         status, error = self.s.json2("stock.picking", "button_validate", {"ids": empty})
         self.assertEqual(status, 422)
         self.assertEqual(error["name"], "odoo.exceptions.UserError")

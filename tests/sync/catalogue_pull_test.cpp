@@ -94,6 +94,26 @@ TEST_CASE("the site's catalogue comes from Odoo, then only what changed", "[odoo
     CHECK(full.since.empty());
     CHECK(full.products == static_cast<std::int64_t>(expected.size()));
   }
+  SECTION("a product or location archived in Odoo is learned as archived, not forgotten") {
+    // Odoo's search leaves archived records out unless asked (BaseModel._search,
+    // active_test): the pull asks, or it would never learn of an archival.
+    REQUIRE(odoo.call("product.product", "write",
+                      Json{{"ids", Json::array({Json(some)})}, {"vals", {{"active", false}}}}.dump())
+                .ok());
+    const auto theatre =
+        Json::parse(odoo.call("stock.location", "search", R"({"domain": [["barcode", "=", "THEATRE2"]]})").result);
+    REQUIRE(odoo.call("stock.location", "write", Json{{"ids", theatre}, {"vals", {{"active", false}}}}.dump()).ok());
+    REQUIRE(Json::parse(odoo.call("product.product", "search",
+                                  Json{{"domain", Json::array({Json::array({"id", "=", some})})}}.dump())
+                            .result)
+                .empty());  // hidden from a plain search
+    const auto second = pull_catalogue(odoo, *ledger, scope, false);
+    INFO(second.failure.message);
+    REQUIRE(second.ok());
+    CHECK_FALSE(ledger->catalogue().product_by_id(some)->active);
+    CHECK_FALSE(ledger->catalogue().location(storage::LocationCode("THEATRE2"))->active);
+    CHECK(ledger->catalogue().location(storage::LocationCode("WARD3"))->active);
+  }
   SECTION("a pull that fails part way reports why and keeps the old watermark") {
     const auto before = ledger->catalogue().setting("pull.watermark");
     server.fault("http_503", 1);

@@ -77,8 +77,13 @@ TEST_CASE("Odoo errors are permanent, with their names and reasons", "[odoo]") {
     CHECK(reply.outcome == OdooOutcome::permanent);
     CHECK(reply.error_name == "odoo.exceptions.AccessError");
     CHECK_THAT(reply.message, Catch::Contains("Private methods"));
-    const auto empty =
-        client.call("stock.picking", "create", R"({"vals_list": [{"location_id": 11, "location_dest_id": 5}]})");
+    reply = client.call("stock.picking", "create", R"({"vals_list": [{"location_id": 11, "location_dest_id": 5}]})");
+    CHECK(reply.outcome == OdooOutcome::permanent);  // no picking_type_id: a NOT NULL violation
+    CHECK(reply.error_name == "odoo.exceptions.ValidationError");
+    reply = client.call("stock.move", "search", R"({"domain": [["lot_name", "=", "L1"]]})");
+    CHECK(reply.outcome == OdooOutcome::permanent);  // lots live on move lines
+    CHECK(reply.error_name == "builtins.ValueError");
+    const auto empty = client.call("stock.picking", "create", R"({"vals_list": [{"picking_type_id": 3}]})");
     reply = client.call("stock.picking", "button_validate", Json{{"ids", Json::parse(empty.result)}}.dump());
     CHECK(reply.outcome == OdooOutcome::permanent);
     CHECK(reply.error_name == "odoo.exceptions.UserError");
@@ -152,6 +157,15 @@ TEST_CASE("Odoo 19 over JSON-2 with a bearer key", "[odoo]") {
   CHECK(reply.outcome == OdooOutcome::permanent);
   server.fault("serialization_failure");
   CHECK(client.call("stock.location", "search", R"({"domain": []})").outcome == OdooOutcome::transient);
+  // A field of another version is a ValueError, HTTP 500 on JSON-2, and repeats forever: permanent.
+  reply = client.call("product.product", "search_read", R"({"domain": [], "fields": ["detailed_type"], "limit": 1})");
+  CHECK(reply.outcome == OdooOutcome::permanent);
+  CHECK(reply.error_name == "builtins.ValueError");
+  CHECK_THAT(reply.message, Catch::Contains("detailed_type"));
+  // An unknown model: werkzeug's NotFound.
+  reply = client.call("stock.no_such_model", "search", R"({"domain": []})");
+  CHECK(reply.outcome == OdooOutcome::permanent);
+  CHECK(reply.error_name == "werkzeug.exceptions.NotFound");
   OdooClient wrong(edgestock::testing::odoo_settings(server), "wrong-key");
   const auto refused = wrong.connect();
   CHECK(refused.outcome == OdooOutcome::permanent);
