@@ -1,0 +1,94 @@
+#pragma once
+// What to post to Odoo for a run of recorded moves: a pure function, no I/O.
+//
+// Moves are batched into one picking per operation, picking type, location
+// pair and cost centre, within a time window and a size cap. A batch's
+// identity is its first move's id, so the same moves always plan to the same
+// batches and origins: the picking carries origin "EDGE:batch-<first move id>",
+// each of its moves "EDGE:<move id>". What cannot be posted (a product or
+// location Odoo does not know, a cost centre without a consumption location,
+// a reversal of a move the ledger does not hold) is held with its reason and
+// never holds up the others.
+//
+// What each kind of move books (DESIGN.md, Odoo mapping):
+//   receipt      supplier -> store                   incoming picking
+//   issue        store -> consumption of its cost centre   outgoing picking
+//   transfer     store -> store                      internal picking
+//   count, adjust  the delta against the inventory-loss location (internal);
+//                a zero delta posts nothing
+//   scrap        stock.scrap from the store, one per move
+//   return       consumption of its cost centre -> store (internal)
+//   reversal     the opposite of the move it reverses
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "edgestock/storage/move.hpp"
+
+namespace edgestock::sync {
+
+// What the planner knows of the site in Odoo: from the catalogue and config.
+struct OdooSite {
+  std::map<std::string, std::int64_t> locations;  // location code -> stock.location id
+  std::int64_t supplier = 0;                      // where receipts with no expected transfer come from
+  std::int64_t consumption = 0;                   // issues without a cost centre
+  std::map<std::string, std::int64_t> consumption_by_cost_centre;
+  std::int64_t inventory_loss = 0;  // counts and adjustments
+  std::int64_t scrap = 0;
+  // A move's product as Odoo knows it, or why it cannot be posted (unknown
+  // to the catalogue, archived in Odoo).
+  std::function<std::expected<std::int64_t, std::string>(const storage::ProductRef&)> product;
+  // The move a reversal names, if the ledger holds it.
+  std::function<std::optional<storage::Move>(const storage::MoveId&)> original;
+};
+
+enum class Operation { picking, scrap };
+
+struct PostingLine {
+  storage::MoveId move;
+  std::string origin;  // "EDGE:<move id>"
+  std::int64_t product = 0;
+  storage::Quantity qty;  // always positive: the direction is the posting's
+  std::string lot;
+  std::string expiry;
+  std::int64_t occurred_at_ms = 0;
+};
+
+struct Posting {
+  std::string batch_id;  // "batch-<first move id>"; for a scrap, the move id
+  std::string origin;    // "EDGE:<batch id>"
+  Operation operation = Operation::picking;
+  std::string picking_type;  // incoming, internal, outgoing
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  std::string cost_centre;
+  std::vector<PostingLine> lines;
+};
+
+struct HeldMove {
+  storage::MoveId move;
+  std::string reason;  // for the exception queue, in words a store manager reads
+};
+
+struct PostingPlan {
+  std::vector<Posting> postings;
+  std::vector<HeldMove> held;
+  std::vector<storage::MoveId> nothing_to_post;  // zero-delta counts
+};
+
+struct BatchLimits {
+  std::chrono::milliseconds window{std::chrono::minutes(15)};  // from a batch's first move
+  std::size_t max_lines = 200;
+};
+
+// Moves in seq order.
+PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& site, const BatchLimits& limits);
+
+}  // namespace edgestock::sync

@@ -1,0 +1,164 @@
+#include "edgestock/sync/posting_plan.hpp"
+
+#include <tuple>
+#include <utility>
+
+namespace edgestock::sync {
+namespace {
+
+using storage::MoveKind;
+using storage::Quantity;
+
+// Where one move goes in Odoo.
+struct Route {
+  Operation operation = Operation::picking;
+  std::string picking_type;
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  std::string cost_centre;
+  Quantity qty;  // positive
+};
+
+using Routed = std::expected<Route, std::string>;
+
+std::expected<std::int64_t, std::string> location(const OdooSite& site, const storage::LocationCode& code) {
+  if (code.str().empty()) return std::unexpected("the move names no location");
+  const auto found = site.locations.find(code.str());
+  if (found == site.locations.end() || found->second == 0) {
+    return std::unexpected("location " + code.str() + " is not known in Odoo (not in the catalogue)");
+  }
+  return found->second;
+}
+
+std::expected<std::int64_t, std::string> consumption(const OdooSite& site, const std::string& cost_centre) {
+  if (cost_centre.empty() || site.consumption_by_cost_centre.empty()) {
+    if (site.consumption == 0) return std::unexpected("no consumption location is configured for issues");
+    return site.consumption;
+  }
+  const auto found = site.consumption_by_cost_centre.find(cost_centre);
+  if (found == site.consumption_by_cost_centre.end()) {
+    return std::unexpected("cost centre " + cost_centre + " has no consumption location in Odoo");
+  }
+  return found->second;
+}
+
+Quantity magnitude(Quantity q) {
+  return q.is_negative() ? -q : q;
+}
+
+Routed picking(std::string type, std::expected<std::int64_t, std::string> from,
+               std::expected<std::int64_t, std::string> to, std::string cost_centre, Quantity qty) {
+  if (!from) return std::unexpected(from.error());
+  if (!to) return std::unexpected(to.error());
+  return Route{Operation::picking, std::move(type), *from, *to, std::move(cost_centre), magnitude(qty)};
+}
+
+Routed route_of(const storage::Move& move, const OdooSite& site) {
+  const auto& r = move.request;
+  switch (r.kind) {
+    case MoveKind::receipt:
+      if (site.supplier == 0) return std::unexpected("no supplier location is configured for receipts");
+      return picking("incoming", site.supplier, location(site, r.to), {}, r.qty);
+    case MoveKind::issue:
+      return picking("outgoing", location(site, r.from), consumption(site, r.cost_centre), r.cost_centre, r.qty);
+    case MoveKind::transfer:
+      return picking("internal", location(site, r.from), location(site, r.to), {}, r.qty);
+    case MoveKind::count:
+    case MoveKind::adjust: {
+      if (site.inventory_loss == 0) return std::unexpected("no inventory-loss location is configured");
+      const auto store = location(site, r.to);
+      return r.qty.is_negative() ? picking("internal", store, site.inventory_loss, {}, r.qty)
+                                 : picking("internal", site.inventory_loss, store, {}, r.qty);
+    }
+    case MoveKind::scrap: {
+      if (site.scrap == 0) return std::unexpected("no scrap location is configured");
+      auto routed = picking("internal", location(site, r.from), site.scrap, {}, r.qty);
+      if (routed) routed->operation = Operation::scrap;
+      return routed;
+    }
+    case MoveKind::return_to_store:
+      return picking("internal", consumption(site, r.cost_centre), location(site, r.to), r.cost_centre, r.qty);
+    case MoveKind::reversal:
+      break;
+  }
+  // A reversal books the opposite of the move it reverses.
+  const auto original = site.original ? site.original(r.reverses) : std::nullopt;
+  if (!original) return std::unexpected("it reverses move " + r.reverses.str() + ", which this ledger does not hold");
+  if (original->request.kind == MoveKind::reversal) return std::unexpected("a reversal of a reversal is not posted");
+  auto routed = route_of(*original, site);
+  if (!routed) return routed;
+  std::swap(routed->from, routed->to);
+  routed->operation = Operation::picking;  // a scrap undone is a move back from the scrap location
+  routed->picking_type = "internal";
+  return routed;
+}
+
+}  // namespace
+
+PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& site, const BatchLimits& limits) {
+  PostingPlan plan;
+  // The batch still open for each route: index into plan.postings, first move time.
+  using Key = std::tuple<std::string, std::int64_t, std::int64_t, std::string>;
+  std::map<Key, std::pair<std::size_t, std::int64_t>> open;
+  for (const auto& move : moves) {
+    const auto& r = move.request;
+    if ((r.kind == MoveKind::count || r.kind == MoveKind::adjust) && r.qty.is_zero()) {
+      plan.nothing_to_post.push_back(move.id);
+      continue;
+    }
+    auto routed = route_of(move, site);
+    if (!routed) {
+      plan.held.push_back({move.id, routed.error()});
+      continue;
+    }
+    // For a reversal, the product and lot of the move it reverses (route_of found it).
+    std::optional<storage::Move> reversed;
+    if (r.kind == MoveKind::reversal) reversed = site.original(r.reverses);
+    const storage::MoveRequest& named = reversed ? reversed->request : r;
+    auto product = site.product ? site.product(named.product)
+                                : std::expected<std::int64_t, std::string>(std::unexpect, "no product lookup");
+    if (!product) {
+      plan.held.push_back({move.id, product.error()});
+      continue;
+    }
+    PostingLine line{move.id,      "EDGE:" + move.id.str(), *product, routed->qty, named.lot,
+                     named.expiry, move.occurred_at_ms};
+    if (routed->operation == Operation::scrap) {
+      plan.postings.push_back({move.id.str(),
+                               "EDGE:" + move.id.str(),
+                               Operation::scrap,
+                               routed->picking_type,
+                               routed->from,
+                               routed->to,
+                               {},
+                               {std::move(line)}});
+      continue;
+    }
+    const Key key{routed->picking_type, routed->from, routed->to, routed->cost_centre};
+    auto found = open.find(key);
+    if (found != open.end()) {
+      auto& batch = plan.postings[found->second.first];
+      const bool too_late = move.occurred_at_ms - found->second.second > limits.window.count();
+      if (too_late || batch.lines.size() >= limits.max_lines) {
+        open.erase(found);
+        found = open.end();
+      }
+    }
+    if (found == open.end()) {
+      const std::string batch_id = "batch-" + move.id.str();
+      plan.postings.push_back({batch_id,
+                               "EDGE:" + batch_id,
+                               Operation::picking,
+                               routed->picking_type,
+                               routed->from,
+                               routed->to,
+                               routed->cost_centre,
+                               {}});
+      found = open.emplace(key, std::pair{plan.postings.size() - 1, move.occurred_at_ms}).first;
+    }
+    plan.postings[found->second.first].lines.push_back(std::move(line));
+  }
+  return plan;
+}
+
+}  // namespace edgestock::sync
