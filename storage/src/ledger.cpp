@@ -10,6 +10,7 @@
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/outbox.hpp"
+#include "edgestock/storage/postings.hpp"
 #include "move_rows.hpp"
 
 namespace edgestock::storage {
@@ -231,10 +232,11 @@ std::vector<MoveResult> write_batch(Database& db, std::span<const MoveRequest* c
 }  // namespace
 
 struct Ledger::Parts {
-  explicit Parts(Database& db) : outbox(db), audit(db), catalogue(db) {}
+  explicit Parts(Database& db) : outbox(db), audit(db), catalogue(db), postings(db) {}
   Outbox outbox;
   AuditLog audit;
   Catalogue catalogue;
+  Postings postings;
 
   // Group commit: callers queue their request; whoever finds no commit under
   // way leads the next one for everybody queued, then hands over.
@@ -457,35 +459,58 @@ std::expected<std::optional<StockLine>, LedgerError> Ledger::stock_line(const Lo
   });
 }
 
+namespace {
+
+void write_baseline_locked(Database& db, const Ledger::Baseline& b, std::int64_t read_at_ms) {
+  if (b.location.empty() || b.product_key.empty() || b.uom.empty()) {
+    refuse(Code::invalid_move, "a baseline needs a location, a product and a unit");
+  }
+  const auto kept = kept_line(db, b.location.str(), b.product_key, b.lot);
+  if (kept && kept->uom != b.uom.str()) {
+    refuse(Code::unit_mismatch, "baseline refused: stock of '" + b.product_key + "' at " + b.location.str() +
+                                    " is kept in " + kept->uom + ", not " + b.uom.str());
+  }
+  if (beyond_stock_bound(b.quantity.as_micros()) ||
+      beyond_stock_bound(b.quantity.as_micros() + (kept ? kept->pending_micros : 0))) {
+    refuse(Code::invalid_move, "baseline refused: " + b.quantity.to_string() + " of '" + b.product_key + "' at " +
+                                   b.location.str() + " is more than the ledger holds exactly");
+  }
+  db.cached(
+        "INSERT INTO stock(location, product_key, lot, uom, baseline_micros, baseline_read_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+        "baseline_micros = excluded.baseline_micros, baseline_read_at_ms = excluded.baseline_read_at_ms")
+      .bind(1, b.location.str())
+      .bind(2, b.product_key)
+      .bind_text(3, b.lot)
+      .bind(4, b.uom.str())
+      .bind(5, b.quantity.as_micros())
+      .bind(6, read_at_ms)
+      .run();
+}
+
+// The move's effect leaves `pending`; false when it was confirmed before.
+bool confirm_locked(Database& db, const Move& move) {
+  db.cached("INSERT OR IGNORE INTO server_confirmed(seq, confirmed_at_ms) VALUES (?1, ?2)")
+      .bind(1, move.seq.value)
+      .bind(2, db.clock().now_ms())
+      .run();
+  if (db.connection().changes() == 0) return false;
+  for (auto effect : effects_of(db, move)) {
+    effect.delta = -effect.delta;
+    add_pending(db, effect, move.request.uom);
+  }
+  return true;
+}
+
+}  // namespace
+
 std::expected<void, LedgerError> Ledger::set_baseline(const LocationCode& location, const std::string& product_key,
                                                       const std::string& lot, const UnitOfMeasure& uom,
                                                       Quantity quantity, std::int64_t read_at_ms) {
-  if (location.empty() || product_key.empty() || uom.empty()) {
-    return std::unexpected(LedgerError{Code::invalid_move, "a baseline needs a location, a product and a unit"});
-  }
   return with_database(*database_, [&] {
-    const auto kept = kept_line(*database_, location.str(), product_key, lot);
-    if (kept && kept->uom != uom.str()) {
-      refuse(Code::unit_mismatch, "baseline refused: stock of '" + product_key + "' at " + location.str() +
-                                      " is kept in " + kept->uom + ", not " + uom.str());
-    }
-    if (beyond_stock_bound(quantity.as_micros()) ||
-        beyond_stock_bound(quantity.as_micros() + (kept ? kept->pending_micros : 0))) {
-      refuse(Code::invalid_move, "baseline refused: " + quantity.to_string() + " of '" + product_key + "' at " +
-                                     location.str() + " is more than the ledger holds exactly");
-    }
-    database_
-        ->cached(
-            "INSERT INTO stock(location, product_key, lot, uom, baseline_micros, baseline_read_at_ms) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
-            "baseline_micros = excluded.baseline_micros, baseline_read_at_ms = excluded.baseline_read_at_ms")
-        .bind(1, location.str())
-        .bind(2, product_key)
-        .bind_text(3, lot)
-        .bind(4, uom.str())
-        .bind(5, quantity.as_micros())
-        .bind(6, read_at_ms)
-        .run();
+    sqlite::Transaction transaction(database_->connection());
+    write_baseline_locked(*database_, Baseline{location, product_key, lot, uom, quantity}, read_at_ms);
+    transaction.commit();
   });
 }
 
@@ -495,15 +520,46 @@ std::expected<void, LedgerError> Ledger::confirm_by_server(const MoveId& id) {
     const auto move = find_move_locked(db, id.str());
     if (!move) refuse(Code::not_found, "move " + id.str() + " is not in this ledger");
     sqlite::Transaction transaction(db.connection());
-    db.cached("INSERT OR IGNORE INTO server_confirmed(seq, confirmed_at_ms) VALUES (?1, ?2)")
-        .bind(1, move->seq.value)
-        .bind(2, db.clock().now_ms())
-        .run();
-    if (db.connection().changes() == 0) return;  // already confirmed
-    for (auto effect : effects_of(db, *move)) {
-      effect.delta = -effect.delta;
-      add_pending(db, effect, move->request.uom);
+    if (confirm_locked(db, *move)) transaction.commit();
+  });
+}
+
+std::expected<void, LedgerError> Ledger::settle_posting(std::string_view batch_id, std::int64_t odoo_id,
+                                                        std::span<const Baseline> baselines, std::int64_t read_at_ms) {
+  return with_database(*database_, [&] {
+    auto& db = *database_;
+    WriteTransaction transaction(db);
+    auto& state = db.cached("SELECT state FROM postings WHERE batch_id = ?1");
+    state.bind(1, batch_id);
+    const std::string found = state.step() ? state.column_text(0) : std::string();
+    state.reset();
+    if (found.empty()) refuse(Code::not_found, "no posting batch " + std::string(batch_id));
+    if (found == "done") return;  // settled before
+    if (found != "fixed" && found != "sent") {
+      refuse(Code::not_found, "posting batch " + std::string(batch_id) + " is " + found + ", not open");
     }
+    std::vector<std::string> ids;
+    auto& moves = db.cached("SELECT m.id FROM posting_moves p JOIN moves m USING (seq) WHERE p.batch_id = ?1");
+    moves.bind(1, batch_id);
+    while (moves.step()) ids.push_back(moves.column_text(0));
+    moves.reset();
+    for (const auto& id : ids) {
+      const auto move = find_move_locked(db, id);
+      if (!move) continue;
+      confirm_locked(db, *move);
+      db.cached("DELETE FROM outbox WHERE destination = ?1 AND seq = ?2 AND state = 'pending'")
+          .bind(1, kDestinationOdoo)
+          .bind(2, move->seq.value)
+          .run();
+    }
+    for (const auto& baseline : baselines) write_baseline_locked(db, baseline, read_at_ms);
+    db.cached("UPDATE postings SET state = 'done', odoo_id = ?2, updated_at_ms = ?3 WHERE batch_id = ?1")
+        .bind(1, batch_id)
+        .bind(2, odoo_id)
+        .bind(3, db.clock().now_ms())
+        .run();
+    append_audit_locked(db, "agent", "posted", std::string(batch_id),
+                        std::to_string(ids.size()) + " moves, Odoo record " + std::to_string(odoo_id));
     transaction.commit();
   });
 }
@@ -615,6 +671,10 @@ AuditLog& Ledger::audit() {
 }
 Catalogue& Ledger::catalogue() {
   return parts_->catalogue;
+}
+
+Postings& Ledger::postings() {
+  return parts_->postings;
 }
 
 ClockCheck& Ledger::clock_check() {

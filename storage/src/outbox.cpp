@@ -5,6 +5,7 @@
 #include "audit_chain.hpp"
 #include "database.hpp"
 #include "move_rows.hpp"
+#include "outbox_rows.hpp"
 
 namespace edgestock::storage {
 namespace {
@@ -104,23 +105,26 @@ std::expected<void, LedgerError> Outbox::mark_retry(std::string_view destination
   });
 }
 
+void move_to_exceptions_locked(Database& db, std::string_view destination, Seq seq, std::string_view reason) {
+  const auto now = db.clock().now_ms();
+  update_pending(db, destination, seq,
+                 "UPDATE outbox SET state = 'exception', attempts = attempts + 1, "
+                 "last_error = ?3, done_at_ms = ?4 WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
+                 reason, now);
+  db.cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+      .bind(1, destination)
+      .bind(2, seq.value)
+      .bind_text(3, reason)
+      .bind(4, now)
+      .run();
+  append_audit_locked(db, "agent", "exception", std::string(destination) + " seq " + std::to_string(seq.value), reason);
+}
+
 std::expected<void, LedgerError> Outbox::mark_exception(std::string_view destination, Seq seq,
                                                         std::string_view reason) {
   return with_database(database_, [&] {
-    const auto now = database_.clock().now_ms();
     WriteTransaction transaction(database_);
-    update_pending(database_, destination, seq,
-                   "UPDATE outbox SET state = 'exception', attempts = attempts + 1, "
-                   "last_error = ?3, done_at_ms = ?4 WHERE destination = ?1 AND seq = ?2 AND state = 'pending'",
-                   reason, now);
-    database_.cached("INSERT INTO exceptions(destination, seq, reason, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
-        .bind(1, destination)
-        .bind(2, seq.value)
-        .bind_text(3, reason)
-        .bind(4, now)
-        .run();
-    append_audit_locked(database_, "agent", "exception", std::string(destination) + " seq " + std::to_string(seq.value),
-                        reason);
+    move_to_exceptions_locked(database_, destination, seq, reason);
     transaction.commit();
   });
 }

@@ -161,7 +161,31 @@ constexpr const char* kVersion6 = R"sql(
 ALTER TABLE moves ADD COLUMN clock_suspect INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5, kVersion6};
+// Version 7: postings to Odoo, each batch fixed (identity, origin, contents)
+// before its first send, and the moves it carries.
+constexpr const char* kVersion7 = R"sql(
+CREATE TABLE postings(
+  batch_id TEXT PRIMARY KEY,
+  origin TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL CHECK (state IN ('fixed', 'sent', 'done', 'split', 'failed')),
+  plan TEXT NOT NULL,
+  odoo_id INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX postings_open ON postings(created_at_ms) WHERE state IN ('fixed', 'sent');
+CREATE TABLE posting_moves(
+  seq INTEGER NOT NULL,
+  batch_id TEXT NOT NULL REFERENCES postings(batch_id),
+  PRIMARY KEY (seq, batch_id)
+) WITHOUT ROWID;
+CREATE INDEX posting_moves_batch ON posting_moves(batch_id);
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5, kVersion6, kVersion7};
 
 }  // namespace
 

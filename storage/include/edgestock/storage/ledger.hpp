@@ -24,6 +24,7 @@ namespace edgestock::storage {
 class Database;
 class Outbox;
 class AuditLog;
+class Postings;
 class Catalogue;
 
 enum class Durability {
@@ -105,6 +106,20 @@ class Ledger {
   // leaves `pending`. Confirming twice is harmless.
   std::expected<void, LedgerError> confirm_by_server(const MoveId& id);
 
+  // Odoo has booked a posting batch, and these quantities were read from its
+  // quants afterwards. In one transaction: the batch is done, its moves leave
+  // `pending` and the Odoo queue, and the baselines are set; so the stock
+  // shown never jumps and never counts a move twice. Settling twice is harmless.
+  struct Baseline {
+    LocationCode location;
+    std::string product_key;
+    std::string lot;
+    UnitOfMeasure uom;
+    Quantity quantity;
+  };
+  std::expected<void, LedgerError> settle_posting(std::string_view batch_id, std::int64_t odoo_id,
+                                                  std::span<const Baseline> baselines, std::int64_t read_at_ms);
+
   // The raw scan journal: `raw` (escaped, at most 4096 bytes kept) is durable
   // when this returns, before anything tries to read it. Returns its number.
   std::expected<std::int64_t, LedgerError> journal_scan(std::string_view source, std::string_view raw);
@@ -151,6 +166,7 @@ class Ledger {
   Outbox& outbox();
   AuditLog& audit();
   Catalogue& catalogue();
+  Postings& postings();
   // The plausibility of the wall clock, and its distance from Odoo's once
   // known: moves recorded while it reports a problem are flagged
   // clock_suspect. Thread-safe.
