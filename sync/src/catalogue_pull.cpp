@@ -11,31 +11,17 @@
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/dates.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "odoo_json.hpp"
 
 namespace edgestock::sync {
 namespace {
 
 using Json = nlohmann::json;
+using odoo_json::id_of;
+using odoo_json::name_of;
+using odoo_json::quantity_of;
+using odoo_json::text_of;
 constexpr const char* kWatermark = "pull.watermark";
-
-// Odoo sends quantities as JSON numbers; they become exact decimals here, at
-// the edge, rounded to the six decimals a Quantity keeps.
-storage::Quantity quantity_of(const Json& value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.6f", value.is_number() ? value.get<double>() : 0.0);
-  return storage::Quantity::parse(text).value_or(storage::Quantity{});
-}
-
-std::string text_of(const Json& value) {
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
-std::int64_t id_of(const Json& value) {
-  if (value.is_array() && !value.empty()) return value[0].get<std::int64_t>();  // many2one [id, name]
-  return value.is_number_integer() ? value.get<std::int64_t>() : 0;
-}
-std::string name_of(const Json& value) {
-  return value.is_array() && value.size() > 1 && value[1].is_string() ? value[1].get<std::string>() : std::string();
-}
 
 // "YYYY-MM-DD HH:MM:SS" minus `seconds`.
 std::string minus_seconds(const std::string& stamp, int seconds) {

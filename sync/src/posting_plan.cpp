@@ -121,7 +121,18 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
       plan.held.push_back({move.id, product.error()});
       continue;
     }
-    PostingLine line{move.id,      "EDGE:" + move.id.str(), *product, routed->qty, named.lot,
+    std::int64_t lot_id = 0;
+    if (!named.lot.empty()) {
+      auto known = site.lot ? site.lot(*product, named.lot)
+                            : std::expected<std::int64_t, std::string>(std::unexpect, "no lot lookup");
+      if (known) {
+        lot_id = *known;
+      } else if (r.kind != MoveKind::receipt) {
+        plan.held.push_back({move.id, known.error()});
+        continue;
+      }
+    }
+    PostingLine line{move.id,      "EDGE:" + move.id.str(), *product, routed->qty, named.lot, lot_id,
                      named.expiry, move.occurred_at_ms};
     if (routed->operation == Operation::scrap) {
       plan.postings.push_back({move.id.str(),

@@ -155,3 +155,23 @@ TEST_CASE("what cannot be posted is held with its reason and holds up nothing el
   CHECK(plan.postings[0].lines.size() == 1);
   CHECK(plan.postings[0].lines[0].move == moves.list[4].id);
 }
+
+TEST_CASE("a lot Odoo does not know: a receipt creates it, anything else is held", "[posting]") {
+  Moves moves;
+  moves.add(MoveKind::receipt, 0, 5, "SUPPLIER", "WARD3").request.lot = "NEW-1";
+  moves.add(MoveKind::issue, 0, 1, "WARD3", "CONSUME").request.lot = "NEW-1";
+  moves.add(MoveKind::issue, 0, 1, "WARD3", "CONSUME").request.lot = "L-KNOWN";
+  auto s = site();
+  s.lot = [](std::int64_t product, const std::string& lot) -> std::expected<std::int64_t, std::string> {
+    if (product == 101 && lot == "L-KNOWN") return 9001;
+    return std::unexpected("lot " + lot + " is unknown to Odoo");
+  };
+  const auto plan = plan_postings(moves.list, s, BatchLimits{});
+  REQUIRE(plan.postings.size() == 2);
+  CHECK(plan.postings[0].lines[0].lot == "NEW-1");
+  CHECK(plan.postings[0].lines[0].lot_id == 0);  // created by name
+  CHECK(plan.postings[1].lines[0].lot_id == 9001);
+  REQUIRE(plan.held.size() == 1);
+  CHECK(plan.held[0].move == moves.list[1].id);
+  CHECK_THAT(plan.held[0].reason, Catch::Contains("lot NEW-1 is unknown to Odoo"));
+}

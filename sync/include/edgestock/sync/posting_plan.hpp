@@ -45,6 +45,10 @@ struct OdooSite {
   // A move's product as Odoo knows it, or why it cannot be posted (unknown
   // to the catalogue, archived in Odoo).
   std::function<std::expected<std::int64_t, std::string>(const storage::ProductRef&)> product;
+  // A lot of a product as Odoo knows it (stock.lot id), or why not. Receipts
+  // post a lot Odoo does not know by name, which creates it; other moves are
+  // held until it is known (DESIGN.md: lot unknown to Odoo).
+  std::function<std::expected<std::int64_t, std::string>(std::int64_t product, const std::string& lot)> lot;
   // The move a reversal names, if the ledger holds it.
   std::function<std::optional<storage::Move>(const storage::MoveId&)> original;
 };
@@ -57,6 +61,7 @@ struct PostingLine {
   std::int64_t product = 0;
   storage::Quantity qty;  // always positive: the direction is the posting's
   std::string lot;
+  std::int64_t lot_id = 0;  // 0 with a lot: a receipt's new lot, created by name
   std::string expiry;
   std::int64_t occurred_at_ms = 0;
 };
