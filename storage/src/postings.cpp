@@ -112,19 +112,27 @@ std::expected<PostingBatch, LedgerError> Postings::batch(std::string_view batch_
   });
 }
 
+namespace {
+std::vector<Seq> in_state(Database& db, std::span<const Seq> seqs, const char* states) {
+  std::vector<Seq> found;
+  auto& select = db.cached(std::string("SELECT 1 FROM posting_moves m JOIN postings p USING (batch_id) WHERE m.seq = "
+                                       "?1 AND p.state IN (") +
+                           states + ") LIMIT 1");
+  for (const auto seq : seqs) {
+    select.bind(1, seq.value);
+    if (select.step()) found.push_back(seq);
+    select.reset();
+  }
+  return found;
+}
+}  // namespace
+
 std::expected<std::vector<Seq>, LedgerError> Postings::batched(std::span<const Seq> seqs) const {
-  return with_database(database_, [&] {
-    std::vector<Seq> found;
-    auto& select = database_.cached(
-        "SELECT 1 FROM posting_moves m JOIN postings p USING (batch_id) WHERE m.seq = ?1 "
-        "AND p.state IN ('fixed', 'sent', 'done') LIMIT 1");
-    for (const auto seq : seqs) {
-      select.bind(1, seq.value);
-      if (select.step()) found.push_back(seq);
-      select.reset();
-    }
-    return found;
-  });
+  return with_database(database_, [&] { return in_state(database_, seqs, "'fixed', 'sent', 'done'"); });
+}
+
+std::expected<std::vector<Seq>, LedgerError> Postings::split_before(std::span<const Seq> seqs) const {
+  return with_database(database_, [&] { return in_state(database_, seqs, "'split'"); });
 }
 
 std::expected<void, LedgerError> Postings::mark_sent(std::string_view batch_id, std::int64_t odoo_id) {

@@ -236,6 +236,25 @@ class Stock(Orm):
                         else "confirmed")
         return True
 
+    def action_cancel(self, ids, context):
+        """stock.picking.action_cancel: its open moves are cancelled and what they
+        reserved is released; a done picking cannot be cancelled."""
+        for i in ids:
+            picking = self._get("stock.picking", i)
+            if picking["state"] == "done":
+                raise user_error("You cannot cancel a transfer that is done.")
+            for move in self._moves(picking):
+                if move["state"] in ("done", "cancel"):
+                    continue
+                for line in self._lines(move):
+                    if line.get("reserved"):
+                        quant = self._quant(line["product_id"], line["location_id"], line.get("lot_id") or False)
+                        quant["reserved_quantity"] = max(0.0, quant["reserved_quantity"] - line["reserved"])
+                        line["reserved"] = 0.0
+                move["state"] = "cancel"
+            self._touch("stock.picking", i, state="cancel")
+        return True
+
     def _expiry(self, lot_id):
         if not lot_id:
             return "9999"
@@ -449,7 +468,8 @@ class Stock(Orm):
 
     # -- dispatch
     RECORD_METHODS = {"read": None, "write": None, "action_confirm": "stock.picking", "action_assign": "stock.picking",
-                      "button_validate": "stock.picking", "action_apply_inventory": "stock.quant",
+                      "button_validate": "stock.picking", "action_cancel": "stock.picking",
+                      "action_apply_inventory": "stock.quant",
                       "action_validate": "stock.scrap", "do_scrap": "stock.scrap"}
 
     def call(self, model, method, args, kwargs):

@@ -15,9 +15,9 @@ in odoo_stock.py; this file is the HTTP side.
                                 [--api-key KEY] [--password admin]
 
 It prints "listening on PORT" once ready (--port 0 picks a free port).
-Faults for tests: POST /__test__/faults {"kind": K, "count": N, "delay_ms": D}
+Faults for tests: POST /__test__/faults {"kind": K, "count": N, "delay_ms": D, "after": A}
 with K one of latency, http_502, http_503, reset, lost_response,
-serialization_failure, slow; the next N object calls suffer it. These damage
+serialization_failure, slow; the next N object calls (after A untouched ones) suffer it. These damage
 the answer of a call, as a proxy or a customised Odoo could: missing_field (no
 "id" in the rows read), wrong_type (a row's text fields become numbers),
 huge_reply (1 MiB of blanks after the JSON).
@@ -42,11 +42,14 @@ ADMIN_UID = 2
 class Faults:
     def __init__(self):
         self.lock = threading.Lock()
-        self.kind, self.count, self.delay_ms = None, 0, 0
+        self.kind, self.count, self.delay_ms, self.after = None, 0, 0, 0
 
     def take(self):
         with self.lock:
             if self.count <= 0:
+                return None, 0
+            if self.after > 0:  # this many object calls pass untouched first
+                self.after -= 1
                 return None, 0
             self.count -= 1
             return self.kind, self.delay_ms
@@ -101,6 +104,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.server.faults.kind = spec.get("kind")
                 self.server.faults.count = int(spec.get("count", 1))
                 self.server.faults.delay_ms = int(spec.get("delay_ms", 0))
+                self.server.faults.after = int(spec.get("after", 0))
             return self._send(200, {"ok": True})
         if self.path == "/jsonrpc":
             return self._jsonrpc(raw)

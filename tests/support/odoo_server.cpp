@@ -52,11 +52,11 @@ OdooServer::~OdooServer() {
   }
 }
 
-void OdooServer::fault(const std::string& kind, int count, int delay_ms) const {
+void OdooServer::fault(const std::string& kind, int count, int delay_ms, int after) const {
   CURL* curl = curl_easy_init();
   const std::string url = this->url() + "/__test__/faults";
   const std::string body = R"({"kind": ")" + kind + R"(", "count": )" + std::to_string(count) + R"(, "delay_ms": )" +
-                           std::to_string(delay_ms) + "}";
+                           std::to_string(delay_ms) + R"(, "after": )" + std::to_string(after) + "}";
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(

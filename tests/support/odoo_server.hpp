@@ -22,8 +22,8 @@ class OdooServer {
   OdooServer& operator=(const OdooServer&) = delete;
   [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] int port() const { return port_; }
-  // Makes the next `count` object calls suffer `kind` (see the server's docs).
-  void fault(const std::string& kind, int count = 1, int delay_ms = 0) const;
+  // The next `count` object calls, after `after` untouched ones, suffer `kind`.
+  void fault(const std::string& kind, int count = 1, int delay_ms = 0, int after = 0) const;
 
  private:
   pid_t pid_ = -1;

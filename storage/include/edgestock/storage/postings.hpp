@@ -56,6 +56,8 @@ class Postings {
   [[nodiscard]] std::expected<PostingBatch, LedgerError> batch(std::string_view batch_id) const;
   // Moves in a batch that is fixed, sent or done: the planner leaves them alone.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> batched(std::span<const Seq> seqs) const;
+  // Moves that were in a batch split after a permanent error: planned alone from then on.
+  [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> split_before(std::span<const Seq> seqs) const;
 
   // About to send: from now on the outcome may be unknown.
   std::expected<void, LedgerError> mark_sent(std::string_view batch_id, std::int64_t odoo_id = 0);
