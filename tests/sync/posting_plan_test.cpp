@@ -59,7 +59,8 @@ TEST_CASE("issues are batched per store, cost centre and window; the batch is na
   moves.add(MoveKind::issue, 1, 1, "WARD3", "CONSUME", "CC-ORTHO");
   moves.add(MoveKind::issue, 2, 3, "WARD3", "CONSUME", "CC-CARDIO");
   moves.add(MoveKind::issue, 20, 1, "WARD3", "CONSUME", "CC-CARDIO");  // past the 15 min window
-  const auto plan = plan_postings(moves.list, site(), BatchLimits{});
+  const BatchLimits limits{std::chrono::minutes(15), 200};
+  const auto plan = plan_postings(moves.list, site(), limits);
   CHECK(plan.held.empty());
   REQUIRE(plan.postings.size() == 3);
   const auto& cardio = plan.postings[0];
@@ -76,7 +77,7 @@ TEST_CASE("issues are batched per store, cost centre and window; the batch is na
   CHECK(plan.postings[2].lines.size() == 1);
   CHECK(plan.postings[2].to == 21);
   // The same moves always plan the same batches: the identity is fixed.
-  const auto again = plan_postings(moves.list, site(), BatchLimits{});
+  const auto again = plan_postings(moves.list, site(), limits);
   for (std::size_t i = 0; i < plan.postings.size(); ++i) CHECK(again.postings[i].origin == plan.postings[i].origin);
 }
 

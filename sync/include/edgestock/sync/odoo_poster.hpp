@@ -40,7 +40,7 @@ struct PosterSettings {
   std::map<std::string, std::int64_t> picking_types;
   std::chrono::milliseconds retry_first{std::chrono::seconds(5)};
   std::chrono::milliseconds retry_cap{std::chrono::minutes(10)};
-  std::size_t plan_page = 500;  // moves read from the queue at a time
+  std::size_t plan_page = 2000;  // moves read from the queue at a time
 };
 
 struct PostRound {

@@ -88,9 +88,12 @@ struct PostingPlan {
   std::vector<storage::MoveId> nothing_to_post;  // zero-delta counts
 };
 
+// A picking spans at most `window` of scanning (from its first move) and
+// `max_lines` moves: an hour keeps a picking's moves in one accounting day
+// nearly always; 500 moves validate in one call on a real Odoo.
 struct BatchLimits {
-  std::chrono::milliseconds window{std::chrono::minutes(15)};  // from a batch's first move
-  std::size_t max_lines = 200;
+  std::chrono::milliseconds window{std::chrono::hours(1)};
+  std::size_t max_lines = 500;
 };
 
 // Moves in seq order.
