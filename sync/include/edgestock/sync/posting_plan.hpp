@@ -89,10 +89,12 @@ struct PostingPlan {
 };
 
 // A picking spans at most `window` of scanning (from its first move) and
-// `max_lines` moves: an hour keeps a picking's moves in one accounting day
-// nearly always; 500 moves validate in one call on a real Odoo.
+// `max_lines` moves. Online, each round posts what waits, so pickings stay
+// small and prompt; the window shapes a backlog after an outage: a day of
+// moves per picking, which a week offline turns into a few dozen pickings,
+// not thousands. 500 moves validate in one call on a real Odoo.
 struct BatchLimits {
-  std::chrono::milliseconds window{std::chrono::hours(1)};
+  std::chrono::milliseconds window{std::chrono::hours(24)};
   std::size_t max_lines = 500;
 };
 
