@@ -22,7 +22,7 @@ inline storage::LedgerOptions ledger_options(const config::Settings& settings, b
   // switched off would never reach it, and retention would keep it for ever.
   options.destinations.clear();
   if (settings.mqtt.enabled) options.destinations.emplace_back("mqtt");
-  if (settings.odoo.enabled) options.destinations.emplace_back("odoo");
+  if (settings.odoo.enabled && settings.odoo.posting.enabled) options.destinations.emplace_back("odoo");
   return options;
 }
 

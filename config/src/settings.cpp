@@ -96,6 +96,11 @@ Key flag_key(const char* path, const char* meaning, Accessor<bool> field) {
           }};
 }
 
+// The id of an Odoo record (0: not set).
+Key record_id_key(const char* path, const char* meaning, Accessor<std::int64_t> field) {
+  return number_key<std::int64_t>(path, meaning, field, 0, std::int64_t{1} << 31);
+}
+
 // A JSON object of strings, such as session.cost_centres.
 Key string_map_key(const char* path, const char* meaning, Accessor<std::map<std::string, std::string>> field) {
   return {path, false, meaning, [](Settings&) { return std::string("{}"); },
@@ -271,6 +276,49 @@ const std::vector<Key>& keys() {
       number_key<std::int64_t>(
           "odoo.max_reply_bytes", "largest answer accepted from Odoo for one call (a larger one is refused)",
           [](Settings& s) -> std::int64_t& { return s.odoo.max_reply_bytes; }, 65'536, std::int64_t{1} << 30),
+      flag_key("odoo.posting.enabled", "post the moves to Odoo (needs the odoo.posting ids below)",
+               [](Settings& s) -> bool& { return s.odoo.posting.enabled; }),
+      number_key<int>(
+          "odoo.posting.interval_s", "seconds between posting rounds",
+          [](Settings& s) -> int& { return s.odoo.posting.interval_s; }, 5, 86'400),
+      record_id_key("odoo.posting.supplier_location_id", "Odoo stock.location id receipts come from (vendors)",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.supplier_location; }),
+      record_id_key("odoo.posting.consumption_location_id",
+                    "Odoo stock.location id issues go to when they have no cost centre of their own",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.consumption_location; }),
+      Key{"odoo.posting.cost_centre_locations", false,
+          "cost centre -> the Odoo stock.location id its issues are booked to: {\"CC-W3\": 41, ...}",
+          [](Settings&) { return std::string("{}"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_object()) return "must be an object of \"cost centre\": location id";
+            std::map<std::string, std::int64_t> out;
+            for (const auto& [name, id] : v.items()) {
+              if (!is_identifier(name) || !id.is_number_integer() || id.get<std::int64_t>() <= 0) {
+                return "entry \"" + name + "\" must map a cost centre to a positive Odoo id";
+              }
+              out[name] = id.get<std::int64_t>();
+            }
+            s.odoo.posting.cost_centre_locations = std::move(out);
+            return {};
+          }},
+      record_id_key("odoo.posting.inventory_loss_location_id",
+                    "Odoo stock.location id (usage inventory) counts and adjustments are booked against",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.inventory_loss_location; }),
+      record_id_key("odoo.posting.scrap_location_id", "Odoo stock.location id scrap goes to",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.scrap_location; }),
+      record_id_key("odoo.posting.picking_type.incoming", "Odoo stock.picking.type id of receipts",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.incoming_type; }),
+      record_id_key("odoo.posting.picking_type.internal",
+                    "Odoo stock.picking.type id of transfers, counts, returns and reversals",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.internal_type; }),
+      record_id_key("odoo.posting.picking_type.outgoing", "Odoo stock.picking.type id of issues",
+                    [](Settings& s) -> std::int64_t& { return s.odoo.posting.outgoing_type; }),
+      number_key<int>(
+          "odoo.posting.batch_window_s", "a picking holds moves of at most this many seconds of scanning",
+          [](Settings& s) -> int& { return s.odoo.posting.batch_window_s; }, 60, 31 * 86'400),
+      number_key<int>(
+          "odoo.posting.batch_max_moves", "most moves in one picking",
+          [](Settings& s) -> int& { return s.odoo.posting.batch_max_moves; }, 1, 5000),
       Key{"odoo.locations", false, "barcodes of this site's stock locations in Odoo: [\"WARD3\", ...]",
           [](Settings&) { return std::string("[]"); },
           [](const Json& v, Settings& s) -> std::string {
@@ -398,6 +446,25 @@ void unknown_keys(const Json& node, const std::string& prefix, Problems& problem
   }
 }
 
+// Posting needs to know where each kind of move goes in Odoo.
+void check_posting(const Settings& s, Problems& problems) {
+  const auto& p = s.odoo.posting;
+  if (!s.odoo.enabled || !p.enabled) return;
+  const std::pair<const char*, std::int64_t> needed[] = {
+      {"supplier_location_id", p.supplier_location}, {"inventory_loss_location_id", p.inventory_loss_location},
+      {"scrap_location_id", p.scrap_location},       {"picking_type.incoming", p.incoming_type},
+      {"picking_type.internal", p.internal_type},    {"picking_type.outgoing", p.outgoing_type}};
+  for (const auto& [name, id] : needed) {
+    if (id == 0)
+      problems.push_back(std::string("odoo.posting.") + name + ": required when odoo.posting.enabled is true");
+  }
+  if (p.consumption_location == 0 && p.cost_centre_locations.empty()) {
+    problems.push_back(
+        "odoo.posting.consumption_location_id: required when odoo.posting.enabled is true (or map every cost centre "
+        "in odoo.posting.cost_centre_locations)");
+  }
+}
+
 // Secrets never cross the network in clear unless IT says so by name.
 void check_cleartext(const Settings& s, Problems& problems) {
   const bool broker_clear =
@@ -452,6 +519,7 @@ std::expected<Settings, Problems> parse_settings(std::string_view json_text) {
     problems.push_back("mqtt.tls.cert_file and mqtt.tls.key_file: give both or neither");
   }
   check_cleartext(settings, problems);
+  check_posting(settings, problems);
   if (!problems.empty()) return std::unexpected(std::move(problems));
   return settings;
 }

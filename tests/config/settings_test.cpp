@@ -64,7 +64,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 68);
+  REQUIRE(keys.size() == 80);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -216,4 +216,37 @@ TEST_CASE("the MQTT prefix is one topic level", "[config][mqtt]") {
     REQUIRE_FALSE(parsed.has_value());
     CHECK_THAT(parsed.error().at(0), Catch::Contains("mqtt.prefix: must be one topic level"));
   }
+}
+
+TEST_CASE("posting to Odoo needs to know where each kind of move goes", "[config][odoo]") {
+  const auto off = parse_settings(R"({"site": "s", "terminal": "t", "odoo": {"enabled": true}})").value();
+  CHECK_FALSE(off.odoo.posting.enabled);  // pulling only, until IT gives the ids
+  CHECK(off.odoo.posting.batch_window_s == 86'400);
+  const auto missing = parse_settings(R"({"site": "s", "terminal": "t",
+      "odoo": {"enabled": true, "posting": {"enabled": true, "supplier_location_id": 1}}})");
+  REQUIRE_FALSE(missing.has_value());
+  const std::string all = [&] {
+    std::string text;
+    for (const auto& p : missing.error()) text += p + "\n";
+    return text;
+  }();
+  CHECK_THAT(all, Catch::Contains("odoo.posting.inventory_loss_location_id: required when odoo.posting.enabled"));
+  CHECK_THAT(all, Catch::Contains("odoo.posting.picking_type.outgoing: required"));
+  CHECK_THAT(all, Catch::Contains("odoo.posting.consumption_location_id: required"));
+  CHECK_THAT(all, !Catch::Contains("supplier_location_id"));
+  const auto full = parse_settings(R"({"site": "s", "terminal": "t",
+      "odoo": {"enabled": true, "posting": {"enabled": true, "interval_s": 30, "supplier_location_id": 1,
+        "cost_centre_locations": {"CC-W3": 41, "CC-ICU": 42}, "inventory_loss_location_id": 3,
+        "scrap_location_id": 4, "picking_type": {"incoming": 1, "internal": 2, "outgoing": 3},
+        "batch_window_s": 3600, "batch_max_moves": 200}}})");
+  INFO((full ? "" : full.error().front()));
+  REQUIRE(full.has_value());
+  CHECK(full->odoo.posting.cost_centre_locations.at("CC-ICU") == 42);
+  CHECK(full->odoo.posting.outgoing_type == 3);
+  CHECK(full->odoo.posting.batch_max_moves == 200);
+  const auto bad = parse_settings(R"({"site": "s", "terminal": "t",
+      "odoo": {"posting": {"cost_centre_locations": {"CC-W3": "ward"}, "scrap_location_id": -4}}})");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK_THAT(bad.error().at(0), Catch::Contains("must map a cost centre to a positive Odoo id"));
+  CHECK_THAT(bad.error().at(1), Catch::Contains("odoo.posting.scrap_location_id: must be a whole number from 0"));
 }

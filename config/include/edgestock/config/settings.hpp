@@ -52,6 +52,23 @@ struct AlertSettings {
   std::int64_t database_budget = 0;  // bytes; 0: no size alert
 };
 
+// Where moves are booked in Odoo: ids of records of the site's Odoo (they are
+// virtual locations, usually without a barcode to find them by).
+struct PostingSettings {
+  bool enabled = false;                   // with odoo.enabled: post the moves (else only pull the catalogue)
+  int interval_s = 60;                    // a posting round at most this often
+  std::int64_t supplier_location = 0;     // receipts with no expected transfer come from here
+  std::int64_t consumption_location = 0;  // issues without a cost centre (or no cost centres mapped)
+  std::map<std::string, std::int64_t> cost_centre_locations;  // cost centre -> its consumption location
+  std::int64_t inventory_loss_location = 0;                   // counts and adjustments
+  std::int64_t scrap_location = 0;
+  std::int64_t incoming_type = 0;  // stock.picking.type ids
+  std::int64_t internal_type = 0;
+  std::int64_t outgoing_type = 0;
+  int batch_window_s = 86'400;  // a picking spans at most this much scanning
+  int batch_max_moves = 500;
+};
+
 struct OdooSettings {
   bool enabled = false;
   std::string url = "https://erp.example.hospital";  // scheme, host and port; no path
@@ -70,6 +87,7 @@ struct OdooSettings {
   std::vector<std::string> categories;                    // product categories (complete names) wholly in the formulary
   int pull_interval_s = 900;                              // incremental catalogue pull
   int full_pull_interval_s = 86'400;  // full pull (Odoo can merge quants without touching write_date)
+  PostingSettings posting;
 };
 
 struct ScannerSettings {
