@@ -9,7 +9,6 @@
 #include <optional>
 #include <system_error>
 
-#include "catalogue_schedule.hpp"
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/scanners/serial_source.hpp"
@@ -18,6 +17,7 @@
 #include "edgestock/sync/mqtt_forwarder.hpp"
 #include "edgestock/sync/odoo_client.hpp"
 #include "ledger_settings.hpp"
+#include "odoo_schedule.hpp"
 #include "scan_pipeline.hpp"
 
 #ifndef EDGESTOCK_VERSION
@@ -143,15 +143,15 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
   tick();
 
   // The catalogue from Odoo, on a thread of its own.
-  std::unique_ptr<CatalogueSchedule> catalogue;
+  std::unique_ptr<OdooSchedule> catalogue;
   if (settings->odoo.enabled) {
     const auto key = config::read_secret_file("odoo.api_key_file", settings->odoo.api_key_file);
     if (!key) {
       err << "edgestock run: " << key.error() << "\n";
       return 1;
     }
-    catalogue = std::make_unique<CatalogueSchedule>(*settings, *key, **ledger,
-                                                    [&err](const std::string& line) { err << line << std::endl; });
+    catalogue = std::make_unique<OdooSchedule>(*settings, *key, **ledger,
+                                               [&err](const std::string& line) { err << line << std::endl; });
   }
 
   // Retention: at start, then every six hours.

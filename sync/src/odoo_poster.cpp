@@ -54,6 +54,11 @@ OdooPoster::OdooPoster(OdooClient& odoo, storage::Ledger& ledger, OdooSite site,
   }
 }
 
+void OdooPoster::set_site(OdooSite site) {
+  if (!site.original) site.original = std::move(site_.original);
+  site_ = std::move(site);
+}
+
 OdooReply OdooPoster::call(const std::string& model, const std::string& method, const std::string& params,
                            PostRound& round) {
   ++round.rpcs;

@@ -68,6 +68,8 @@ class OdooPoster {
              const storage::Clock& clock);
 
   PostRound run_once();
+  // What the catalogue says now (after a pull); the reversal lookup is kept.
+  void set_site(OdooSite site);
 
  private:
   enum class Step { done, retry, stop };

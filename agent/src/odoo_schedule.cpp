@@ -1,10 +1,12 @@
-#include "catalogue_schedule.hpp"
+#include "odoo_schedule.hpp"
 
 #include <chrono>
 
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/catalogue_pull.hpp"
 #include "edgestock/sync/odoo_client.hpp"
+#include "edgestock/sync/odoo_poster.hpp"
+#include "odoo_site.hpp"
 
 namespace edgestock::agent {
 namespace {
@@ -20,19 +22,30 @@ std::string summary(const sync::PullReport& r) {
          std::to_string(r.reorder_rules) + " reorder rules in " + std::to_string(r.rpcs) + " calls";
 }
 
+std::string summary(const sync::PostRound& r) {
+  std::string line =
+      "odoo posting: " + std::to_string(r.planned) + " moves planned, " + std::to_string(r.posted) + " postings booked";
+  if (r.held > 0) line += ", " + std::to_string(r.held) + " moves to the exception queue";
+  if (r.failed > 0) line += ", " + std::to_string(r.failed) + " postings refused (exception queue)";
+  if (r.split > 0) line += ", " + std::to_string(r.split) + " split after a refusal";
+  line += " in " + std::to_string(r.rpcs) + " calls";
+  if (!r.last_error.empty()) line += (r.retry_later ? "; will retry: " : "; ") + r.last_error;
+  return line;
+}
+
 }  // namespace
 
-CatalogueSchedule::CatalogueSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
-                                     std::function<void(const std::string&)> log)
+OdooSchedule::OdooSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
+                           std::function<void(const std::string&)> log)
     : settings_(settings), api_key_(std::move(api_key)), ledger_(ledger), log_(std::move(log)), thread_([this] {
         run();
       }) {}
 
-CatalogueSchedule::~CatalogueSchedule() {
+OdooSchedule::~OdooSchedule() {
   stop();
 }
 
-void CatalogueSchedule::stop() {
+void OdooSchedule::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -41,7 +54,7 @@ void CatalogueSchedule::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void CatalogueSchedule::run() {
+void OdooSchedule::run() {
   using Clock = std::chrono::steady_clock;
   sync::OdooClient odoo(settings_.odoo, api_key_);
   // Odoo's Date header tells how far off the terminal's clock is.
@@ -50,18 +63,27 @@ void CatalogueSchedule::run() {
   const auto scope = sync::pull_scope(settings_.odoo);
   auto last_full = Clock::time_point{};
   bool connected = false;
+  const auto pull_every = std::chrono::seconds(settings_.odoo.pull_interval_s);
+  const auto post_every = std::chrono::seconds(settings_.odoo.posting.interval_s);
+  const bool posting = settings_.odoo.posting.enabled;
+  auto next_pull = Clock::now();
+  auto next_post = Clock::now();
+  storage::SystemClock wall;
+  // Kept across rounds: its backoff grows while Odoo keeps failing.
+  sync::OdooPoster poster(odoo, ledger_, odoo_site(settings_, ledger_), poster_settings(settings_), wall);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    // Nothing that happens in a pull may end the agent: a reply the checks
-    // did not foresee is logged and the pull tried again at the next turn.
+    // Nothing that happens with Odoo may end the agent: a reply the checks
+    // did not foresee is logged and tried again at the next turn.
     try {
       if (!connected) {
         const auto reply = odoo.connect();
         connected = reply.ok();
         if (!connected) log_("odoo: " + reply.message);
       }
-      if (connected) {
+      if (connected && Clock::now() >= next_pull) {
+        next_pull = Clock::now() + pull_every;
         const bool full = last_full == Clock::time_point{} ||
                           Clock::now() - last_full >= std::chrono::seconds(settings_.odoo.full_pull_interval_s);
         const auto report = sync::pull_catalogue(odoo, ledger_, scope, full);
@@ -69,18 +91,27 @@ void CatalogueSchedule::run() {
         if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;
         log_(summary(report));
       }
+      if (connected && posting && Clock::now() >= next_post) {
+        next_post = Clock::now() + post_every;
+        poster.set_site(odoo_site(settings_, ledger_));
+        const auto round = poster.run_once();
+        if (round.planned + round.posted + round.held + round.failed + round.split > 0 || !round.last_error.empty()) {
+          log_(summary(round));
+        }
+      }
       // Said once when it appears and once when it clears, not every pull.
-      if (auto now = ledger_.clock_check().problem(storage::SystemClock().now_ms()); now != clock_problem) {
+      if (auto now = ledger_.clock_check().problem(wall.now_ms()); now != clock_problem) {
         log_(now.empty() ? "clock: the terminal's clock agrees with Odoo's again" : "clock: " + now);
         clock_problem = std::move(now);
       }
     } catch (const std::exception& error) {
       connected = false;
-      log_(std::string("catalogue pull failed unexpectedly (will retry): ") + error.what());
+      log_(std::string("odoo work failed unexpectedly (will retry): ") + error.what());
     }
     lock.lock();
     // The schedule's wait, cut short by stop().
-    wake_.wait_for(lock, std::chrono::seconds(settings_.odoo.pull_interval_s), [this] { return stopping_; });
+    const auto next = posting ? std::min(next_pull, next_post) : next_pull;
+    wake_.wait_until(lock, std::max(next, Clock::now() + std::chrono::seconds(1)), [this] { return stopping_; });
   }
 }
 

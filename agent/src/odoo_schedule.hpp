@@ -1,0 +1,42 @@
+#pragma once
+// The agent's work with Odoo, on a thread of its own (Odoo is waited for;
+// scanning must not be) and one connection: the catalogue kept fresh (an
+// incremental pull at start and every odoo.pull_interval_s, a full one every
+// odoo.full_pull_interval_s) and, with odoo.posting.enabled, a posting round
+// every odoo.posting.interval_s. Stopping interrupts the wait at once.
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "edgestock/config/settings.hpp"
+#include "edgestock/storage/ledger.hpp"
+
+namespace edgestock::agent {
+
+class OdooSchedule {
+ public:
+  // `log` receives one line per pull and per posting round that did something.
+  OdooSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
+               std::function<void(const std::string&)> log);
+  ~OdooSchedule();
+  OdooSchedule(const OdooSchedule&) = delete;
+  OdooSchedule& operator=(const OdooSchedule&) = delete;
+  void stop();
+
+ private:
+  void run();
+
+  config::Settings settings_;
+  std::string api_key_;
+  storage::Ledger& ledger_;
+  std::function<void(const std::string&)> log_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace edgestock::agent
