@@ -14,8 +14,8 @@ using std::chrono::sys_days;
 using Instant = std::chrono::sys_time<milliseconds>;
 
 struct Civil {
-  std::chrono::year_month_day date;
-  std::chrono::hh_mm_ss<milliseconds> time;
+  std::chrono::year_month_day date{};
+  std::chrono::hh_mm_ss<milliseconds> time{};
 };
 
 Civil civil(std::int64_t unix_ms) {

@@ -59,12 +59,11 @@ OdooPoster::Step OdooPoster::send_picking(const storage::PostingBatch& batch, co
                      {"fields", Json::array({"state"})},
                      {"context", {{"active_test", false}}}};
     const auto found = call("stock.picking", "search_read", query.dump(), round);
-    if (!found.ok())
-      return found.outcome == OdooOutcome::transient ? transient(batch.batch_id, found, round)
-                                                     : permanent(batch, posting, 0, said(found), round);
+    if (!found.ok()) return failed(batch, posting, 0, found, round);
     const auto rows = parsed(found);
-    if (!rows.is_array())
+    if (!rows.is_array()) {
       return permanent(batch, posting, 0, "Odoo's answer to the origin search is not a list", round);
+    }
     std::vector<std::pair<std::int64_t, std::string>> open;
     for (const auto& row : rows) {
       const auto state = text_of(row.value("state", Json()));
@@ -90,9 +89,7 @@ OdooPoster::Step OdooPoster::send_picking(const storage::PostingBatch& batch, co
     }
     const Json params{{"vals_list", Json::array({posting_wire::picking_vals(posting, type->second)})}};
     const auto created = call("stock.picking", "create", params.dump(), round);
-    if (!created.ok())
-      return created.outcome == OdooOutcome::transient ? transient(batch.batch_id, created, round)
-                                                       : permanent(batch, posting, 0, said(created), round);
+    if (!created.ok()) return failed(batch, posting, 0, created, round);
     const auto ids = parsed(created);
     picking = ids.is_array() && !ids.empty() ? id_of(ids[0]) : id_of(ids);
     if (picking == 0) return permanent(batch, posting, 0, "Odoo created the picking but did not say its id", round);
@@ -104,9 +101,7 @@ OdooPoster::Step OdooPoster::send_picking(const storage::PostingBatch& batch, co
       {"context",
        {{"skip_backorder", true}, {"picking_ids_not_to_backorder", Json::array({picking})}, {"skip_expired", true}}}};
   const auto validated = call("stock.picking", "button_validate", validate.dump(), round);
-  if (!validated.ok())
-    return validated.outcome == OdooOutcome::transient ? transient(batch.batch_id, validated, round)
-                                                       : permanent(batch, posting, picking, said(validated), round);
+  if (!validated.ok()) return failed(batch, posting, picking, validated, round);
   const auto result = parsed(validated);
   if (posting_wire::is_wizard(result)) {
     return permanent(batch, posting, picking,
@@ -123,9 +118,7 @@ OdooPoster::Step OdooPoster::send_scrap(const storage::PostingBatch& batch, cons
     const Json query{{"domain", Json::array({Json::array({"origin", "=", posting.origin})})},
                      {"fields", Json::array({"state"})}};
     const auto found = call("stock.scrap", "search_read", query.dump(), round);
-    if (!found.ok())
-      return found.outcome == OdooOutcome::transient ? transient(batch.batch_id, found, round)
-                                                     : permanent(batch, posting, 0, said(found), round);
+    if (!found.ok()) return failed(batch, posting, 0, found, round);
     for (const auto& row : parsed(found)) {
       if (text_of(row.value("state", Json())) == "done") return settle(posting, id_of(row.value("id", Json())), round);
       scrap = id_of(row.value("id", Json()));
@@ -143,9 +136,7 @@ OdooPoster::Step OdooPoster::send_scrap(const storage::PostingBatch& batch, cons
               {"origin", posting.origin}};
     if (line.lot_id != 0) vals["lot_id"] = line.lot_id;
     const auto created = call("stock.scrap", "create", Json{{"vals_list", Json::array({vals})}}.dump(), round);
-    if (!created.ok())
-      return created.outcome == OdooOutcome::transient ? transient(batch.batch_id, created, round)
-                                                       : permanent(batch, posting, 0, said(created), round);
+    if (!created.ok()) return failed(batch, posting, 0, created, round);
     const auto ids = parsed(created);
     scrap = ids.is_array() && !ids.empty() ? id_of(ids[0]) : id_of(ids);
     (void)ledger_.postings().mark_sent(batch.batch_id, scrap);
@@ -156,9 +147,7 @@ OdooPoster::Step OdooPoster::send_scrap(const storage::PostingBatch& batch, cons
     // booked anyway, as the wizard's button does.
     validated = call("stock.scrap", "do_scrap", Json{{"ids", Json::array({scrap})}}.dump(), round);
   }
-  if (!validated.ok())
-    return validated.outcome == OdooOutcome::transient ? transient(batch.batch_id, validated, round)
-                                                       : permanent(batch, posting, 0, said(validated), round);
+  if (!validated.ok()) return failed(batch, posting, 0, validated, round);
   return settle(posting, scrap, round);
 }
 
@@ -214,6 +203,12 @@ OdooPoster::Step OdooPoster::settle(const Posting& posting, std::int64_t odoo_id
   return Step::done;
 }
 
+OdooPoster::Step OdooPoster::failed(const storage::PostingBatch& batch, const Posting& posting, std::int64_t picking,
+                                    const OdooReply& reply, PostRound& round) {
+  return reply.outcome == OdooOutcome::transient ? transient(batch.batch_id, reply, round)
+                                                 : permanent(batch, posting, picking, said(reply), round);
+}
+
 OdooPoster::Step OdooPoster::transient(const std::string& batch_id, const OdooReply& reply, PostRound& round) {
   round.retry_later = true;
   round.last_error = said(reply);
@@ -228,7 +223,9 @@ OdooPoster::Step OdooPoster::permanent(const storage::PostingBatch& batch, const
     // The picking was created but will not be booked: cancel it, so that
     // nothing is left open and its moves can be posted again alone.
     const auto cancelled = call("stock.picking", "action_cancel", Json{{"ids", Json::array({picking})}}.dump(), round);
-    if (!cancelled.ok()) return transient(batch.batch_id, cancelled, round);
+    if (!cancelled.ok()) {
+      return transient(batch.batch_id, cancelled, round);
+    }
   }
   if (posting.lines.size() > 1) {
     (void)ledger_.postings().mark_split(batch.batch_id, reason);

@@ -4,6 +4,7 @@
 // stock.picking.create). Pure.
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "edgestock/storage/dates.hpp"
@@ -50,8 +51,9 @@ inline Posting from_json(const std::string& text) {
             j.at("cost_centre").get<std::string>(),
             {}};
   for (const auto& l : j.at("lines")) {
-    p.lines.push_back({storage::MoveId::parse(l.at("move").get<std::string>()).value(),
-                       l.at("origin").get<std::string>(), l.at("product").get<std::int64_t>(),
+    const auto move = storage::MoveId::parse(l.at("move").get<std::string>());
+    if (!move) throw std::invalid_argument("a line names no move id");
+    p.lines.push_back({*move, l.at("origin").get<std::string>(), l.at("product").get<std::int64_t>(),
                        storage::Quantity::parse(l.at("qty").get<std::string>()).value(), l.at("lot").get<std::string>(),
                        l.at("lot_id").get<std::int64_t>(), l.at("expiry").get<std::string>(),
                        l.at("at").get<std::int64_t>()});

@@ -32,7 +32,7 @@ std::string wall_clock_problem(std::int64_t now_ms);
 
 // A wall clock further than this from a server's (Odoo's Date header) is
 // wrong by more than an HTTP Date (whole seconds) and a slow reply explain.
-inline constexpr std::int64_t kMaxClockSkewMs = 5 * 60 * 1000;
+inline constexpr std::int64_t kMaxClockSkewMs = std::int64_t{5} * 60 * 1000;
 
 // What the terminal knows about its wall clock: the plausible bounds and,
 // once a server has told its time, how far the terminal is from it. The

@@ -78,6 +78,9 @@ class OdooPoster {
   Step send_picking(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
   Step send_scrap(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
   Step settle(const Posting& posting, std::int64_t odoo_id, PostRound& round);
+  // A call that failed: transient or permanent, by its outcome.
+  Step failed(const storage::PostingBatch& batch, const Posting& posting, std::int64_t picking, const OdooReply& reply,
+              PostRound& round);
   Step transient(const std::string& batch_id, const OdooReply& reply, PostRound& round);
   Step permanent(const storage::PostingBatch& batch, const Posting& posting, std::int64_t picking,
                  const std::string& reason, PostRound& round);
