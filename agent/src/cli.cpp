@@ -22,6 +22,13 @@ const char* const kUsage =
     "                         what each scan means, field by field, or why it is refused;\n"
     "                         records nothing. Without SCAN, one scan per line of standard\n"
     "                         input. <GS> or \\x1d stand for the GS1 separator\n"
+    "  exceptions list | show ID [--config FILE]\n"
+    "                         what could not be posted to Odoo, and why\n"
+    "  exceptions retry ID | void ID --by BADGE [--config FILE]\n"
+    "                         post it again, or cancel it with a reversal (never a delete)\n"
+    "  exceptions map ID (--product ODOO_ID | --lot ODOO_ID | --location CODE=ODOO_ID) --by BADGE\n"
+    "                         tell the agent which Odoo record the move meant, and post it again.\n"
+    "                         retry, void and map write the ledger: stop the agent first\n"
     "  config-keys            list every config key with its default\n"
     "  version                print the version\n"
     "\n"
@@ -36,6 +43,62 @@ std::optional<KeptAuditEntry> parse_kept_audit_entry(std::string_view text) {
   kept.hash = std::string(text.substr(colon + 1));
   return kept;
 }
+
+namespace {
+
+std::optional<std::int64_t> positive(const std::string& text) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+std::expected<Command, std::string> parse_exceptions(const std::vector<std::string>& args) {
+  Command command;
+  command.verb = Verb::exceptions;
+  if (args.size() < 2) return std::unexpected("exceptions needs list, show, retry, void or map; try 'edgestock help'");
+  command.action = args[1];
+  const bool needs_id = command.action != "list";
+  if (command.action != "list" && command.action != "show" && command.action != "retry" && command.action != "void" &&
+      command.action != "map") {
+    return std::unexpected("exceptions does not know '" + command.action + "': list, show, retry, void or map");
+  }
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const std::string& option = args[i];
+    const bool has_value = i + 1 < args.size() && !args[i + 1].empty();
+    if (option == "--config" || option == "--by" || option == "--location") {
+      if (!has_value) return std::unexpected(option + " needs a value");
+      (option == "--config" ? command.config_path : option == "--by" ? command.by : command.location) = args[++i];
+    } else if (option == "--product" || option == "--lot") {
+      const auto id = has_value ? positive(args[i + 1]) : std::nullopt;
+      if (!id) return std::unexpected(option + " needs an Odoo id (a whole number above 0)");
+      (option == "--product" ? command.product : command.lot) = *id;
+      ++i;
+    } else if (needs_id && command.exception == 0 && positive(option)) {
+      command.exception = *positive(option);
+    } else {
+      return std::unexpected("'exceptions " + command.action + "' does not take '" + option +
+                             "'; try 'edgestock help'");
+    }
+  }
+  if (needs_id && command.exception == 0)
+    return std::unexpected("exceptions " + command.action + " needs the exception's number");
+  if ((command.action == "retry" || command.action == "void" || command.action == "map") && command.by.empty()) {
+    return std::unexpected("exceptions " + command.action + " needs --by BADGE: the audit log says who did it");
+  }
+  if (command.action == "map") {
+    const int given = (command.product != 0) + (command.lot != 0) + !command.location.empty();
+    if (given != 1) return std::unexpected("exceptions map needs one of --product, --lot or --location CODE=ODOO_ID");
+    const auto equals = command.location.find('=');
+    if (!command.location.empty() &&
+        (equals == std::string::npos || equals == 0 || !positive(command.location.substr(equals + 1)))) {
+      return std::unexpected("--location needs CODE=ODOO_ID, e.g. WARD3=11");
+    }
+  }
+  return command;
+}
+
+}  // namespace
 
 std::expected<Command, std::string> parse_command_line(const std::vector<std::string>& args) {
   Command command;
@@ -65,6 +128,8 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
       }
     }
     return command;
+  } else if (verb == "exceptions") {
+    return parse_exceptions(args);
   } else if (verb == "config-keys") {
     command.verb = Verb::config_keys;
   } else {

@@ -10,7 +10,7 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull };
+enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull, exceptions };
 
 struct Command {
   Verb verb = Verb::help;
@@ -20,6 +20,14 @@ struct Command {
   bool full = false;               // pull
   std::string expect_audit;        // check: "N:HASH", an audit entry kept outside the terminal
   std::vector<std::string> scans;  // decode: empty reads standard input
+  // exceptions: list, show ID, retry ID, void ID, map ID; who asks (--by), and
+  // what is mapped (--product ODOO_ID, --lot ODOO_ID, --location CODE=ODOO_ID).
+  std::string action;
+  std::int64_t exception = 0;
+  std::string by;
+  std::int64_t product = 0;
+  std::int64_t lot = 0;
+  std::string location;
 };
 
 // An audit entry kept outside the terminal (from its status), written

@@ -5,6 +5,7 @@
 
 #include "agent_daemon.hpp"
 #include "decode_command.hpp"
+#include "exceptions_command.hpp"
 
 #include <iostream>
 #include "demo.hpp"
@@ -118,6 +119,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       return run_agent(command.config_path, out, err);
     case Verb::pull:
       return run_pull(command.config_path, command.full, out, err);
+    case Verb::exceptions:
+      return run_exceptions(command, out, err);
     case Verb::stock: {
       auto ledger = open_configured_ledger(command.config_path, clock);
       if (!ledger) {

@@ -12,6 +12,12 @@ sync::OdooSite odoo_site(const config::Settings& settings, storage::Ledger& ledg
       site.locations[code] = location->odoo_id;
     }
   }
+  // A person's mapping wins (edgestock exceptions map): a store Odoo knows
+  // under another barcode, or one the pull did not bring.
+  for (const auto& code : settings.odoo.locations) {
+    const auto mapped = ledger.catalogue().setting(std::string(sync::kLocationMapPrefix) + code);
+    if (!mapped.empty()) site.locations[code] = std::stoll(mapped);
+  }
   site.supplier = p.supplier_location;
   site.consumption = p.consumption_location;
   site.consumption_by_cost_centre = p.cost_centre_locations;

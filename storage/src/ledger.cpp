@@ -403,6 +403,17 @@ std::expected<std::optional<Move>, LedgerError> Ledger::find_move(const MoveId& 
   return with_database(*database_, [&] { return find_move_locked(*database_, id.str()); });
 }
 
+std::expected<std::optional<Move>, LedgerError> Ledger::reversal_of(const MoveId& id) const {
+  return with_database(*database_, [&] {
+    auto& select = database_->cached(select_moves("WHERE reverses = ?1 LIMIT 1"));
+    select.bind(1, id.str());
+    std::optional<Move> found;
+    if (select.step()) found = read_move(select);
+    select.reset();
+    return found;
+  });
+}
+
 std::expected<std::vector<Move>, LedgerError> Ledger::moves_after(Seq after, std::size_t limit) const {
   return with_database(*database_, [&] {
     auto& select = database_->cached(select_moves("WHERE seq > ?1 ORDER BY seq LIMIT ?2"));

@@ -180,4 +180,24 @@ std::expected<void, LedgerError> Outbox::replay_exception(std::int64_t exception
   });
 }
 
+std::expected<void, LedgerError> Outbox::resolve_exception(std::int64_t exception_id, std::string_view resolved_by,
+                                                           std::string_view note) {
+  if (resolved_by.empty()) {
+    return std::unexpected(LedgerError{Code::invalid_move, "closing an exception must say who asked for it"});
+  }
+  return with_database(database_, [&] {
+    auto& db = database_;
+    WriteTransaction transaction(db);
+    db.cached("UPDATE exceptions SET resolved_at_ms = ?2, resolved_by = ?3 WHERE id = ?1 AND resolved_at_ms IS NULL")
+        .bind(1, exception_id)
+        .bind(2, db.clock().now_ms())
+        .bind_text(3, resolved_by)
+        .run();
+    if (db.connection().changes() == 0)
+      refuse(Code::not_found, "no open exception number " + std::to_string(exception_id));
+    append_audit_locked(db, resolved_by, "resolve", "exception " + std::to_string(exception_id), note);
+    transaction.commit();
+  });
+}
+
 }  // namespace edgestock::storage

@@ -19,7 +19,11 @@ using posting_wire::to_json;
 std::expected<std::int64_t, std::string> catalogue_product(const storage::Catalogue& catalogue,
                                                            const storage::ProductRef& product) {
   std::optional<storage::Product> found;
-  if (product.odoo_id) found = catalogue.product_by_id(*product.odoo_id);
+  // Mapped by a person (edgestock exceptions map): that product, whatever the scan said.
+  if (const auto mapped = catalogue.setting(std::string(kProductMapPrefix) + product.key()); !mapped.empty()) {
+    found = catalogue.product_by_id(std::stoll(mapped));
+  }
+  if (!found && product.odoo_id) found = catalogue.product_by_id(*product.odoo_id);
   if (!found && !product.gtin.empty()) {
     found = catalogue.product_by_barcode(product.gtin);
     if (!found && product.gtin.starts_with('0')) found = catalogue.product_by_barcode(product.gtin.substr(1));
@@ -33,6 +37,7 @@ std::expected<std::int64_t, std::string> catalogue_product(const storage::Catalo
 
 std::expected<std::int64_t, std::string> catalogue_lot(const storage::Catalogue& catalogue, std::int64_t product,
                                                        const std::string& lot) {
+  if (const auto mapped = catalogue.setting(lot_map_key(product, lot)); !mapped.empty()) return std::stoll(mapped);
   if (const auto found = catalogue.lot(product, lot)) return found->odoo_id;
   return std::unexpected("lot " + lot + " of Odoo product " + std::to_string(product) +
                          " is unknown to Odoo: map it to an Odoo lot");

@@ -89,6 +89,8 @@ class Ledger {
   // Reads report a storage failure as an error, never as "nothing there":
   // an empty outbox or empty stock read from a broken file would be believed.
   [[nodiscard]] std::expected<std::optional<Move>, LedgerError> find_move(const MoveId& id) const;
+  // The reversal recorded for `id`, if any (there is at most one).
+  [[nodiscard]] std::expected<std::optional<Move>, LedgerError> reversal_of(const MoveId& id) const;
   // Moves with seq > after, in seq order, at most `limit`.
   [[nodiscard]] std::expected<std::vector<Move>, LedgerError> moves_after(Seq after, std::size_t limit) const;
   [[nodiscard]] Seq last_seq() const;

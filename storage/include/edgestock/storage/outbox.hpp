@@ -66,6 +66,10 @@ class Outbox {
   [[nodiscard]] std::expected<std::vector<ExceptionItem>, LedgerError> open_exceptions() const;
   // Puts the move back in its destination's queue, due now.
   std::expected<void, LedgerError> replay_exception(std::int64_t exception_id, std::string_view resolved_by);
+  // Closes an exception without sending the move (it was voided by a
+  // reversal); `note` goes to the audit log.
+  std::expected<void, LedgerError> resolve_exception(std::int64_t exception_id, std::string_view resolved_by,
+                                                     std::string_view note);
 
  private:
   Database& database_;

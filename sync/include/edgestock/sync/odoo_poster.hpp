@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "edgestock/storage/backoff.hpp"
 #include "edgestock/sync/odoo_client.hpp"
@@ -57,6 +58,15 @@ struct PostRound {
 // The planner's lookups in the local catalogue (what the last pull brought):
 // a product by Odoo id, GTIN (with or without its leading zero) or default
 // code, refused when archived; a lot of a product by name.
+// Where `edgestock exceptions map` keeps what a person mapped (catalogue
+// settings): a product key to an Odoo product id, a product's lot to an Odoo
+// lot id, a location code to an Odoo location id.
+inline constexpr std::string_view kProductMapPrefix = "map.product.";
+inline constexpr std::string_view kLocationMapPrefix = "map.location.";
+inline std::string lot_map_key(std::int64_t product, const std::string& lot) {
+  return "map.lot." + std::to_string(product) + "." + lot;
+}
+
 std::expected<std::int64_t, std::string> catalogue_product(const storage::Catalogue& catalogue,
                                                            const storage::ProductRef& product);
 std::expected<std::int64_t, std::string> catalogue_lot(const storage::Catalogue& catalogue, std::int64_t product,
