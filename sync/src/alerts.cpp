@@ -11,10 +11,12 @@ std::vector<Alert> evaluate_alerts(const AlertFacts& facts) {
                       std::to_string(facts.backlog) + " stock events wait to be sent (alert at " +
                           std::to_string(facts.backlog_threshold) + ")"});
   }
-  if (facts.open_exceptions > 0) {
-    alerts.push_back(
-        {"sync_exception", "exceptions",
-         std::to_string(facts.open_exceptions) + " postings could not be made and wait in the exception queue"});
+  // One per exception, so each new one is announced (with what to run) and
+  // none hides behind an older one.
+  for (const auto& e : facts.exceptions) {
+    alerts.push_back({"sync_exception", "exception|" + std::to_string(e.id),
+                      "move #" + std::to_string(e.seq.value) + " could not be posted to " + e.destination + ": " +
+                          e.reason + " (edgestock exceptions show " + std::to_string(e.id) + ")"});
   }
   if (facts.database_budget > 0 && facts.database_bytes > facts.database_budget) {
     alerts.push_back({"database_size", "database_size",

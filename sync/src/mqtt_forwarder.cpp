@@ -666,7 +666,7 @@ void MqttForwarder::Impl::publish_alerts() {
   facts.expiring_lots = ledger_.catalogue().lots_expiring_by(storage::utc_date(now_ms, settings_.alerts.expiry_days));
   facts.backlog = *backlog;
   facts.backlog_threshold = settings_.mqtt.backlog_alert;
-  facts.open_exceptions = static_cast<std::int64_t>(exceptions->size());
+  facts.exceptions = std::move(*exceptions);
   facts.database_budget = settings_.alerts.database_budget;
   std::error_code ignored;
   const auto& path = ledger_.options().path;

@@ -50,7 +50,7 @@ TEST_CASE("each condition raises its alert with a readable message", "[alerts]")
   facts.today = "2026-11-24";
   facts.backlog = 101;
   facts.backlog_threshold = 100;
-  facts.open_exceptions = 2;
+  facts.exceptions = {{7, "odoo", {}, storage::Seq{12}, "product gtin:05012345678900 is archived in Odoo", 0}};
   facts.database_bytes = 5000;
   facts.database_budget = 4096;
   facts.stock = {line("WARD3", gloves(), "", "6"), line("WARD3", gloves(), "", "2"),
@@ -63,6 +63,10 @@ TEST_CASE("each condition raises its alert with a readable message", "[alerts]")
   CHECK(kinds(alerts) == std::vector<std::string>{"backlog", "sync_exception", "database_size", "below_reorder_point",
                                                   "below_reorder_point", "expiry_near", "expired_lot"});
   CHECK(alerts[0].message == "101 stock events wait to be sent (alert at 100)");
+  CHECK(alerts[1].key == "exception|7");
+  CHECK(alerts[1].message ==
+        "move #12 could not be posted to odoo: product gtin:05012345678900 is archived in Odoo (edgestock exceptions "
+        "show 7)");
   CHECK(alerts[3].message == "Nitrile gloves M at WARD3: 8 Boxes on hand, reorder point 10");
   CHECK(alerts[4].message == "Nitrile gloves M at THEATRE2: 0 Boxes on hand, reorder point 1");
   CHECK(alerts[5].message == "Sodium chloride 10 ml lot NS1 expires on 2026-12-01: 40 Units at WARD3");

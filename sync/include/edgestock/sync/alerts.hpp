@@ -10,6 +10,7 @@
 
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "edgestock/storage/outbox.hpp"
 
 namespace edgestock::sync {
 
@@ -20,7 +21,7 @@ struct AlertFacts {
   std::string today;                                // YYYY-MM-DD
   std::int64_t backlog = 0;
   std::int64_t backlog_threshold = 0;
-  std::int64_t open_exceptions = 0;
+  std::vector<storage::ExceptionItem> exceptions;  // open ones: an alert each
   std::int64_t database_bytes = 0;
   std::int64_t database_budget = 0;  // 0: no budget
 };
