@@ -131,6 +131,17 @@ std::expected<std::vector<Seq>, LedgerError> Postings::batched(std::span<const S
   return with_database(database_, [&] { return in_state(database_, seqs, "'fixed', 'sent', 'done'"); });
 }
 
+std::expected<std::vector<Seq>, LedgerError> Postings::posted() const {
+  return with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT m.seq FROM posting_moves m JOIN postings p USING (batch_id) WHERE p.state = 'done' ORDER BY m.seq");
+    std::vector<Seq> found;
+    while (select.step()) found.push_back(Seq{select.column_int(0)});
+    select.reset();
+    return found;
+  });
+}
+
 std::expected<std::vector<Seq>, LedgerError> Postings::split_before(std::span<const Seq> seqs) const {
   return with_database(database_, [&] { return in_state(database_, seqs, "'split'"); });
 }

@@ -14,6 +14,7 @@
 #include "edgestock/storage/postings.hpp"
 #include "edgestock/sync/catalogue_pull.hpp"
 #include "edgestock/sync/odoo_poster.hpp"
+#include "edgestock/sync/reconcile.hpp"
 #include "ledger_fixtures.hpp"
 #include "odoo_server.hpp"
 
@@ -252,6 +253,40 @@ TEST_CASE("an offline backlog of every kind is posted once, and the stock shown 
     CHECK(line->pending.is_zero());
     CHECK(static_cast<double>(line->on_hand().as_micros()) / 1e6 == Approx(after.at(key)));
   }
+  // Reconciliation finds everything once, and says so loudly when Odoo has a
+  // move twice (here made by hand) or one this ledger does not know.
+  const std::map<std::string, std::int64_t> site_locations{{"WARD3", kWard}, {"THEATRE2", kTheatre}};
+  auto input = read_for_reconcile(site.odoo, *site.ledger, site_locations, site.clock.now_ms());
+  REQUIRE(input.has_value());
+  auto report = reconcile(*input);
+  INFO(report_text(report));
+  CHECK_FALSE(report.loud());
+  CHECK(report.drifted() == 0);
+  CHECK(report.unknown.empty());
+  CHECK(input->moves.size() == site.origins.size());
+  const auto twice = site.origins.front().substr(5);
+  const auto stranger = storage::MoveId::generate(site.clock.now_ms()).str();
+  for (const auto& origin : {twice, stranger}) {
+    const auto picking = rpc(
+        site.odoo, "stock.picking", "create",
+        {{"vals_list",
+          {{{"picking_type_id", 2},
+            {"location_id", kWard},
+            {"location_dest_id", kTheatre},
+            {"move_ids",
+             {{0,
+               0,
+               {{"product_id", site.products[0].id}, {"product_uom_qty", 1.0}, {"origin", "EDGE:" + origin}}}}}}}}});
+    REQUIRE(rpc(site.odoo, "stock.picking", "button_validate", {{"ids", picking}}) == true);
+  }
+  input = read_for_reconcile(site.odoo, *site.ledger, site_locations, site.clock.now_ms());
+  REQUIRE(input.has_value());
+  report = reconcile(*input);
+  CHECK(report.loud());
+  CHECK(report.twice == std::vector<std::string>{twice});
+  CHECK(report.unknown == std::vector<std::string>{stranger});
+  CHECK_THAT(report_text(report), Catch::Contains("BOOKED TWICE IN ODOO") && Catch::Contains(twice));
+  CHECK(Json::parse(report_json(report))["ok"] == false);
   // Batched: far fewer calls than one picking per move (3 calls each).
   WARN("RPCs for 240 moves: " << rpcs);
   CHECK(rpcs < 240);

@@ -56,6 +56,8 @@ class Postings {
   [[nodiscard]] std::expected<PostingBatch, LedgerError> batch(std::string_view batch_id) const;
   // Moves in a batch that is fixed, sent or done: the planner leaves them alone.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> batched(std::span<const Seq> seqs) const;
+  // Every move in a batch Odoo booked, in seq order.
+  [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> posted() const;
   // Moves that were in a batch split after a permanent error: planned alone from then on.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> split_before(std::span<const Seq> seqs) const;
 
