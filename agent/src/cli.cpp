@@ -22,6 +22,9 @@ const char* const kUsage =
     "                         what each scan means, field by field, or why it is refused;\n"
     "                         records nothing. Without SCAN, one scan per line of standard\n"
     "                         input. <GS> or \\x1d stand for the GS1 separator\n"
+    "  reconcile [--json] [--config FILE]\n"
+    "                         this terminal's stock and postings against Odoo's: moves booked\n"
+    "                         twice or missing (exit 1), unknown, waiting, booked in a later month\n"
     "  exceptions list | show ID [--config FILE]\n"
     "                         what could not be posted to Odoo, and why\n"
     "  exceptions retry ID | void ID --by BADGE [--config FILE]\n"
@@ -128,6 +131,8 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
       }
     }
     return command;
+  } else if (verb == "reconcile") {
+    command.verb = Verb::reconcile;
   } else if (verb == "exceptions") {
     return parse_exceptions(args);
   } else if (verb == "config-keys") {
@@ -138,7 +143,11 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& option = args[i];
     const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check || command.verb == Verb::run ||
-                              command.verb == Verb::pull;
+                              command.verb == Verb::pull || command.verb == Verb::reconcile;
+    if (option == "--json" && command.verb == Verb::reconcile) {
+      command.json = true;
+      continue;
+    }
     if (option == "--full" && command.verb == Verb::pull) {
       command.full = true;
       continue;

@@ -10,13 +10,13 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull, exceptions };
+enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull, exceptions, reconcile };
 
 struct Command {
   Verb verb = Verb::help;
   std::string config_path = "/etc/edgestock/edgestock.json";
   std::string ledger_path;         // demo only; empty: a fresh temporary folder
-  bool json = false;               // decode
+  bool json = false;               // decode, reconcile
   bool full = false;               // pull
   std::string expect_audit;        // check: "N:HASH", an audit entry kept outside the terminal
   std::vector<std::string> scans;  // decode: empty reads standard input

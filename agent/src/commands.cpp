@@ -6,6 +6,7 @@
 #include "agent_daemon.hpp"
 #include "decode_command.hpp"
 #include "exceptions_command.hpp"
+#include "odoo_site.hpp"
 
 #include <iostream>
 #include "demo.hpp"
@@ -15,6 +16,7 @@
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/catalogue_pull.hpp"
 #include "edgestock/sync/odoo_client.hpp"
+#include "edgestock/sync/reconcile.hpp"
 #include "ledger_settings.hpp"
 
 #include <unistd.h>
@@ -94,6 +96,41 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
   return 0;
 }
 
+int run_reconcile(const std::string& config_path, bool json, std::ostream& out, std::ostream& err) {
+  const auto settings = load_settings_or_explain(config_path, "reconcile", err);
+  if (!settings) return 1;
+  if (!settings->odoo.enabled) {
+    err << "edgestock reconcile: odoo.enabled is false in " << config_path << "\n";
+    return 1;
+  }
+  const auto key = config::read_secret_file("odoo.api_key_file", settings->odoo.api_key_file);
+  if (!key) {
+    err << "edgestock reconcile: " << key.error() << "\n";
+    return 1;
+  }
+  storage::SystemClock clock;
+  auto ledger =
+      storage::Ledger::open(ledger_options(*settings, true), clock);  // reads only: works while the agent runs
+  if (!ledger) {
+    err << "edgestock reconcile: " << ledger.error().message << "\n";
+    return 1;
+  }
+  sync::OdooClient odoo(settings->odoo, *key);
+  if (const auto connected = odoo.connect(); !connected.ok()) {
+    err << "edgestock reconcile: " << connected.message << "\n";
+    return 1;
+  }
+  const auto site = odoo_site(*settings, **ledger);
+  const auto input = sync::read_for_reconcile(odoo, **ledger, site.locations, clock.now_ms());
+  if (!input) {
+    err << "edgestock reconcile: Odoo could not be read: " << input.error().message << "\n";
+    return 1;
+  }
+  const auto report = sync::reconcile(*input);
+  out << (json ? sync::report_json(report) + "\n" : sync::report_text(report));
+  return report.loud() ? 1 : 0;
+}
+
 }  // namespace
 
 int run_command(const Command& command, std::ostream& out, std::ostream& err) {
@@ -121,6 +158,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       return run_pull(command.config_path, command.full, out, err);
     case Verb::exceptions:
       return run_exceptions(command, out, err);
+    case Verb::reconcile:
+      return run_reconcile(command.config_path, command.json, out, err);
     case Verb::stock: {
       auto ledger = open_configured_ledger(command.config_path, clock);
       if (!ledger) {

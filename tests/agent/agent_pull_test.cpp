@@ -33,6 +33,16 @@ TEST_CASE("edgestock pull fills the catalogue from Odoo", "[odoo][cli]") {
   REQUIRE(run_command(pull, again, err) == 0);
   CHECK_THAT(again.str(), Catch::StartsWith("full pull"));
 
+  // Nothing posted yet: reconciliation agrees, as a table and as JSON.
+  Command reconcile = parse_command_line({"reconcile", "--config", (dir / "edgestock.json").string()}).value();
+  std::ostringstream table;
+  REQUIRE(run_command(reconcile, table, err) == 0);
+  CHECK_THAT(table.str(), Catch::Contains("reconciled: every posted move is in Odoo once"));
+  reconcile.json = true;
+  std::ostringstream json;
+  REQUIRE(run_command(reconcile, json, err) == 0);
+  CHECK_THAT(json.str(), Catch::StartsWith(R"({"drifted":0,)"));
+
   edgestock::testing::write_secret(dir / "odoo.key", "wrong-key\n");
   std::ostringstream refused;
   CHECK(run_command(pull, out, refused) == 1);
