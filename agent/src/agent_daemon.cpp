@@ -150,8 +150,11 @@ int run_agent(const std::string& config_path, std::ostream& out, std::ostream& e
       err << "edgestock run: " << key.error() << "\n";
       return 1;
     }
-    catalogue = std::make_unique<OdooSchedule>(*settings, *key, **ledger,
-                                               [&err](const std::string& line) { err << line << std::endl; });
+    catalogue = std::make_unique<OdooSchedule>(
+        *settings, *key, **ledger, [&err](const std::string& line) { err << line << std::endl; },
+        [&forwarder](const std::string& kind, const std::string& text) {
+          if (forwarder) forwarder->raise_alert(kind, text);
+        });
   }
 
   // Retention: at start, then every six hours.

@@ -6,6 +6,7 @@
 #include "edgestock/sync/catalogue_pull.hpp"
 #include "edgestock/sync/odoo_client.hpp"
 #include "edgestock/sync/odoo_poster.hpp"
+#include "edgestock/sync/reconcile.hpp"
 #include "odoo_site.hpp"
 
 namespace edgestock::agent {
@@ -36,10 +37,14 @@ std::string summary(const sync::PostRound& r) {
 }  // namespace
 
 OdooSchedule::OdooSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
-                           std::function<void(const std::string&)> log)
-    : settings_(settings), api_key_(std::move(api_key)), ledger_(ledger), log_(std::move(log)), thread_([this] {
-        run();
-      }) {}
+                           std::function<void(const std::string&)> log,
+                           std::function<void(const std::string&, const std::string&)> alert)
+    : settings_(settings),
+      api_key_(std::move(api_key)),
+      ledger_(ledger),
+      log_(std::move(log)),
+      alert_(std::move(alert)),
+      thread_([this] { run(); }) {}
 
 OdooSchedule::~OdooSchedule() {
   stop();
@@ -52,6 +57,28 @@ void OdooSchedule::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void OdooSchedule::reconcile_now(sync::OdooClient& odoo) {
+  const auto site = odoo_site(settings_, ledger_);
+  const auto input = sync::read_for_reconcile(odoo, ledger_, site.locations, storage::SystemClock().now_ms());
+  if (!input) {
+    log_("reconciliation: Odoo could not be read: " + input.error().message);
+    return;
+  }
+  const auto report = sync::reconcile(*input);
+  std::string line = "reconciliation: " + std::to_string(input->moves.size()) + " moves, " +
+                     std::to_string(report.drifted()) + " stock lines changed in Odoo since read";
+  if (report.loud()) {
+    line += "; " + std::to_string(report.twice.size()) + " moves booked twice in Odoo, " +
+            std::to_string(report.missing.size()) + " posted but missing: run edgestock reconcile";
+    if (alert_) alert_("reconcile", line);
+  } else if (report.drifted() > 0 && alert_) {
+    alert_("stock_drift", std::to_string(report.drifted()) +
+                              " stock lines differ from Odoo's (changed there since read here); they are rebased at "
+                              "the next posting: edgestock reconcile lists them");
+  }
+  log_(line);
 }
 
 void OdooSchedule::run() {
@@ -68,6 +95,9 @@ void OdooSchedule::run() {
   const bool posting = settings_.odoo.posting.enabled;
   auto next_pull = Clock::now();
   auto next_post = Clock::now();
+  const auto reconcile_every = std::chrono::seconds(settings_.odoo.reconcile_interval_s);
+  const bool reconciling = posting && settings_.odoo.reconcile_interval_s > 0;
+  auto next_reconcile = Clock::now() + reconcile_every;
   storage::SystemClock wall;
   // Kept across rounds: its backoff grows while Odoo keeps failing.
   sync::OdooPoster poster(odoo, ledger_, odoo_site(settings_, ledger_), poster_settings(settings_), wall);
@@ -99,6 +129,10 @@ void OdooSchedule::run() {
           log_(summary(round));
         }
       }
+      if (connected && reconciling && Clock::now() >= next_reconcile) {
+        next_reconcile = Clock::now() + reconcile_every;
+        reconcile_now(odoo);
+      }
       // Said once when it appears and once when it clears, not every pull.
       if (auto now = ledger_.clock_check().problem(wall.now_ms()); now != clock_problem) {
         log_(now.empty() ? "clock: the terminal's clock agrees with Odoo's again" : "clock: " + now);
@@ -110,7 +144,8 @@ void OdooSchedule::run() {
     }
     lock.lock();
     // The schedule's wait, cut short by stop().
-    const auto next = posting ? std::min(next_pull, next_post) : next_pull;
+    auto next = posting ? std::min(next_pull, next_post) : next_pull;
+    if (reconciling) next = std::min(next, next_reconcile);
     wake_.wait_until(lock, std::max(next, Clock::now() + std::chrono::seconds(1)), [this] { return stopping_; });
   }
 }

@@ -14,13 +14,19 @@
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/ledger.hpp"
 
+namespace edgestock::sync {
+class OdooClient;
+}  // namespace edgestock::sync
+
 namespace edgestock::agent {
 
 class OdooSchedule {
  public:
   // `log` receives one line per pull and per posting round that did something.
+  // `alert(kind, message)` raises an alert on MQTT (a reconciliation that found a problem).
   OdooSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
-               std::function<void(const std::string&)> log);
+               std::function<void(const std::string&)> log,
+               std::function<void(const std::string&, const std::string&)> alert = {});
   ~OdooSchedule();
   OdooSchedule(const OdooSchedule&) = delete;
   OdooSchedule& operator=(const OdooSchedule&) = delete;
@@ -28,11 +34,13 @@ class OdooSchedule {
 
  private:
   void run();
+  void reconcile_now(sync::OdooClient& odoo);
 
   config::Settings settings_;
   std::string api_key_;
   storage::Ledger& ledger_;
   std::function<void(const std::string&)> log_;
+  std::function<void(const std::string&, const std::string&)> alert_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

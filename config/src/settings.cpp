@@ -314,6 +314,10 @@ const std::vector<Key>& keys() {
       record_id_key("odoo.posting.picking_type.outgoing", "Odoo stock.picking.type id of issues",
                     [](Settings& s) -> std::int64_t& { return s.odoo.posting.outgoing_type; }),
       number_key<int>(
+          "odoo.reconcile_interval_s",
+          "seconds between reconciliations with Odoo while the agent posts (an alert on a problem); 0: never",
+          [](Settings& s) -> int& { return s.odoo.reconcile_interval_s; }, 0, 7 * 86'400),
+      number_key<int>(
           "odoo.posting.batch_window_s", "a picking holds moves of at most this many seconds of scanning",
           [](Settings& s) -> int& { return s.odoo.posting.batch_window_s; }, 60, 31 * 86'400),
       number_key<int>(

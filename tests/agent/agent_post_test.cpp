@@ -61,6 +61,7 @@ TEST_CASE("the running agent books its scans in Odoo, once each", "[agent][odoo]
                                         << server.url() << R"(", "login": "admin",
                "api_key_file": ")" << (dir / "odoo.key").string()
                                         << R"(", "locations": ["WARD3"],
+               "reconcile_interval_s": 5,
                "posting": {"enabled": true, "interval_s": 5, "supplier_location_id": 1,
                            "cost_centre_locations": {"CC-W3": 5}, "inventory_loss_location_id": 3,
                            "scrap_location_id": 4,
@@ -120,6 +121,22 @@ TEST_CASE("the running agent books its scans in Odoo, once each", "[agent][odoo]
           .result);
   CHECK(after[0]["quantity"].get<double>() == Approx(before - 2.0));
   REQUIRE(wait_until([&] { return agent_log().find("1 postings booked") != std::string::npos; }, 20s));
+  // The agent reconciles by itself, and says so loudly when Odoo has a move
+  // twice (a second booking made here by hand).
+  REQUIRE(wait_until([&] { return agent_log().find("reconciliation: 1 moves") != std::string::npos; }, 30s));
+  CHECK(agent_log().find("booked twice") == std::string::npos);
+  const auto again = Json::parse(
+      odoo.call("stock.picking", "create",
+                Json{{"vals_list",
+                      {{{"picking_type_id", 3},
+                        {"move_ids",
+                         {{0,
+                           0,
+                           {{"product_id", product}, {"product_uom_qty", 2.0}, {"origin", booked[0]["origin"]}}}}}}}}}
+                    .dump())
+          .result);
+  REQUIRE(odoo.call("stock.picking", "button_validate", Json{{"ids", again}}.dump()).ok());
+  REQUIRE(wait_until([&] { return agent_log().find("1 moves booked twice in Odoo") != std::string::npos; }, 30s));
 
   ::kill(agent, SIGTERM);
   int status = 0;
@@ -131,6 +148,6 @@ TEST_CASE("the running agent books its scans in Odoo, once each", "[agent][odoo]
   const auto line = ledger->stock_line(storage::LocationCode("WARD3"), "gtin:0" + barcode, "").value();
   REQUIRE(line.has_value());
   CHECK(line->pending.is_zero());
-  CHECK(static_cast<double>(line->on_hand().as_micros()) / 1e6 == Approx(before - 2.0));  // Odoo's, not 0 - 2
+  CHECK(static_cast<double>(line->on_hand().as_micros()) / 1e6 == Approx(before - 2.0));  // Odoo's then, not 0 - 2
   CHECK(booked[0]["origin"] == "EDGE:" + ledger->moves_after(storage::Seq{0}, 1).value().at(0).id.str());
 }

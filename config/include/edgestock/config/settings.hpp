@@ -88,6 +88,7 @@ struct OdooSettings {
   int pull_interval_s = 900;                              // incremental catalogue pull
   int full_pull_interval_s = 86'400;  // full pull (Odoo can merge quants without touching write_date)
   PostingSettings posting;
+  int reconcile_interval_s = 21'600;  // reconciliation while the agent runs (with posting); 0: never
 };
 
 struct ScannerSettings {
