@@ -64,18 +64,19 @@ std::map<Key, double> quants(OdooClient& odoo, const std::vector<Stocked>& produ
 
 // Power-loss durability is the crash tests' business; here it would only
 // make hundreds of fsyncs.
-storage::LedgerOptions options(const edgestock::testing::TempDir& dir) {
+storage::LedgerOptions options(const edgestock::testing::TempDir& dir, const char* terminal) {
   auto o = edgestock::testing::ledger_options(dir / "ledger.db");
+  o.terminal = storage::TerminalId(terminal);
   o.durability = storage::Durability::normal;
   o.wal_reserve_bytes = 0;
   return o;
 }
 
 struct PostingSite {
-  explicit PostingSite(OdooServer& s)
+  explicit PostingSite(OdooServer& s, const char* terminal = "ward3-t1")
       : server(s),
         odoo(edgestock::testing::odoo_settings(s), OdooServer::kApiKey),
-        ledger(edgestock::testing::open_ledger(options(dir), clock)) {
+        ledger(edgestock::testing::open_ledger(options(dir, terminal), clock)) {
     REQUIRE(odoo.connect().ok());
     PullScope scope;
     scope.location_codes = {"WARD3", "THEATRE2"};
@@ -361,4 +362,70 @@ TEST_CASE("faults at every RPC step never post twice, lose a move or leave a pic
     CHECK(site.ledger->outbox().open_exceptions().value().empty());
     site.clock.advance(20 * 60'000);
   }
+}
+
+TEST_CASE("two terminals on one store post their own moves once each", "[odoo][posting]") {
+  OdooServer server(17);
+  PostingSite first(server, "ward3-t1");
+  PostingSite second(server, "ward3-t2");
+  const auto before = quants(first.odoo, first.products);
+  std::map<Key, double> change;
+  for (int i = 0; i < 30; ++i) {
+    auto& site = i % 2 == 0 ? first : second;
+    const auto& product = first.products[static_cast<std::size_t>(i) % 3];
+    site.record(i % 3 == 0 ? MoveKind::receipt : MoveKind::issue, product, 1 + i % 2, change);
+  }
+  first.drain();
+  second.drain();
+  first.check_exactly_once();
+  second.check_exactly_once();
+  check_quants(first, before, change);
+  // Each sees the other's postings in Odoo as moves it does not know, and none twice.
+  const std::map<std::string, std::int64_t> ward{{"WARD3", kWard}};
+  const auto input = read_for_reconcile(first.odoo, *first.ledger, ward, first.clock.now_ms());
+  REQUIRE(input.has_value());
+  const auto report = reconcile(*input);
+  CHECK_FALSE(report.loud());
+  CHECK(report.unknown.size() == second.origins.size());
+  // The terminal that posted last shows Odoo's stock, both terminals' moves included.
+  const auto after = quants(second.odoo, second.products);
+  for (std::size_t p = 0; p < 3; ++p) {
+    const auto& product = second.products[p];
+    const auto line =
+        second.ledger->stock_line(storage::LocationCode("WARD3"), "gtin:" + product.gtin, product.lot).value();
+    REQUIRE(line.has_value());
+    CHECK(static_cast<double>(line->on_hand().as_micros()) / 1e6 == Approx(after.at({kWard, product.id, product.lot})));
+  }
+}
+
+TEST_CASE("a product archived in Odoo while its moves wait, and a lot Odoo does not know, go to the exception queue",
+          "[odoo][posting]") {
+  OdooServer server(17);
+  PostingSite site(server);
+  const Stocked* plain = nullptr;
+  const Stocked* tracked = nullptr;
+  for (const auto& p : site.products) (p.lot.empty() ? plain : tracked) = &p;
+  REQUIRE(plain != nullptr);
+  REQUIRE(tracked != nullptr);
+  std::map<Key, double> ignored;
+  site.record(MoveKind::issue, *plain, 1, ignored);
+  site.record(MoveKind::issue, *plain, 1, ignored);
+  Stocked unknown_lot = *tracked;
+  unknown_lot.lot = "NEVER-SEEN";
+  site.record(MoveKind::issue, unknown_lot, 1, ignored);
+  site.record(MoveKind::issue, *tracked, 1, ignored);  // the one that goes through
+  // Archived in Odoo after the scans, learned by the next pull.
+  rpc(site.odoo, "product.product", "write", {{"ids", {plain->id}}, {"vals", {{"active", false}}}});
+  PullScope scope;
+  scope.location_codes = {"WARD3", "THEATRE2"};
+  REQUIRE(pull_catalogue(site.odoo, *site.ledger, scope, false).ok());
+  site.drain();
+  const auto exceptions = site.ledger->outbox().open_exceptions().value();
+  REQUIRE(exceptions.size() == 3);
+  CHECK_THAT(exceptions[0].reason, Catch::Contains("is archived in Odoo"));
+  CHECK_THAT(exceptions[1].reason, Catch::Contains("is archived in Odoo"));
+  CHECK_THAT(exceptions[2].reason, Catch::Contains("lot NEVER-SEEN") && Catch::Contains("unknown to Odoo"));
+  site.origins = {site.origins.back()};
+  site.check_exactly_once();  // the tracked issue with its known lot was booked
+  CHECK(site.ledger->outbox().backlog(storage::kDestinationOdoo).value() == 0);
 }
