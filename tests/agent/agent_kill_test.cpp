@@ -14,6 +14,7 @@
 #include <random>
 
 #include "../sync/mqtt_helpers.hpp"
+#include "agent_process.hpp"
 #include "edgestock/storage/outbox.hpp"
 
 using namespace edgestock;
@@ -21,18 +22,6 @@ using namespace edgestock::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-pid_t start_agent(const std::filesystem::path& config, const std::filesystem::path& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, STDOUT_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    ::execl(EDGESTOCK_BINARY, EDGESTOCK_BINARY, "run", "--config", config.c_str(), nullptr);
-    std::_Exit(127);
-  }
-  return pid;
-}
 
 std::string retained_state(const std::string& uri, const std::string& reader) {
   Subscriber status(uri, reader, "edgestock/stjames/ward3-t1/status");

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "agent_process.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
@@ -70,16 +71,7 @@ TEST_CASE("the running agent books its scans in Odoo, once each", "[agent][odoo]
                                         << scan_port << R"(}},
       "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]},
                   "cost_centres": {"WARD3": "CC-W3"}}})";
-  const pid_t agent = ::fork();
-  if (agent == 0) {
-    const std::string log = (dir / "agent.log").string();
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, STDOUT_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    const std::string config = (dir / "edgestock.json").string();
-    ::execl(EDGESTOCK_BINARY, EDGESTOCK_BINARY, "run", "--config", config.c_str(), nullptr);
-    std::_Exit(127);
-  }
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   const auto agent_log = [&] {
     std::ifstream in(dir / "agent.log");
     return std::string(std::istreambuf_iterator<char>(in), {});

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "../sync/mqtt_helpers.hpp"
+#include "agent_process.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "scanner_link.hpp"
 
@@ -43,16 +44,7 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
       "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]},
                   "cost_centres": {"WARD3": "CC-W3"},
                   "recalled_lots": [{"gtin": "05012345670027", "lot": "BAD1"}]}})";
-  const pid_t agent = ::fork();
-  if (agent == 0) {
-    const std::string log = (dir / "agent.log").string();
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, STDOUT_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    const std::string config = (dir / "edgestock.json").string();
-    ::execl(EDGESTOCK_BINARY, EDGESTOCK_BINARY, "run", "--config", config.c_str(), nullptr);
-    std::_Exit(127);
-  }
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   REQUIRE(wait_until([&] { return accepts_connections(scan_port); }, 20s));
   {
     ScannerLink scanner(scan_port);
