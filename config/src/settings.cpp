@@ -316,10 +316,10 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "odoo.reconcile_interval_s",
           "seconds between reconciliations with Odoo while the agent posts (an alert on a problem); 0: never",
-          [](Settings& s) -> int& { return s.odoo.reconcile_interval_s; }, 0, 7 * 86'400),
+          [](Settings& s) -> int& { return s.odoo.reconcile_interval_s; }, 0, std::int64_t{7} * 86'400),
       number_key<int>(
           "odoo.posting.batch_window_s", "a picking holds moves of at most this many seconds of scanning",
-          [](Settings& s) -> int& { return s.odoo.posting.batch_window_s; }, 60, 31 * 86'400),
+          [](Settings& s) -> int& { return s.odoo.posting.batch_window_s; }, 60, std::int64_t{31} * 86'400),
       number_key<int>(
           "odoo.posting.batch_max_moves", "most moves in one picking",
           [](Settings& s) -> int& { return s.odoo.posting.batch_max_moves; }, 1, 5000),
