@@ -85,14 +85,17 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
   if (const auto problem = (*ledger)->clock_check().problem(clock.now_ms()); !problem.empty()) {
     err << "edgestock pull: warning: " << problem << "\n";
   }
-  const auto report = sync::pull_catalogue(odoo, **ledger, sync::pull_scope(settings->odoo), full, show_progress);
+  auto scope = sync::pull_scope(settings->odoo);
+  scope.now_ms = clock.now_ms();
+  const auto report = sync::pull_catalogue(odoo, **ledger, scope, full, show_progress);
   if (!report.ok()) {
     err << "edgestock pull: stopped: " << report.failure.message << "\n";
     return 1;
   }
   out << (full ? "full" : "incremental") << " pull from Odoo " << odoo.server_major_version() << ": " << report.products
       << " products, " << report.packagings << " packagings, " << report.lots << " lots, " << report.locations
-      << " locations, " << report.reorder_rules << " reorder rules in " << report.rpcs << " calls\n";
+      << " locations, " << report.reorder_rules << " reorder rules, " << report.expected_transfers
+      << " expected transfers in " << report.rpcs << " calls\n";
   return 0;
 }
 

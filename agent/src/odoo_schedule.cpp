@@ -20,7 +20,8 @@ std::string summary(const sync::PullReport& r) {
   return std::string("catalogue pull (") + (r.full ? "full" : "since " + (r.since.empty() ? "the start" : r.since)) +
          "): " + std::to_string(r.products) + " products, " + std::to_string(r.packagings) + " packagings, " +
          std::to_string(r.lots) + " lots, " + std::to_string(r.locations) + " locations, " +
-         std::to_string(r.reorder_rules) + " reorder rules in " + std::to_string(r.rpcs) + " calls";
+         std::to_string(r.reorder_rules) + " reorder rules, " + std::to_string(r.expected_transfers) +
+         " expected transfers in " + std::to_string(r.rpcs) + " calls";
 }
 
 std::string summary(const sync::PostRound& r) {
@@ -87,7 +88,7 @@ void OdooSchedule::run() {
   // Odoo's Date header tells how far off the terminal's clock is.
   odoo.on_server_time([this](std::int64_t at) { ledger_.clock_check().observe("Odoo", at); });
   std::string clock_problem;
-  const auto scope = sync::pull_scope(settings_.odoo);
+  auto scope = sync::pull_scope(settings_.odoo);
   auto last_full = Clock::time_point{};
   bool connected = false;
   const auto pull_every = std::chrono::seconds(settings_.odoo.pull_interval_s);
@@ -116,6 +117,7 @@ void OdooSchedule::run() {
         next_pull = Clock::now() + pull_every;
         const bool full = last_full == Clock::time_point{} ||
                           Clock::now() - last_full >= std::chrono::seconds(settings_.odoo.full_pull_interval_s);
+        scope.now_ms = wall.now_ms();
         const auto report = sync::pull_catalogue(odoo, ledger_, scope, full);
         if (report.ok() && full) last_full = Clock::now();
         if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;

@@ -39,6 +39,9 @@ sync::PosterSettings poster_settings(const config::Settings& settings) {
   s.picking_types = {{"incoming", p.incoming_type}, {"internal", p.internal_type}, {"outgoing", p.outgoing_type}};
   s.limits.window = std::chrono::seconds(p.batch_window_s);
   s.limits.max_lines = static_cast<std::size_t>(p.batch_max_moves);
+  s.receipt_quiet = std::chrono::seconds(p.receipt_quiet_s);
+  s.done_window = std::chrono::hours(p.receipt_done_window_h);
+  s.close_short_receipts = p.short_receipts == "close";
   return s;
 }
 

@@ -323,6 +323,17 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "odoo.posting.batch_max_moves", "most moves in one picking",
           [](Settings& s) -> int& { return s.odoo.posting.batch_max_moves; }, 1, 5000),
+      number_key<int>(
+          "odoo.posting.receipt_quiet_s",
+          "a received transfer is posted when complete or after this many seconds without a scan of it",
+          [](Settings& s) -> int& { return s.odoo.posting.receipt_quiet_s; }, 60, 86'400),
+      number_key<int>(
+          "odoo.posting.receipt_done_window_h",
+          "hours around central's validation within which a receipt confirms a transfer done at dispatch",
+          [](Settings& s) -> int& { return s.odoo.posting.receipt_done_window_h; }, 1, 720),
+      choice_key("odoo.posting.short_receipts",
+                 "backorder (Odoo keeps a transfer for what did not arrive) or close (the transfer is closed)",
+                 [](Settings& s) -> std::string& { return s.odoo.posting.short_receipts; }, {"backorder", "close"}),
       Key{"odoo.locations", false, "barcodes of this site's stock locations in Odoo: [\"WARD3\", ...]",
           [](Settings&) { return std::string("[]"); },
           [](const Json& v, Settings& s) -> std::string {

@@ -153,6 +153,74 @@ std::expected<void, LedgerError> Catalogue::upsert(const CatalogueBatch& batch) 
   });
 }
 
+std::expected<void, LedgerError> Catalogue::replace_expected(const std::vector<ExpectedTransfer>& transfers) {
+  return with_database(database_, [&] {
+    const WithoutFsync light(database_);
+    sqlite::Transaction transaction(database_.connection());
+    database_.cached("DELETE FROM expected_lines").run();
+    database_.cached("DELETE FROM expected_transfers").run();
+    for (const auto& t : transfers) {
+      database_
+          .cached(
+              "INSERT OR REPLACE INTO expected_transfers(picking_id, name, state, location_from, location_to, "
+              "scheduled, date_done) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+          .bind(1, t.picking_id)
+          .bind_text(2, t.name)
+          .bind_text(3, t.state)
+          .bind(4, t.from)
+          .bind(5, t.to)
+          .bind_text(6, t.scheduled)
+          .bind_text(7, t.date_done)
+          .run();
+      for (const auto& l : t.lines) {
+        database_
+            .cached(
+                "INSERT INTO expected_lines(picking_id, odoo_move, product_id, lot, qty_micros) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(1, t.picking_id)
+            .bind(2, l.odoo_move)
+            .bind(3, l.product_id)
+            .bind_text(4, l.lot)
+            .bind(5, l.qty.as_micros())
+            .run();
+      }
+    }
+    transaction.commit();
+  });
+}
+
+std::vector<ExpectedTransfer> Catalogue::expected_transfers() const {
+  auto found = with_database(database_, [&] {
+    std::vector<ExpectedTransfer> transfers;
+    auto& select = database_.cached(
+        "SELECT picking_id, name, state, location_from, location_to, scheduled, date_done FROM expected_transfers "
+        "ORDER BY scheduled, picking_id");
+    while (select.step()) {
+      transfers.push_back({select.column_int(0),
+                           select.column_text(1),
+                           select.column_text(2),
+                           select.column_int(3),
+                           select.column_int(4),
+                           select.column_text(5),
+                           select.column_text(6),
+                           {}});
+    }
+    select.reset();
+    auto& lines = database_.cached(
+        "SELECT odoo_move, product_id, lot, qty_micros FROM expected_lines WHERE picking_id = ?1 ORDER BY rowid");
+    for (auto& t : transfers) {
+      lines.bind(1, t.picking_id);
+      while (lines.step()) {
+        t.lines.push_back(
+            {lines.column_int(0), lines.column_int(1), lines.column_text(2), Quantity::micros(lines.column_int(3))});
+      }
+      lines.reset();
+    }
+    return transfers;
+  });
+  return found ? *found : std::vector<ExpectedTransfer>{};
+}
+
 std::int64_t Catalogue::product_count() const {
   auto count = with_database(database_, [&] {
     auto& select = database_.cached("SELECT count(*) FROM products");

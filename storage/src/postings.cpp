@@ -52,12 +52,13 @@ std::expected<std::int64_t, LedgerError> Postings::fix(std::span<const NewPostin
       }
       database_
           .cached(
-              "INSERT OR IGNORE INTO postings(batch_id, origin, state, plan, created_at_ms, updated_at_ms) "
-              "VALUES (?1, ?2, 'fixed', ?3, ?4, ?4)")
+              "INSERT OR IGNORE INTO postings(batch_id, origin, state, plan, created_at_ms, updated_at_ms, expected) "
+              "VALUES (?1, ?2, 'fixed', ?3, ?4, ?4, ?5)")
           .bind(1, b.batch_id)
           .bind(2, b.origin)
           .bind_text(3, b.plan)
           .bind(4, now)
+          .bind(5, b.expected)
           .run();
       if (database_.connection().changes() == 0) continue;
       ++fixed;
@@ -70,6 +71,18 @@ std::expected<std::int64_t, LedgerError> Postings::fix(std::span<const NewPostin
     }
     transaction.commit();
     return fixed;
+  });
+}
+
+std::expected<std::vector<std::int64_t>, LedgerError> Postings::expected_taken() const {
+  return with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT DISTINCT expected FROM postings WHERE expected != 0 AND state IN ('fixed', 'sent', 'done') "
+        "ORDER BY expected");
+    std::vector<std::int64_t> taken;
+    while (select.step()) taken.push_back(select.column_int(0));
+    select.reset();
+    return taken;
   });
 }
 

@@ -185,7 +185,32 @@ CREATE TABLE posting_moves(
 CREATE INDEX posting_moves_batch ON posting_moves(batch_id);
 )sql";
 
-constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5, kVersion6, kVersion7};
+// Version 8: the transfers Odoo expects into the site's locations (open, or
+// done within a window), so a receipt is matched to one offline; and the
+// expected transfer a posting batch receives into or confirms.
+constexpr const char* kVersion8 = R"sql(
+CREATE TABLE expected_transfers(
+  picking_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  location_from INTEGER NOT NULL,
+  location_to INTEGER NOT NULL,
+  scheduled TEXT NOT NULL,
+  date_done TEXT NOT NULL
+);
+CREATE TABLE expected_lines(
+  picking_id INTEGER NOT NULL REFERENCES expected_transfers(picking_id),
+  odoo_move INTEGER NOT NULL,
+  product_id INTEGER NOT NULL,
+  lot TEXT NOT NULL,
+  qty_micros INTEGER NOT NULL
+);
+CREATE INDEX expected_lines_picking ON expected_lines(picking_id);
+ALTER TABLE postings ADD COLUMN expected INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4,
+                                 kVersion5, kVersion6, kVersion7, kVersion8};
 
 }  // namespace
 

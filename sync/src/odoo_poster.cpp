@@ -118,6 +118,17 @@ void OdooPoster::plan(PostRound& round) {
   }
   if (together.empty() && alone.empty()) return;
 
+  // What Odoo expects into the site and nothing has received into yet.
+  site_.receipts.quiet = settings_.receipt_quiet;
+  site_.receipts.done_window = settings_.done_window;
+  site_.receipts.now_ms = clock_.now_ms();
+  site_.receipts.expected.clear();
+  if (const auto taken = ledger_.postings().expected_taken(); taken) {
+    const std::set<std::int64_t> received(taken->begin(), taken->end());
+    for (auto& transfer : ledger_.catalogue().expected_transfers()) {
+      if (!received.contains(transfer.picking_id)) site_.receipts.expected.push_back(std::move(transfer));
+    }
+  }
   auto plan = plan_postings(together, site_, settings_.limits);
   auto singles = plan_postings(alone, site_, BatchLimits{settings_.limits.window, 1});
   for (auto& posting : singles.postings) {  // a name of their own: "batch-<id>" was the split batch's
@@ -133,9 +144,10 @@ void OdooPoster::plan(PostRound& round) {
     if (outbox.mark_exception(storage::kDestinationOdoo, seq_of.at(held.move.str()), held.reason)) ++round.held;
   }
   for (const auto& id : plan.nothing_to_post) (void)outbox.mark_sent(storage::kDestinationOdoo, seq_of.at(id.str()));
+  round.waiting = static_cast<std::int64_t>(plan.waiting.size());
   std::vector<storage::NewPostingBatch> batches;
   for (const auto& posting : plan.postings) {
-    storage::NewPostingBatch batch{posting.batch_id, posting.origin, to_json(posting).dump(), {}};
+    storage::NewPostingBatch batch{posting.batch_id, posting.origin, to_json(posting).dump(), {}, posting.expected};
     for (const auto& line : posting.lines) batch.seqs.push_back(seq_of.at(line.move.str()));
     round.planned += static_cast<std::int64_t>(batch.seqs.size());
     batches.push_back(std::move(batch));

@@ -45,8 +45,17 @@ OdooPoster::Step OdooPoster::send(const std::string& batch_id, PostRound& round)
     ++round.failed;
     return Step::done;
   }
-  return posting.operation == Operation::scrap ? send_scrap(*batch, posting, round)
-                                               : send_picking(*batch, posting, round);
+  switch (posting.operation) {
+    case Operation::scrap:
+      return send_scrap(*batch, posting, round);
+    case Operation::receive:
+      return send_receive(*batch, posting, round);
+    case Operation::confirm:  // Odoo booked these goods at dispatch: nothing to send
+      return settle(posting, posting.expected, round);
+    case Operation::picking:
+      break;
+  }
+  return send_picking(*batch, posting, round);
 }
 
 OdooPoster::Step OdooPoster::send_picking(const storage::PostingBatch& batch, const Posting& posting,
@@ -227,7 +236,8 @@ OdooPoster::Step OdooPoster::permanent(const storage::PostingBatch& batch, const
       return transient(batch.batch_id, cancelled, round);
     }
   }
-  if (posting.lines.size() > 1) {
+  // A transfer is received in one piece: its scans go to the queue together.
+  if (posting.lines.size() > 1 && posting.operation != Operation::receive) {
     (void)ledger_.postings().mark_split(batch.batch_id, reason);
     ++round.split;
   } else {

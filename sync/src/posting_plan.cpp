@@ -1,7 +1,10 @@
 #include "edgestock/sync/posting_plan.hpp"
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
+
+#include "edgestock/sync/receipt_match.hpp"
 
 namespace edgestock::sync {
 namespace {
@@ -93,6 +96,74 @@ Routed route_of(const storage::Move& move, const OdooSite& site) {
   return routed;
 }
 
+Posting posting_for(const std::string& batch_id, Operation operation, const Route& route) {
+  Posting posting;
+  posting.batch_id = batch_id;
+  posting.origin = "EDGE:" + batch_id;
+  posting.operation = operation;
+  posting.picking_type = route.picking_type;
+  posting.from = route.from;
+  posting.to = route.to;
+  posting.cost_centre = route.cost_centre;
+  return posting;
+}
+
+// Receipts matched to the transfers Odoo expects, grouped per transfer, each
+// group posted once it is complete or quiet (ReceiptRules).
+void plan_expected(std::vector<std::pair<ReceivedScan, PostingLine>>& receipts, const OdooSite& site, PostingPlan& plan,
+                   const std::function<void(PostingLine, std::int64_t)>& no_expected) {
+  const auto& rules = site.receipts;
+  std::vector<ReceivedScan> scans;
+  scans.reserve(receipts.size());
+  for (const auto& r : receipts) scans.push_back(r.first);
+  const auto matches = match_receipts(scans, rules.expected, rules.done_window);
+  std::map<std::int64_t, std::vector<std::size_t>> by_transfer;
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    switch (matches[i].fate) {
+      case ReceiptFate::no_expected:
+        no_expected(std::move(receipts[i].second), receipts[i].first.to);
+        break;
+      case ReceiptFate::mismatch:
+        plan.held.push_back({receipts[i].second.move, matches[i].reason});
+        break;
+      case ReceiptFate::into_open:
+      case ReceiptFate::confirms_done:
+        by_transfer[matches[i].picking].push_back(i);
+        break;
+    }
+  }
+  for (const auto& transfer : rules.expected) {
+    const auto group = by_transfer.find(transfer.picking_id);
+    if (group == by_transfer.end()) continue;
+    std::map<std::int64_t, Quantity> wanted;
+    std::map<std::int64_t, Quantity> received;
+    for (const auto& line : transfer.lines) wanted[line.product_id] = wanted[line.product_id] + line.qty;
+    std::int64_t last_scan = 0;
+    for (const auto i : group->second) {
+      received[scans[i].product] = received[scans[i].product] + scans[i].qty;
+      last_scan = std::max(last_scan, scans[i].occurred_at_ms);
+    }
+    bool complete = true;
+    for (const auto& [product, qty] : wanted) complete = complete && received[product] >= qty;
+    if (!complete && rules.now_ms - last_scan < rules.quiet.count()) {
+      for (const auto i : group->second) plan.waiting.push_back(receipts[i].second.move);
+      continue;
+    }
+    const std::string batch_id = "receipt-" + receipts[group->second.front()].second.move.str();
+    Posting posting;
+    posting.batch_id = batch_id;
+    posting.origin = "EDGE:" + batch_id;
+    posting.operation = transfer.done() ? Operation::confirm : Operation::receive;
+    posting.picking_type = "incoming";
+    posting.from = transfer.from;
+    posting.to = transfer.to;
+    posting.expected = transfer.picking_id;
+    posting.expected_name = transfer.name;
+    for (const auto i : group->second) posting.lines.push_back(std::move(receipts[i].second));
+    plan.postings.push_back(std::move(posting));
+  }
+}
+
 }  // namespace
 
 PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& site, const BatchLimits& limits) {
@@ -100,6 +171,27 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
   // The batch still open for each route: index into plan.postings, first move time.
   using Key = std::tuple<std::string, std::int64_t, std::int64_t, std::string>;
   std::map<Key, std::pair<std::size_t, std::int64_t>> open;
+  auto add_to_batch = [&](const Route& route, PostingLine line) {
+    const Key key{route.picking_type, route.from, route.to, route.cost_centre};
+    auto found = open.find(key);
+    if (found != open.end()) {
+      auto& batch = plan.postings[found->second.first];
+      const bool too_late = line.occurred_at_ms - found->second.second > limits.window.count();
+      if (too_late || batch.lines.size() >= limits.max_lines) {
+        open.erase(found);
+        found = open.end();
+      }
+    }
+    if (found == open.end()) {
+      auto& posting = plan.postings.emplace_back(posting_for("batch-" + line.move.str(), Operation::picking, route));
+      // A receipt no transfer expected: a person in Odoo checks it.
+      posting.review = route.picking_type == "incoming";
+      found = open.emplace(key, std::pair{plan.postings.size() - 1, line.occurred_at_ms}).first;
+    }
+    plan.postings[found->second.first].lines.push_back(std::move(line));
+  };
+  std::vector<std::pair<ReceivedScan, PostingLine>> receipts;  // to match against what Odoo expects
+  std::map<std::int64_t, Route> receipt_route;                 // by destination
   for (const auto& move : moves) {
     const auto& r = move.request;
     if ((r.kind == MoveKind::count || r.kind == MoveKind::adjust) && r.qty.is_zero()) {
@@ -135,39 +227,22 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
     PostingLine line{move.id,      "EDGE:" + move.id.str(), *product, routed->qty, named.lot, lot_id,
                      named.expiry, move.occurred_at_ms};
     if (routed->operation == Operation::scrap) {
-      plan.postings.push_back({move.id.str(),
-                               "EDGE:" + move.id.str(),
-                               Operation::scrap,
-                               routed->picking_type,
-                               routed->from,
-                               routed->to,
-                               {},
-                               {std::move(line)}});
+      auto& posting = plan.postings.emplace_back(posting_for(move.id.str(), Operation::scrap, *routed));
+      posting.cost_centre.clear();
+      posting.lines.push_back(std::move(line));
       continue;
     }
-    const Key key{routed->picking_type, routed->from, routed->to, routed->cost_centre};
-    auto found = open.find(key);
-    if (found != open.end()) {
-      auto& batch = plan.postings[found->second.first];
-      const bool too_late = move.occurred_at_ms - found->second.second > limits.window.count();
-      if (too_late || batch.lines.size() >= limits.max_lines) {
-        open.erase(found);
-        found = open.end();
-      }
+    if (r.kind == MoveKind::receipt && !site.receipts.expected.empty()) {
+      receipt_route[routed->to] = *routed;
+      receipts.emplace_back(ReceivedScan{*product, named.lot, routed->qty, routed->to, move.occurred_at_ms},
+                            std::move(line));
+      continue;
     }
-    if (found == open.end()) {
-      const std::string batch_id = "batch-" + move.id.str();
-      plan.postings.push_back({batch_id,
-                               "EDGE:" + batch_id,
-                               Operation::picking,
-                               routed->picking_type,
-                               routed->from,
-                               routed->to,
-                               routed->cost_centre,
-                               {}});
-      found = open.emplace(key, std::pair{plan.postings.size() - 1, move.occurred_at_ms}).first;
-    }
-    plan.postings[found->second.first].lines.push_back(std::move(line));
+    add_to_batch(*routed, std::move(line));
+  }
+  if (!receipts.empty()) {
+    plan_expected(receipts, site, plan,
+                  [&](PostingLine line, std::int64_t to) { add_to_batch(receipt_route.at(to), std::move(line)); });
   }
   return plan;
 }

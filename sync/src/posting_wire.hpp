@@ -18,6 +18,27 @@ using odoo_json::number_of;
 
 // -- the plan as the ledger keeps it
 
+inline const char* operation_name(Operation operation) {
+  switch (operation) {
+    case Operation::picking:
+      return "picking";
+    case Operation::scrap:
+      return "scrap";
+    case Operation::receive:
+      return "receive";
+    case Operation::confirm:
+      return "confirm";
+  }
+  return "picking";
+}
+
+inline Operation operation_named(const std::string& name) {
+  for (const auto op : {Operation::picking, Operation::scrap, Operation::receive, Operation::confirm}) {
+    if (name == operation_name(op)) return op;
+  }
+  throw std::invalid_argument("unknown operation " + name);
+}
+
 inline Json to_json(const Posting& p) {
   Json lines = Json::array();
   for (const auto& l : p.lines) {
@@ -32,7 +53,10 @@ inline Json to_json(const Posting& p) {
   }
   return {{"batch", p.batch_id},
           {"origin", p.origin},
-          {"operation", p.operation == Operation::scrap ? "scrap" : "picking"},
+          {"operation", operation_name(p.operation)},
+          {"expected", p.expected},
+          {"expected_name", p.expected_name},
+          {"review", p.review},
           {"type", p.picking_type},
           {"from", p.from},
           {"to", p.to},
@@ -42,14 +66,17 @@ inline Json to_json(const Posting& p) {
 
 inline Posting from_json(const std::string& text) {
   const auto j = Json::parse(text);
-  Posting p{j.at("batch").get<std::string>(),
-            j.at("origin").get<std::string>(),
-            j.at("operation") == "scrap" ? Operation::scrap : Operation::picking,
-            j.at("type").get<std::string>(),
-            j.at("from").get<std::int64_t>(),
-            j.at("to").get<std::int64_t>(),
-            j.at("cost_centre").get<std::string>(),
-            {}};
+  Posting p;
+  p.batch_id = j.at("batch").get<std::string>();
+  p.origin = j.at("origin").get<std::string>();
+  p.operation = operation_named(j.at("operation").get<std::string>());
+  p.picking_type = j.at("type").get<std::string>();
+  p.from = j.at("from").get<std::int64_t>();
+  p.to = j.at("to").get<std::int64_t>();
+  p.cost_centre = j.at("cost_centre").get<std::string>();
+  p.expected = j.value("expected", std::int64_t{0});
+  p.expected_name = j.value("expected_name", std::string());
+  p.review = j.value("review", false);
   for (const auto& l : j.at("lines")) {
     const auto move = storage::MoveId::parse(l.at("move").get<std::string>());
     if (!move) throw std::invalid_argument("a line names no move id");
@@ -90,8 +117,12 @@ inline Json picking_vals(const Posting& p, std::int64_t type_id) {
   }
   // Odoo stamps the validation time as the done date; the scheduled date
   // keeps when the first of these moves really happened.
-  return {{"picking_type_id", type_id}, {"location_id", p.from}, {"location_dest_id", p.to},
-          {"origin", p.origin},         {"move_ids", moves},     {"scheduled_date", storage::odoo_datetime(first)}};
+  Json vals{{"picking_type_id", type_id}, {"location_id", p.from}, {"location_dest_id", p.to},
+            {"origin", p.origin},         {"move_ids", moves},     {"scheduled_date", storage::odoo_datetime(first)}};
+  if (p.review) {
+    vals["note"] = "Received at the store with no transfer expected in Odoo (edgestock): please review.";
+  }
+  return vals;
 }
 
 inline bool is_wizard(const Json& result) {

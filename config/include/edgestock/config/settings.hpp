@@ -67,6 +67,11 @@ struct PostingSettings {
   std::int64_t outgoing_type = 0;
   int batch_window_s = 86'400;  // a picking spans at most this much scanning
   int batch_max_moves = 500;
+  // Receipts against the transfers Odoo expects into the store: one is posted
+  // when all it expects has arrived or after this long without a scan of it.
+  int receipt_quiet_s = 1800;
+  int receipt_done_window_h = 72;            // one-step transfers done at dispatch this recently are confirmed
+  std::string short_receipts = "backorder";  // backorder: Odoo keeps a transfer for the rest; close: it is closed
 };
 
 struct OdooSettings {

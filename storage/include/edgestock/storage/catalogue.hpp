@@ -72,6 +72,29 @@ struct ExpiringLot {
   std::string expiry;  // YYYY-MM-DD
 };
 
+// A transfer Odoo expects into one of the site's locations: open (confirmed,
+// waiting, assigned) or done recently (a one-step transfer central validated at
+// dispatch). Its lines are what it moves: per Odoo move, per lot where Odoo
+// has chosen lots (move lines), else the move's demand with no lot.
+struct ExpectedLine {
+  std::int64_t odoo_move = 0;
+  std::int64_t product_id = 0;
+  std::string lot;
+  Quantity qty;
+};
+
+struct ExpectedTransfer {
+  std::int64_t picking_id = 0;
+  std::string name;   // WH/INT/00012
+  std::string state;  // confirmed, waiting, assigned, done
+  std::int64_t from = 0;
+  std::int64_t to = 0;    // stock.location ids
+  std::string scheduled;  // Odoo datetime
+  std::string date_done;  // Odoo datetime, done only
+  std::vector<ExpectedLine> lines;
+  [[nodiscard]] bool done() const { return state == "done"; }
+};
+
 // A page of a catalogue pull, written in one transaction.
 struct CatalogueBatch {
   std::vector<Product> products;
@@ -94,6 +117,9 @@ class Catalogue {
   // catalogue is a cache that a pull can always refill.
   std::expected<void, LedgerError> upsert(const CatalogueBatch& batch);
   [[nodiscard]] std::int64_t product_count() const;
+  // What Odoo expects into the site now replaces what was known, in one transaction.
+  std::expected<void, LedgerError> replace_expected(const std::vector<ExpectedTransfer>& transfers);
+  [[nodiscard]] std::vector<ExpectedTransfer> expected_transfers() const;
 
   // Small named values that belong with the catalogue (the pull's watermark).
   [[nodiscard]] std::string setting(const std::string& key) const;

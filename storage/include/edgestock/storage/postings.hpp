@@ -28,6 +28,7 @@ struct NewPostingBatch {
   std::string origin;
   std::string plan;  // what to post, as the sync side wrote it (JSON); kept as is
   std::vector<Seq> seqs;
+  std::int64_t expected = 0;  // the Odoo transfer it receives into or confirms, if any
 };
 
 struct PostingBatch {
@@ -56,6 +57,10 @@ class Postings {
   [[nodiscard]] std::expected<PostingBatch, LedgerError> batch(std::string_view batch_id) const;
   // Moves in a batch that is fixed, sent or done: the planner leaves them alone.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> batched(std::span<const Seq> seqs) const;
+  // The expected transfers a batch fixed, sent or done receives into or
+  // confirms: each is received once (what is short becomes Odoo's backorder,
+  // a new transfer).
+  [[nodiscard]] std::expected<std::vector<std::int64_t>, LedgerError> expected_taken() const;
   // Every move in a batch Odoo booked, in seq order.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> posted() const;
   // Moves that were in a batch split after a permanent error: planned alone from then on.

@@ -6,8 +6,11 @@
 // Incremental by write_date, reading from the last watermark minus an overlap
 // (Odoo timestamps are per second and transactions commit out of order);
 // duplicates are harmless upserts. A full pull (on a schedule: Odoo can merge
-// quants without touching write_date) reads everything again.
+// quants without touching write_date) reads everything again. Every pull also
+// reads the transfers Odoo expects into the site, so a receipt is matched to
+// its transfer offline (receipt_match.hpp).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -28,6 +31,11 @@ struct PullScope {
   std::vector<std::string> categories;
   int page_size = 500;
   int overlap_seconds = 300;
+  // Transfers Odoo expects into the site are pulled each time: the open ones,
+  // and those done within `done_window` before `now_ms` (one-step transfers
+  // central validated at dispatch); with now_ms 0, only the open ones.
+  std::int64_t now_ms = 0;
+  std::chrono::hours done_window{72};
 };
 
 // The scope the agent's settings give: odoo.locations and odoo.categories.
@@ -42,6 +50,7 @@ struct PullReport {
   std::int64_t packagings = 0;
   std::int64_t lots = 0;
   std::int64_t reorder_rules = 0;
+  std::int64_t expected_transfers = 0;
   OdooReply failure;  // ok unless the pull stopped; then the watermark did not move
   [[nodiscard]] bool ok() const { return failure.ok(); }
 };

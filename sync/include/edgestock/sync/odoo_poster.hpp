@@ -9,6 +9,8 @@
 //      twice; a picking is created with what physically moved (each move's
 //      quantity, picked, its lots as move lines) and validated with both
 //      skip_backorder and picking_ids_not_to_backorder, so nothing stays open;
+//      a receipt goes into the transfer Odoo expects (odoo_poster_receive.cpp)
+//      or confirms one done at dispatch;
 //   3. after each batch, reads the quants it touched and settles it: its moves
 //      leave `pending` and the baselines are set in one transaction.
 // A transient failure ends the round (the batch is retried with capped
@@ -42,6 +44,11 @@ struct PosterSettings {
   std::chrono::milliseconds retry_first{std::chrono::seconds(5)};
   std::chrono::milliseconds retry_cap{std::chrono::minutes(10)};
   std::size_t plan_page = 2000;  // moves read from the queue at a time
+  // Receipts into expected transfers (posting_plan.hpp, ReceiptRules).
+  std::chrono::milliseconds receipt_quiet{std::chrono::minutes(30)};
+  std::chrono::milliseconds done_window{std::chrono::hours(72)};
+  // A short receipt closes the transfer (true) or leaves Odoo's backorder for the rest.
+  bool close_short_receipts = false;
 };
 
 struct PostRound {
@@ -50,6 +57,7 @@ struct PostRound {
   std::int64_t posted = 0;   // batches Odoo booked this round
   std::int64_t failed = 0;   // batches whose moves went to the exception queue
   std::int64_t split = 0;    // batches split after a permanent error
+  std::int64_t waiting = 0;  // receipts of an expected transfer not yet complete nor quiet
   std::int64_t rpcs = 0;
   bool retry_later = false;  // a transient failure ended the round
   std::string last_error;
@@ -86,6 +94,7 @@ class OdooPoster {
   void plan(PostRound& round);
   Step send(const std::string& batch_id, PostRound& round);
   Step send_picking(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
+  Step send_receive(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
   Step send_scrap(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
   Step settle(const Posting& posting, std::int64_t odoo_id, PostRound& round);
   // A call that failed: transient or permanent, by its outcome.

@@ -11,7 +11,10 @@
 // never holds up the others.
 //
 // What each kind of move books (DESIGN.md, Odoo mapping):
-//   receipt      supplier -> store                   incoming picking
+//   receipt      into the transfer Odoo expects (receipt_match.hpp): that
+//                transfer receives what arrived and is validated, or, done at
+//                dispatch, is confirmed and nothing is posted; with none
+//                expected, supplier -> store, an incoming picking flagged for review
 //   issue        store -> consumption of its cost centre   outgoing picking
 //   transfer     store -> store                      internal picking
 //   count, adjust  the delta against the inventory-loss location (internal);
@@ -30,9 +33,21 @@
 #include <string>
 #include <vector>
 
+#include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/move.hpp"
 
 namespace edgestock::sync {
+
+// Receipts against what Odoo expects. A transfer is posted (received into, or
+// confirmed) once: when everything it expects has arrived, or when no scan
+// has come for it for `quiet` (the unpacking is over; what is short then
+// follows the site's shortfall policy). Until then its scans wait.
+struct ReceiptRules {
+  std::vector<storage::ExpectedTransfer> expected;  // none received into yet
+  std::chrono::milliseconds quiet{std::chrono::minutes(30)};
+  std::chrono::milliseconds done_window{std::chrono::hours(72)};
+  std::int64_t now_ms = 0;
+};
 
 // What the planner knows of the site in Odoo: from the catalogue and config.
 struct OdooSite {
@@ -51,9 +66,13 @@ struct OdooSite {
   std::function<std::expected<std::int64_t, std::string>(std::int64_t product, const std::string& lot)> lot;
   // The move a reversal names, if the ledger holds it.
   std::function<std::optional<storage::Move>(const storage::MoveId&)> original;
+  ReceiptRules receipts;
 };
 
-enum class Operation { picking, scrap };
+// picking: a new picking, created and validated; scrap: a stock.scrap;
+// receive: the expected transfer gets what arrived and is validated;
+// confirm: the expected transfer was done at dispatch, nothing is sent.
+enum class Operation { picking, scrap, receive, confirm };
 
 struct PostingLine {
   storage::MoveId move;
@@ -75,6 +94,9 @@ struct Posting {
   std::int64_t to = 0;
   std::string cost_centre;
   std::vector<PostingLine> lines;
+  std::int64_t expected = 0;  // receive, confirm: the Odoo transfer
+  std::string expected_name;  // its name (WH/INT/00012)
+  bool review = false;        // a receipt no transfer expected: flagged in Odoo for a person
 };
 
 struct HeldMove {
@@ -86,6 +108,7 @@ struct PostingPlan {
   std::vector<Posting> postings;
   std::vector<HeldMove> held;
   std::vector<storage::MoveId> nothing_to_post;  // zero-delta counts
+  std::vector<storage::MoveId> waiting;          // receipts of a transfer not yet complete nor quiet
 };
 
 // A picking spans at most `window` of scanning (from its first move) and
