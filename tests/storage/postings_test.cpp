@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/storage/postings.hpp"
@@ -106,4 +107,49 @@ TEST_CASE("a failed batch sends its moves to the exception queue; a split one fr
   CHECK(exceptions[0].reason == "odoo.exceptions.UserError: lot required");
   CHECK(ledger->outbox().backlog(kDestinationOdoo).value() == 2);
   CHECK_FALSE(postings.mark_failed("move-3", "again").has_value());  // no longer open
+}
+
+TEST_CASE("the transfers Odoo expects are replaced as a whole; one with a live batch is taken", "[postings]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto& catalogue = ledger->catalogue();
+  const std::vector<ExpectedTransfer> first{
+      {41,
+       "WH/INT/00041",
+       "assigned",
+       14,
+       11,
+       "2026-11-18 09:00:00",
+       "",
+       {{7, 101, "L1", qty("10")}, {8, 102, "", qty("6")}}},
+      {42, "WH/INT/00042", "done", 14, 11, "2026-11-18 08:00:00", "2026-11-18 08:30:00", {{9, 101, "L2", qty("2.5")}}}};
+  REQUIRE(catalogue.replace_expected(first));
+  auto read = catalogue.expected_transfers();
+  REQUIRE(read.size() == 2);
+  CHECK(read[0].picking_id == 42);  // scheduled first
+  CHECK(read[0].done());
+  CHECK(read[0].date_done == "2026-11-18 08:30:00");
+  CHECK(read[0].lines.size() == 1);
+  CHECK(read[0].lines[0].qty == qty("2.5"));
+  CHECK(read[1].lines.size() == 2);
+  CHECK(read[1].lines[0].lot == "L1");
+  CHECK(read[1].lines[1].odoo_move == 8);
+  // The next pull's answer replaces it all: 41 was received, 43 is new.
+  REQUIRE(catalogue.replace_expected({{43, "WH/INT/00043", "confirmed", 14, 11, "2026-11-19 09:00:00", "", {}}}));
+  read = catalogue.expected_transfers();
+  REQUIRE(read.size() == 1);
+  CHECK(read[0].picking_id == 43);
+  CHECK(read[0].lines.empty());
+
+  for (int i = 0; i < 3; ++i) REQUIRE(ledger->record(issue("1")));
+  auto& postings = ledger->postings();
+  const std::vector<NewPostingBatch> batches{{"receipt-a", "EDGE:receipt-a", "{}", {Seq{1}}, 43},
+                                             {"receipt-b", "EDGE:receipt-b", "{}", {Seq{2}}, 44},
+                                             {"batch-c", "EDGE:batch-c", "{}", {Seq{3}}}};
+  REQUIRE(postings.fix(batches));
+  CHECK(postings.expected_taken().value() == std::vector<std::int64_t>{43, 44});
+  // A batch that failed frees its transfer: a person's retry may match it again.
+  REQUIRE(postings.mark_failed("receipt-b", "cancelled in Odoo"));
+  CHECK(postings.expected_taken().value() == std::vector<std::int64_t>{43});
 }

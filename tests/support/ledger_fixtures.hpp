@@ -16,6 +16,7 @@ class ManualClock final : public storage::Clock {
   explicit ManualClock(std::int64_t start_ms = 1'795'000'000'000) : now_(start_ms) {}
   [[nodiscard]] std::int64_t now_ms() const override { return now_.load(); }
   void advance(std::int64_t ms) { now_ += ms; }
+  void set(std::int64_t ms) { now_ = ms; }
 
  private:
   std::atomic<std::int64_t> now_;
