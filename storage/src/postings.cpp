@@ -155,6 +155,18 @@ std::expected<std::vector<Seq>, LedgerError> Postings::posted() const {
   });
 }
 
+std::expected<std::vector<std::pair<Seq, std::int64_t>>, LedgerError> Postings::received_into() const {
+  return with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT m.seq, p.expected FROM posting_moves m JOIN postings p USING (batch_id) "
+        "WHERE p.state = 'done' AND p.expected != 0 ORDER BY m.seq");
+    std::vector<std::pair<Seq, std::int64_t>> found;
+    while (select.step()) found.emplace_back(Seq{select.column_int(0)}, select.column_int(1));
+    select.reset();
+    return found;
+  });
+}
+
 std::expected<std::vector<Seq>, LedgerError> Postings::split_before(std::span<const Seq> seqs) const {
   return with_database(database_, [&] { return in_state(database_, seqs, "'split'"); });
 }

@@ -43,6 +43,11 @@ ReconcileReport reconcile(const ReconcileInput& input) {
   std::set<std::string> known;
   for (const auto& move : input.moves) {
     known.insert(move.move_id);
+    if (move.transfer != 0) {
+      const auto state = input.transfer_states.find(move.transfer);
+      if (state == input.transfer_states.end() || state->second != "done") report.missing.push_back(move.move_id);
+      continue;
+    }
     const auto found = booked.find(move.move_id);
     if (move.posted && found == booked.end()) report.missing.push_back(move.move_id);
     if (!move.posted && found == booked.end() && input.now_ms - move.occurred_at_ms > input.waiting_threshold_ms) {

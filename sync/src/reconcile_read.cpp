@@ -90,6 +90,18 @@ std::expected<ReconcileInput, OdooReply> read_for_reconcile(OdooClient& odoo, st
   const auto posted = ledger.postings().posted();
   if (!posted) return std::unexpected(failed(posted.error()));
   const std::set<storage::Seq> done(posted->begin(), posted->end());
+  const auto received = ledger.postings().received_into();
+  if (!received) return std::unexpected(failed(received.error()));
+  const std::map<storage::Seq, std::int64_t> transfer_of(received->begin(), received->end());
+  std::set<std::int64_t> transfers;
+  for (const auto& [seq, transfer] : *received) transfers.insert(transfer);
+  if (!transfers.empty()) {
+    const auto states =
+        read_all(odoo, "stock.picking", Json::array({Json::array({"id", "in", transfers})}), Json::array({"state"}));
+    if (!states) return std::unexpected(states.error());
+    for (const auto& row : *states)
+      in.transfer_states[id_of(row.value("id", Json()))] = text_of(row.value("state", Json()));
+  }
   std::set<storage::Seq> waiting;
   for (storage::Seq after{0};;) {
     const auto due =
@@ -97,7 +109,7 @@ std::expected<ReconcileInput, OdooReply> read_for_reconcile(OdooClient& odoo, st
     if (!due) return std::unexpected(failed(due.error()));
     for (const auto& item : *due) {
       waiting.insert(item.move.seq);
-      in.moves.push_back({item.move.id.str(), item.move.occurred_at_ms, false});
+      in.moves.push_back({item.move.id.str(), item.move.occurred_at_ms, false, 0});
     }
     if (due->size() < static_cast<std::size_t>(kPage)) break;
     after = due->back().move.seq;
@@ -107,7 +119,9 @@ std::expected<ReconcileInput, OdooReply> read_for_reconcile(OdooClient& odoo, st
     if (!page) return std::unexpected(failed(page.error()));
     for (const auto& move : *page) {
       if (done.contains(move.seq) && !waiting.contains(move.seq)) {
-        in.moves.push_back({move.id.str(), move.occurred_at_ms, true});
+        const auto transfer = transfer_of.find(move.seq);
+        in.moves.push_back(
+            {move.id.str(), move.occurred_at_ms, true, transfer == transfer_of.end() ? 0 : transfer->second});
       }
     }
     if (page->size() < static_cast<std::size_t>(kPage)) break;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "edgestock/sync/reconcile.hpp"
 #include "posting_site.hpp"
 
 using namespace edgestock;
@@ -151,6 +152,15 @@ TEST_CASE("a two-step transfer left open is received into, its shortfall a backo
   CHECK(site.picking_count() == pickings + 1);
   check_quants(site, before, change);
   CHECK(site.ledger->outbox().open_exceptions().value().empty());
+  // Reconciliation finds these moves booked by their transfers, none missing.
+  const std::map<std::string, std::int64_t> site_locations{{"WARD3", kWard}, {"THEATRE2", kTheatre}};
+  const auto input = read_for_reconcile(site.odoo, *site.ledger, site_locations, site.clock.now_ms());
+  REQUIRE(input.has_value());
+  const auto report = reconcile(*input);
+  INFO(report_text(report));
+  CHECK(report.missing.empty());
+  CHECK_FALSE(report.loud());
+  CHECK(input->transfer_states.size() == 2);
 }
 
 TEST_CASE("with short receipts closed by config, what did not arrive leaves no backorder", "[odoo][receipt]") {

@@ -81,3 +81,21 @@ TEST_CASE("twice, missing, unknown, waiting, late and changed stock are each rep
   CHECK_FALSE(report.stock[2].differs());  // never scanned here: nothing to compare
   CHECK(report.drifted() == 2);
 }
+
+TEST_CASE("a move received into an expected transfer is found by that transfer, not by its own origin",
+          "[reconcile][receipt]") {
+  ReconcileInput in;
+  in.now_ms = kNov30;
+  // Both booked by transfer 41 (no EDGE:<id> move in Odoo); r3 by 42, which Odoo holds as cancelled.
+  in.moves = {{"r1", kNov30 - kHour, true, 41}, {"r2", kNov30 - kHour, true, 41}, {"r3", kNov30 - kHour, true, 42}};
+  in.transfer_states = {{41, "done"}, {42, "cancel"}};
+  auto report = reconcile(in);
+  CHECK(report.missing == std::vector<std::string>{"r3"});
+  CHECK(report.loud());
+  in.transfer_states[42] = "done";
+  report = reconcile(in);
+  CHECK(report.missing.empty());
+  CHECK_FALSE(report.loud());
+  in.transfer_states.erase(42);  // not in Odoo at all
+  CHECK(reconcile(in).missing == std::vector<std::string>{"r3"});
+}

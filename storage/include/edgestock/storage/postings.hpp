@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edgestock/storage/error.hpp"
@@ -63,6 +64,10 @@ class Postings {
   [[nodiscard]] std::expected<std::vector<std::int64_t>, LedgerError> expected_taken() const;
   // Every move in a batch Odoo booked, in seq order.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> posted() const;
+  // Moves Odoo booked by an expected transfer (received into it, or confirming
+  // one done at dispatch), each with that transfer: Odoo has them under its
+  // own origin, not EDGE:<move id>.
+  [[nodiscard]] std::expected<std::vector<std::pair<Seq, std::int64_t>>, LedgerError> received_into() const;
   // Moves that were in a batch split after a permanent error: planned alone from then on.
   [[nodiscard]] std::expected<std::vector<Seq>, LedgerError> split_before(std::span<const Seq> seqs) const;
 

@@ -7,7 +7,8 @@
 //             Odoo's stock changed since it was read (a central transfer, a
 //             count in Odoo): the next posting or pull rebases it.
 //   twice     an EDGE: move Odoo has booked more than once        (loud)
-//   missing   a move the ledger holds as posted that Odoo does not have (loud)
+//   missing   a move the ledger holds as posted that Odoo does not have, or
+//             whose expected transfer Odoo does not hold as done      (loud)
 //   unknown   an EDGE: move Odoo has that this ledger does not know (another
 //             terminal's at the same location, or made by hand)
 //   waiting   moves not yet posted, older than the threshold
@@ -40,13 +41,17 @@ struct LedgerMove {
   std::string move_id;
   std::int64_t occurred_at_ms = 0;
   bool posted = false;  // in a batch Odoo booked
+  // Booked by a transfer Odoo expected (received into it, or confirming it):
+  // that transfer's id; Odoo knows such a move by the transfer, not by EDGE:<id>.
+  std::int64_t transfer = 0;
 };
 
 struct ReconcileInput {
   std::vector<storage::StockLine> local;
   std::vector<OdooQuant> odoo;
   std::vector<OdooBooking> bookings;
-  std::vector<LedgerMove> moves;  // every move of the ledger meant for Odoo
+  std::vector<LedgerMove> moves;                        // every move of the ledger meant for Odoo
+  std::map<std::int64_t, std::string> transfer_states;  // the state in Odoo of each LedgerMove::transfer
   std::int64_t now_ms = 0;
   std::int64_t waiting_threshold_ms = 24 * 3'600'000LL;
 };
