@@ -9,6 +9,7 @@
 #include <string>
 
 #include "edgestock/storage/quantity.hpp"
+#include "edgestock/sync/odoo_client.hpp"
 
 namespace edgestock::sync::odoo_json {
 
@@ -32,6 +33,10 @@ inline std::string text_of(const Json& value) {
 inline std::int64_t id_of(const Json& value) {
   if (value.is_array() && !value.empty() && value[0].is_number_integer()) return value[0].get<std::int64_t>();
   return value.is_number_integer() ? value.get<std::int64_t>() : 0;
+}
+// An answer's result as JSON; a discarded value (is_discarded()) when it is not JSON.
+inline Json parsed(const OdooReply& reply) {
+  return Json::parse(reply.result, nullptr, false);
 }
 inline std::string name_of(const Json& value) {
   return value.is_array() && value.size() > 1 && value[1].is_string() ? value[1].get<std::string>() : std::string();

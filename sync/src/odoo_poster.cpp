@@ -1,5 +1,6 @@
 #include "edgestock/sync/odoo_poster.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -123,7 +124,9 @@ void OdooPoster::plan(PostRound& round) {
   site_.receipts.done_window = settings_.done_window;
   site_.receipts.now_ms = clock_.now_ms();
   site_.receipts.expected.clear();
-  if (const auto taken = ledger_.postings().expected_taken(); taken) {
+  const auto is_receipt = [](const storage::Move& m) { return m.request.kind == storage::MoveKind::receipt; };
+  const bool receipts = std::ranges::any_of(together, is_receipt) || std::ranges::any_of(alone, is_receipt);
+  if (const auto taken = ledger_.postings().expected_taken(); receipts && taken) {
     const std::set<std::int64_t> received(taken->begin(), taken->end());
     for (auto& transfer : ledger_.catalogue().expected_transfers()) {
       if (!received.contains(transfer.picking_id)) site_.receipts.expected.push_back(std::move(transfer));

@@ -19,6 +19,7 @@ using Json = nlohmann::json;
 using odoo_json::id_of;
 using odoo_json::name_of;
 using odoo_json::number_of;
+using odoo_json::parsed;
 using odoo_json::quantity_of;
 using odoo_json::text_of;
 
@@ -42,11 +43,10 @@ OdooPoster::Step OdooPoster::send_receive(const storage::PostingBatch& batch, co
                                           PostRound& round) {
   const std::int64_t picking = posting.expected;
   const std::string named = posting.expected_name.empty() ? std::to_string(picking) : posting.expected_name;
-  auto rows = [](const OdooReply& reply) { return Json::parse(reply.result, nullptr, false); };
   const Json where{{"domain", Json::array({Json::array({"id", "=", picking})})}, {"fields", Json::array({"state"})}};
   const auto state_reply = call("stock.picking", "search_read", where.dump(), round);
   if (!state_reply.ok()) return failed(batch, posting, 0, state_reply, round);
-  const auto found = rows(state_reply);
+  const auto found = parsed(state_reply);
   if (!found.is_array() || found.empty()) {
     return permanent(batch, posting, 0, "the expected transfer " + named + " no longer exists in Odoo", round);
   }
@@ -81,7 +81,7 @@ OdooPoster::Step OdooPoster::send_receive(const storage::PostingBatch& batch, co
       round);
   if (!lines_reply.ok()) return failed(batch, posting, 0, lines_reply, round);
   std::map<std::int64_t, std::int64_t> move_of;  // product -> the open move that receives it
-  for (const auto& move : rows(moves_reply)) {
+  for (const auto& move : parsed(moves_reply)) {
     const auto move_state = text_of(move.value("state", Json()));
     const auto product = id_of(move.value("product_id", Json()));
     if (move_state != "done" && move_state != "cancel" && !move_of.contains(product)) {
@@ -89,7 +89,7 @@ OdooPoster::Step OdooPoster::send_receive(const storage::PostingBatch& batch, co
     }
   }
   std::map<std::int64_t, std::vector<OdooLine>> lines_of;  // product -> its lines
-  for (const auto& line : rows(lines_reply)) {
+  for (const auto& line : parsed(lines_reply)) {
     auto lot = name_of(line.value("lot_id", Json()));
     if (lot.empty()) lot = text_of(line.value("lot_name", Json()));
     lines_of[id_of(line.value("product_id", Json()))].push_back(
@@ -155,7 +155,7 @@ OdooPoster::Step OdooPoster::send_receive(const storage::PostingBatch& batch, co
   const auto validated = call("stock.picking", "button_validate",
                               Json{{"ids", Json::array({picking})}, {"context", context}}.dump(), round);
   if (!validated.ok()) return failed(batch, posting, 0, validated, round);
-  if (const auto result = rows(validated); posting_wire::is_wizard(result)) {
+  if (const auto result = parsed(validated); posting_wire::is_wizard(result)) {
     return permanent(batch, posting, 0,
                      "Odoo asked for the " + text_of(result["res_model"]) + " wizard instead of booking " + named,
                      round);

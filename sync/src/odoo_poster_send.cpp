@@ -17,15 +17,12 @@ namespace {
 using Json = nlohmann::json;
 using odoo_json::id_of;
 using odoo_json::name_of;
+using odoo_json::parsed;
 using odoo_json::quantity_of;
 using odoo_json::text_of;
 
 std::string said(const OdooReply& reply) {
   return reply.error_name.empty() ? reply.message : reply.error_name + ": " + reply.message;
-}
-
-Json parsed(const OdooReply& reply) {
-  return Json::parse(reply.result, nullptr, false);
 }
 
 }  // namespace

@@ -108,23 +108,30 @@ Posting posting_for(const std::string& batch_id, Operation operation, const Rout
   return posting;
 }
 
+// A receipt to match against what Odoo expects, with the route it takes when nothing does.
+struct Receipt {
+  ReceivedScan scan;
+  PostingLine line;
+  Route route;
+};
+
 // Receipts matched to the transfers Odoo expects, grouped per transfer, each
 // group posted once it is complete or quiet (ReceiptRules).
-void plan_expected(std::vector<std::pair<ReceivedScan, PostingLine>>& receipts, const OdooSite& site, PostingPlan& plan,
-                   const std::function<void(PostingLine, std::int64_t)>& no_expected) {
+void plan_expected(std::vector<Receipt>& receipts, const OdooSite& site, PostingPlan& plan,
+                   const std::function<void(const Route&, PostingLine)>& no_expected) {
   const auto& rules = site.receipts;
   std::vector<ReceivedScan> scans;
   scans.reserve(receipts.size());
-  for (const auto& r : receipts) scans.push_back(r.first);
+  for (const auto& r : receipts) scans.push_back(r.scan);
   const auto matches = match_receipts(scans, rules.expected, rules.done_window);
   std::map<std::int64_t, std::vector<std::size_t>> by_transfer;
   for (std::size_t i = 0; i < matches.size(); ++i) {
     switch (matches[i].fate) {
       case ReceiptFate::no_expected:
-        no_expected(std::move(receipts[i].second), receipts[i].first.to);
+        no_expected(receipts[i].route, std::move(receipts[i].line));
         break;
       case ReceiptFate::mismatch:
-        plan.held.push_back({receipts[i].second.move, matches[i].reason});
+        plan.held.push_back({receipts[i].line.move, matches[i].reason});
         break;
       case ReceiptFate::into_open:
       case ReceiptFate::confirms_done:
@@ -146,10 +153,10 @@ void plan_expected(std::vector<std::pair<ReceivedScan, PostingLine>>& receipts, 
     bool complete = true;
     for (const auto& [product, qty] : wanted) complete = complete && received[product] >= qty;
     if (!complete && rules.now_ms - last_scan < rules.quiet.count()) {
-      for (const auto i : group->second) plan.waiting.push_back(receipts[i].second.move);
+      for (const auto i : group->second) plan.waiting.push_back(receipts[i].line.move);
       continue;
     }
-    const std::string batch_id = "receipt-" + receipts[group->second.front()].second.move.str();
+    const std::string batch_id = "receipt-" + receipts[group->second.front()].line.move.str();
     Posting posting;
     posting.batch_id = batch_id;
     posting.origin = "EDGE:" + batch_id;
@@ -159,7 +166,7 @@ void plan_expected(std::vector<std::pair<ReceivedScan, PostingLine>>& receipts, 
     posting.to = transfer.to;
     posting.expected = transfer.picking_id;
     posting.expected_name = transfer.name;
-    for (const auto i : group->second) posting.lines.push_back(std::move(receipts[i].second));
+    for (const auto i : group->second) posting.lines.push_back(std::move(receipts[i].line));
     plan.postings.push_back(std::move(posting));
   }
 }
@@ -190,8 +197,7 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
     }
     plan.postings[found->second.first].lines.push_back(std::move(line));
   };
-  std::vector<std::pair<ReceivedScan, PostingLine>> receipts;  // to match against what Odoo expects
-  std::map<std::int64_t, Route> receipt_route;                 // by destination
+  std::vector<Receipt> receipts;  // to match against what Odoo expects
   for (const auto& move : moves) {
     const auto& r = move.request;
     if ((r.kind == MoveKind::count || r.kind == MoveKind::adjust) && r.qty.is_zero()) {
@@ -233,16 +239,15 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
       continue;
     }
     if (r.kind == MoveKind::receipt && !site.receipts.expected.empty()) {
-      receipt_route[routed->to] = *routed;
-      receipts.emplace_back(ReceivedScan{*product, named.lot, routed->qty, routed->to, move.occurred_at_ms},
-                            std::move(line));
+      receipts.push_back(
+          {ReceivedScan{*product, named.lot, routed->qty, routed->to, move.occurred_at_ms}, std::move(line), *routed});
       continue;
     }
     add_to_batch(*routed, std::move(line));
   }
   if (!receipts.empty()) {
     plan_expected(receipts, site, plan,
-                  [&](PostingLine line, std::int64_t to) { add_to_batch(receipt_route.at(to), std::move(line)); });
+                  [&](const Route& route, PostingLine line) { add_to_batch(route, std::move(line)); });
   }
   return plan;
 }
