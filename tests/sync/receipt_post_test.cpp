@@ -268,3 +268,43 @@ TEST_CASE("faults at every step of receiving into an expected transfer book it o
     site.clock.advance(60 * 60'000);
   }
 }
+
+TEST_CASE("a transfer cancelled or changed in Odoo since the pull sends its receipts to a person, untouched",
+          "[odoo][receipt]") {
+  OdooServer server(17);
+  ReceivingSite site(server);
+  const auto& saline = site.tracked[0];
+  const auto& gloves = site.untracked[0];
+  const auto cancelled = site.central_transfer({{saline, 3}}, false);
+  const auto changed = site.central_transfer({{saline, 2}, {gloves, 2}}, false);
+  REQUIRE(site.pull() == 2);
+  // stock.picking.action_cancel; and central takes the gloves off the other one.
+  rpc(site.odoo, "stock.picking", "action_cancel", {{"ids", {cancelled}}});
+  const auto gloves_move =
+      rpc(site.odoo, "stock.move", "search_read",
+          {{"domain",
+            Json::array({Json::array({"picking_id", "=", changed}), Json::array({"product_id", "=", gloves.id})})},
+           {"fields", {"state"}}})[0]["id"];
+  rpc(site.odoo, "stock.move", "write", {{"ids", {gloves_move}}, {"vals", {{"state", "cancel"}}}});
+  const auto before = quants(site.odoo, site.products);
+  const auto pickings = site.picking_count();
+  std::map<Key, double> nothing;
+  site.record(MoveKind::receipt, saline, 3, nothing);  // matches the first (its lot, its room)
+  site.record(MoveKind::receipt, saline, 2, nothing);
+  site.record(MoveKind::receipt, gloves, 2, nothing);
+  site.drain();
+  const auto exceptions = site.ledger->outbox().open_exceptions().value();
+  REQUIRE(exceptions.size() == 3);
+  const auto name_of = [&](std::int64_t id) { return site.picking(id)["name"].get<std::string>(); };
+  CHECK_THAT(exceptions[0].reason,
+             Catch::Contains("the expected transfer " + name_of(cancelled) + " was cancelled in Odoo"));
+  for (std::size_t i : {1U, 2U}) {
+    CHECK_THAT(exceptions[i].reason,
+               Catch::Contains("the expected transfer " + name_of(changed) +
+                               " no longer has an open move of Odoo product " + std::to_string(gloves.id)));
+  }
+  CHECK(site.picking(changed)["state"] != "done");
+  CHECK(site.picking(cancelled)["state"] == "cancel");
+  CHECK(site.picking_count() == pickings);
+  check_quants(site, before, {{{kWard, saline.id, saline.lot}, 0.0}, {{kWard, gloves.id, ""}, 0.0}});
+}
