@@ -4,9 +4,8 @@
 
 namespace edgestock::agent {
 
-// The long-running agent: the one composition root. It owns the event loop,
-// opens the ledger, starts the MQTT forwarder when enabled, and runs until
-// SIGINT or SIGTERM, then publishes `offline` and closes cleanly.
+// `edgestock run`: the agent (agent.hpp) with the settings of `config_path`,
+// until SIGINT or SIGTERM; SIGHUP applies the file again.
 int run_agent(const std::string& config_path, std::ostream& out, std::ostream& err);
 
 }  // namespace edgestock::agent

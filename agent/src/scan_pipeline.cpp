@@ -26,6 +26,13 @@ scanners::Command command_named(const std::string& name) {
   return scanners::Command::issue;
 }
 
+void set_prefixes(scanners::DecodeContext& context, const config::ScannerSettings& scanners) {
+  context.scheme.location = scanners.prefix_location;
+  context.scheme.operator_badge = scanners.prefix_operator;
+  context.scheme.command = scanners.prefix_command;
+  context.scheme.product_code = scanners.prefix_product;
+}
+
 }  // namespace
 
 scanners::SessionPolicy session_policy(const config::Settings& settings) {
@@ -53,10 +60,25 @@ ScanPipeline::ScanPipeline(storage::Ledger& ledger, const config::Settings& sett
       policy_(session_policy(settings)),
       on_recorded_(std::move(on_recorded)),
       on_alert_(std::move(on_alert)) {
-  context_.scheme.location = settings.scanners.prefix_location;
-  context_.scheme.operator_badge = settings.scanners.prefix_operator;
-  context_.scheme.command = settings.scanners.prefix_command;
-  context_.scheme.product_code = settings.scanners.prefix_product;
+  set_prefixes(context_, settings.scanners);
+}
+
+std::vector<std::string> ScanPipeline::reconfigure(const config::Settings& settings) {
+  policy_ = session_policy(settings);
+  set_prefixes(context_, settings.scanners);
+  std::vector<std::string> lines;
+  for (auto& [source, session] : sessions_) {
+    for (auto& text : finish(session, session.set_policy(policy_), 0)) lines.push_back(source + ": " + text);
+  }
+  return lines;
+}
+
+std::optional<std::int64_t> ScanPipeline::next_deadline_ms() const {
+  std::optional<std::int64_t> next;
+  for (const auto& [source, session] : sessions_) {
+    if (const auto at = session.next_deadline_ms(); at && (!next || *at < *next)) next = at;
+  }
+  return next;
 }
 
 scanners::ScanSession& ScanPipeline::session_of(const std::string& source) {

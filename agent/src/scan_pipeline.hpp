@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ class ScanPipeline {
   // Returns the lines to show the operator: "OK ...", "WARNING ...", "REFUSED ...".
   std::vector<std::string> on_line(const std::string& source, const scanners::LineSplitter::Line& line);
   std::vector<std::string> on_tick();
+  // When on_tick next has something to do (wall-clock ms); nullopt: not
+  // until the next scan. The agent wakes then, not every second.
+  [[nodiscard]] std::optional<std::int64_t> next_deadline_ms() const;
+  // A reloaded config's session rules and prefixes, for every open session
+  // too. Returns what to log (operators signed out whose badge is gone).
+  std::vector<std::string> reconfigure(const config::Settings& settings);
   // The source is gone (a TCP connection closed): its session ends. Returns
   // what to log (open lines that were never confirmed).
   std::vector<std::string> on_source_closed(const std::string& source);

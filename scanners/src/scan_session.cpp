@@ -1,5 +1,7 @@
 #include "edgestock/scanners/scan_session.hpp"
 
+#include <algorithm>
+
 #include "edgestock/storage/dates.hpp"
 
 namespace edgestock::scanners {
@@ -249,7 +251,13 @@ SessionOutput ScanSession::confirm() {
 
 SessionOutput ScanSession::on_tick(std::int64_t now_ms) {
   const auto quiet = now_ms - last_scan_ms_;
-  if (policy_.auto_confirm_ms > 0 && !lines_.empty() && quiet >= policy_.auto_confirm_ms) return confirm();
+  // Tried once per quiet spell: a refused confirm (a transfer with no
+  // destination yet) is not repeated until the next scan.
+  if (policy_.auto_confirm_ms > 0 && !lines_.empty() && quiet >= policy_.auto_confirm_ms &&
+      auto_confirm_tried_for_ != last_scan_ms_) {
+    auto_confirm_tried_for_ = last_scan_ms_;
+    return confirm();
+  }
   if (policy_.idle_logout_ms <= 0 || operator_.empty() || quiet < policy_.idle_logout_ms) return {};
   const auto dropped = lines_.size();
   std::string text = operator_ + " signed out after " + std::to_string(policy_.idle_logout_ms / 1000) +
@@ -260,6 +268,29 @@ SessionOutput ScanSession::on_tick(std::int64_t now_ms) {
   operator_.clear();
   location_.clear();
   return say(dropped > 0 ? Level::warning : Level::info, std::move(text));
+}
+
+SessionOutput ScanSession::set_policy(SessionPolicy policy) {
+  policy_ = std::move(policy);
+  if (operator_.empty() || policy_.roles.contains(operator_)) return {};
+  const auto dropped = lines_.size();
+  std::string text = "badge " + operator_ + " is no longer known on this terminal: signed out";
+  if (dropped > 0) text += " (" + std::to_string(dropped) + " open lines cancelled, nothing was recorded for them)";
+  reset_lines();
+  action_.reset();
+  operator_.clear();
+  location_.clear();
+  return say(Level::warning, std::move(text));
+}
+
+std::optional<std::int64_t> ScanSession::next_deadline_ms() const {
+  std::optional<std::int64_t> next;
+  auto consider = [&next](std::int64_t at) { next = next ? std::min(*next, at) : at; };
+  if (policy_.auto_confirm_ms > 0 && !lines_.empty() && auto_confirm_tried_for_ != last_scan_ms_) {
+    consider(last_scan_ms_ + policy_.auto_confirm_ms);
+  }
+  if (policy_.idle_logout_ms > 0 && !operator_.empty()) consider(last_scan_ms_ + policy_.idle_logout_ms);
+  return next;
 }
 
 void ScanSession::recorded(const std::vector<storage::MoveId>& ids) {

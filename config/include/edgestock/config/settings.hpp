@@ -19,6 +19,8 @@ struct LedgerSettings {
   std::string durability = "full";  // full | normal
   std::int64_t max_bytes = 0;       // 0: no cap
   int retention_days = 90;          // delivered moves older than this are pruned; 0: keep all
+
+  bool operator==(const LedgerSettings&) const = default;
 };
 
 struct TlsSettings {
@@ -26,6 +28,8 @@ struct TlsSettings {
   std::string cert_file;  // client certificate, for brokers that require one
   std::string key_file;
   bool verify = true;  // check the broker's certificate and host name
+
+  bool operator==(const TlsSettings&) const = default;
 };
 
 struct MqttSettings {
@@ -45,11 +49,15 @@ struct MqttSettings {
   int reconnect_max_ms = 60'000;
   int status_interval_s = 60;
   std::int64_t backlog_alert = 10'000;  // alert when more events than this wait
+
+  bool operator==(const MqttSettings&) const = default;
 };
 
 struct AlertSettings {
   int expiry_days = 30;              // warn about lots on the shelf expiring within this many days
   std::int64_t database_budget = 0;  // bytes; 0: no size alert
+
+  bool operator==(const AlertSettings&) const = default;
 };
 
 // Where moves are booked in Odoo: ids of records of the site's Odoo (they are
@@ -72,6 +80,8 @@ struct PostingSettings {
   int receipt_quiet_s = 1800;
   int receipt_done_window_h = 72;            // one-step transfers done at dispatch this recently are confirmed
   std::string short_receipts = "backorder";  // backorder: Odoo keeps a transfer for the rest; close: it is closed
+
+  bool operator==(const PostingSettings&) const = default;
 };
 
 struct OdooSettings {
@@ -94,6 +104,8 @@ struct OdooSettings {
   int full_pull_interval_s = 86'400;  // full pull (Odoo can merge quants without touching write_date)
   PostingSettings posting;
   int reconcile_interval_s = 21'600;  // reconciliation while the agent runs (with posting); 0: never
+
+  bool operator==(const OdooSettings&) const = default;
 };
 
 struct ScannerSettings {
@@ -114,6 +126,8 @@ struct ScannerSettings {
   std::string prefix_operator = "OP:";
   std::string prefix_command = "CMD:";
   std::string prefix_product = "PC:";
+
+  bool operator==(const ScannerSettings&) const = default;
 };
 
 struct SessionSettings {
@@ -127,6 +141,8 @@ struct SessionSettings {
   std::map<std::string, std::vector<std::string>> operators;
   std::map<std::string, std::string> cost_centres;                 // location -> cost centre
   std::vector<std::pair<std::string, std::string>> recalled_lots;  // (GTIN-14, lot)
+
+  bool operator==(const SessionSettings&) const = default;
 };
 
 struct Settings {
@@ -138,6 +154,8 @@ struct Settings {
   AlertSettings alerts;
   ScannerSettings scanners;
   SessionSettings session;
+
+  bool operator==(const Settings&) const = default;
 };
 
 // Each problem names the key and what is wrong with it.

@@ -72,6 +72,14 @@ class ScanSession {
   SessionOutput on_unreadable(const ScanError& error);
   // Auto-confirm when the configured time has passed since the last scan.
   SessionOutput on_tick(std::int64_t now_ms);
+  // When on_tick next has something to do (an auto-confirm or a sign-out),
+  // in the clock of now_ms; nullopt when nothing is due until the next scan.
+  [[nodiscard]] std::optional<std::int64_t> next_deadline_ms() const;
+  // New rules from a reloaded config. The operator and the open lines stay,
+  // unless the badge is no longer known: it is signed out and its open lines
+  // are cancelled (a lost badge revoked by IT records nothing more). A badge
+  // whose rights were narrowed is refused at its next action.
+  SessionOutput set_policy(SessionPolicy policy);
   // The caller recorded the moves of the last confirm, with these ids.
   void recorded(const std::vector<storage::MoveId>& ids);
 
@@ -111,6 +119,7 @@ class ScanSession {
   std::vector<Line> lines_;
   std::optional<std::int64_t> next_count_;  // a quantity code before the item
   std::int64_t last_scan_ms_ = 0;
+  std::optional<std::int64_t> auto_confirm_tried_for_;  // the last_scan_ms_ of the last auto-confirm
   std::vector<storage::MoveId> last_recorded_;
   std::string clock_problem_;
 };

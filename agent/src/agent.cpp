@@ -1,0 +1,280 @@
+#include "agent.hpp"
+
+#include <boost/asio/post.hpp>
+#include <csignal>
+
+#include "edgestock/config/secret_file.hpp"
+#include "edgestock/storage/ledger.hpp"
+#include "edgestock/sync/mqtt_forwarder.hpp"
+#include "ledger_settings.hpp"
+#include "odoo_schedule.hpp"
+#include "scan_inputs.hpp"
+#include "scan_pipeline.hpp"
+
+#ifndef EDGESTOCK_VERSION
+#define EDGESTOCK_VERSION "0.1.0"
+#endif
+
+namespace edgestock::agent {
+namespace {
+
+// The secret in `path`, "" when no file is set.
+std::expected<std::string, std::string> secret_or_none(const char* key, const std::string& path) {
+  if (path.empty()) return std::string();
+  return config::read_secret_file(key, path);
+}
+
+}  // namespace
+
+Agent::Agent(std::string config_path, AgentLog& log)
+    : config_path_(std::move(config_path)),
+      log_(log),
+      session_timer_(io_),
+      retention_timer_(io_),
+      stop_signals_(io_, SIGINT, SIGTERM),
+      reload_signals_(io_, SIGHUP) {}
+
+Agent::~Agent() {
+  stop();
+}
+
+std::string Agent::start(const config::Settings& settings) {
+  settings_ = settings;
+  auto ledger = storage::Ledger::open(ledger_options(settings_, false), clock_);
+  if (!ledger) return ledger.error().message;
+  ledger_ = std::move(*ledger);
+  for (const auto& notice : ledger_->notices()) log_.problem("edgestock: ledger: " + notice);
+
+  auto password = secret_or_none("mqtt.password_file", settings_.mqtt.password_file);
+  if (!password) return password.error();
+  mqtt_password_ = std::move(*password);
+  if (settings_.odoo.enabled) {
+    auto key = config::read_secret_file("odoo.api_key_file", settings_.odoo.api_key_file);
+    if (!key) return key.error();
+    odoo_key_ = std::move(*key);
+  }
+
+  // Scans: journal, decode, session, ledger; new moves wake the forwarder.
+  pipeline_ = std::make_unique<ScanPipeline>(
+      *ledger_, settings_, clock_,
+      [this] {
+        if (forwarder_) forwarder_->wake();
+      },
+      [this](const std::string& kind, const std::string& text) {
+        if (forwarder_) forwarder_->raise_alert(kind, text);
+      });
+  if (settings_.mqtt.enabled) {
+    if (auto problem = start_forwarder(settings_); !problem.empty()) return problem;
+  }
+  ScanInputs::Handlers handlers;
+  handlers.answer = [this](const std::string& source, const scanners::LineSplitter::Line& line,
+                           const std::function<void(std::string)>& reply) {
+    for (auto& text : pipeline_->on_line(source, line)) reply(std::move(text));
+    arm_session_timer();
+  };
+  handlers.closed = [this](const std::string& source) {
+    show(pipeline_->on_source_closed(source));
+    arm_session_timer();
+  };
+  handlers.to_log = [this](const std::string& source, const scanners::LineSplitter::Line& line) {
+    for (const auto& text : pipeline_->on_line(source, line)) log_.info(source + ": " + text);
+    arm_session_timer();
+  };
+  inputs_ = std::make_unique<ScanInputs>(io_, std::move(handlers));
+  if (auto problem = inputs_->open(settings_.scanners); !problem.empty()) return problem;
+  if (settings_.odoo.enabled) start_odoo();
+  prune();
+  wait_for_signals();
+  log_.info("edgestock " EDGESTOCK_VERSION " running: terminal " + settings_.terminal + " at site " + settings_.site +
+            ", ledger " + settings_.ledger.path + ", mqtt " + (settings_.mqtt.enabled ? settings_.mqtt.broker : "off") +
+            ", scans over tcp " + inputs_->tcp_description());
+  return "";
+}
+
+void Agent::run() {
+  io_.run();
+}
+
+std::string Agent::start_forwarder(const config::Settings& settings) {
+  auto forwarder = std::make_unique<sync::MqttForwarder>(io_, *ledger_, settings, clock_, EDGESTOCK_VERSION);
+  forwarder->set_log([this](const std::string& line) { log_.problem(line); });
+  forwarder->set_device_states([this] { return inputs_ ? inputs_->devices() : std::vector<sync::DeviceState>{}; });
+  if (auto problem = forwarder->start(); !problem.empty()) return problem;
+  forwarder_ = std::move(forwarder);
+  return "";
+}
+
+void Agent::start_odoo() {
+  // The Odoo thread's alerts are handed to the loop, where the forwarder lives.
+  odoo_ = std::make_unique<OdooSchedule>(
+      settings_, odoo_key_, *ledger_, [this](const std::string& line) { log_.problem(line); },
+      [this](const std::string& kind, const std::string& text) {
+        boost::asio::post(io_, [this, kind, text] {
+          if (forwarder_) forwarder_->raise_alert(kind, text);
+        });
+      });
+}
+
+void Agent::restart_odoo() {
+  auto old = std::move(odoo_);
+  if (!old) {
+    // Either Odoo was off, or a schedule is still being retired: the new one
+    // starts when that is done.
+    if (odoo_retiring_ == 0 && settings_.odoo.enabled) start_odoo();
+    return;
+  }
+  // Stopping waits for the call in flight (up to Odoo's timeout): not on the loop.
+  ++odoo_retiring_;
+  retiring_.emplace_back([this, old = std::move(old)]() mutable {
+    old.reset();
+    boost::asio::post(io_, [this] {
+      if (--odoo_retiring_ == 0 && !stopping_ && settings_.odoo.enabled && !odoo_) start_odoo();
+    });
+  });
+}
+
+void Agent::show(const std::vector<std::string>& lines) {
+  for (const auto& text : lines) log_.info(text);
+}
+
+// Wakes for the next auto-confirm or idle sign-out only, not every second.
+void Agent::arm_session_timer() {
+  if (stopping_) return;
+  const auto next = pipeline_->next_deadline_ms();
+  if (!next) {
+    session_timer_.cancel();
+    return;
+  }
+  const auto wait = std::max<std::int64_t>(*next - clock_.now_ms(), 0);
+  session_timer_.expires_after(std::chrono::milliseconds(wait));
+  session_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    show(pipeline_->on_tick());
+    // A deadline that is still due after the tick (the wall clock stepped
+    // back) is looked at again in a second, not in a busy loop.
+    if (const auto again = pipeline_->next_deadline_ms(); again && *again <= clock_.now_ms()) {
+      session_timer_.expires_after(std::chrono::seconds(1));
+      session_timer_.async_wait([this](const boost::system::error_code& e) {
+        if (!e) arm_session_timer();
+      });
+      return;
+    }
+    arm_session_timer();
+  });
+}
+
+// Retention: now, then every six hours.
+void Agent::prune() {
+  if (settings_.ledger.retention_days > 0) {
+    const auto cutoff = clock_.now_ms() - std::int64_t{settings_.ledger.retention_days} * 86'400'000;
+    if (auto removed = ledger_->prune_delivered(cutoff); !removed) {
+      log_.problem("edgestock: retention: " + removed.error().message);
+    } else if (*removed > 0) {
+      log_.problem("edgestock: retention removed " + std::to_string(*removed) + " delivered moves older than " +
+                   std::to_string(settings_.ledger.retention_days) + " days");
+    }
+  }
+  retention_timer_.expires_after(std::chrono::hours(6));
+  retention_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) prune();
+  });
+}
+
+void Agent::wait_for_signals() {
+  stop_signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    log_.problem(std::string("edgestock: ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+    stop();
+    io_.stop();
+  });
+  wait_for_reload();
+}
+
+void Agent::wait_for_reload() {
+  reload_signals_.async_wait([this](const boost::system::error_code& error, int) {
+    if (error) return;
+    reload();
+    wait_for_reload();
+  });
+}
+
+void Agent::reload() {
+  auto next = config::load_settings_file(config_path_);
+  if (!next) {
+    std::string text = "config reload refused: " + config_path_ + " is invalid; nothing was changed:";
+    for (const auto& problem : next.error()) text += "\n  " + problem;
+    log_.problem(text);
+    return;
+  }
+  log_.problem(apply(*next));
+}
+
+std::string Agent::apply(const config::Settings& next) {
+  const std::string refused = "config reload refused: ";
+  const std::string unchanged = "; nothing was changed";
+  auto password = secret_or_none("mqtt.password_file", next.mqtt.password_file);
+  if (!password) return refused + password.error() + unchanged;
+  std::string key;
+  if (next.odoo.enabled) {
+    auto read = config::read_secret_file("odoo.api_key_file", next.odoo.api_key_file);
+    if (!read) return refused + read.error() + unchanged;
+    key = std::move(*read);
+  }
+  const auto plan = plan_reload(settings_, next, {*password != mqtt_password_, key != odoo_key_});
+  if (plan.refused()) return refused + plan.describe() + " changed, which needs a restart" + unchanged;
+  if (!plan.changes_anything()) return "config reload: nothing changed";
+
+  // The steps that can fail come first, each undone if a later one fails.
+  if (plan.mqtt && forwarder_) {
+    forwarder_->stop();
+    forwarder_.reset();
+    if (auto problem = start_forwarder(next); !problem.empty()) {
+      start_forwarder(settings_);
+      return refused + problem + unchanged;
+    }
+  }
+  std::vector<std::string> closed;
+  if (plan.scan_inputs) {
+    closed = inputs_->stop();
+    if (auto problem = inputs_->open(next.scanners); !problem.empty()) {
+      if (auto again = inputs_->open(settings_.scanners); !again.empty()) log_.problem("edgestock: " + again);
+      if (plan.mqtt && forwarder_) {
+        forwarder_->stop();
+        forwarder_.reset();
+        start_forwarder(settings_);
+      }
+      for (const auto& source : closed) show(pipeline_->on_source_closed(source));
+      return refused + problem + unchanged;
+    }
+  }
+  for (const auto& source : closed) show(pipeline_->on_source_closed(source));
+  settings_ = next;
+  mqtt_password_ = std::move(*password);
+  odoo_key_ = std::move(key);
+  if (plan.scan_rules) show(pipeline_->reconfigure(settings_));
+  if (plan.odoo) restart_odoo();
+  if (plan.retention) {
+    retention_timer_.cancel();
+    prune();
+  }
+  arm_session_timer();
+  return "config reload: applied (rebuilt: " + plan.describe() + ")";
+}
+
+void Agent::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  session_timer_.cancel();
+  retention_timer_.cancel();
+  boost::system::error_code ignored;
+  stop_signals_.cancel(ignored);
+  reload_signals_.cancel(ignored);
+  // No new scans first; then Odoo (its call in flight finishes); MQTT last.
+  if (inputs_) inputs_->stop();
+  odoo_.reset();
+  for (auto& thread : retiring_) thread.join();
+  retiring_.clear();
+  if (forwarder_) forwarder_->stop();
+}
+
+}  // namespace edgestock::agent

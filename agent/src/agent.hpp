@@ -1,0 +1,86 @@
+#pragma once
+// The running agent, the one composition root: it owns the event loop, the
+// ledger and every component (scan sources, scan pipeline, MQTT forwarder,
+// Odoo schedule) and passes references down. It starts them in order, stops
+// them in reverse (scans first, MQTT last, so the `offline` status is the
+// last word), and on SIGHUP applies the file again, rebuilding only the
+// components whose settings changed.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent_log.hpp"
+#include "edgestock/config/settings.hpp"
+#include "edgestock/storage/clock.hpp"
+#include "reload_plan.hpp"
+
+namespace edgestock::storage {
+class Ledger;
+}  // namespace edgestock::storage
+namespace edgestock::sync {
+class MqttForwarder;
+}  // namespace edgestock::sync
+
+namespace edgestock::agent {
+
+class OdooSchedule;
+class ScanInputs;
+class ScanPipeline;
+
+class Agent {
+ public:
+  Agent(std::string config_path, AgentLog& log);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Opens the ledger and starts every component `settings` enables. "" or
+  // why the agent cannot run (then nothing is left running).
+  std::string start(const config::Settings& settings);
+  // Runs the loop until SIGINT or SIGTERM.
+  void run();
+  // A new configuration, applied whole or not at all: "config reload: applied
+  // (...)" or "config reload refused: ...; nothing was changed".
+  std::string apply(const config::Settings& next);
+
+ private:
+  std::string start_forwarder(const config::Settings& settings);
+  void start_odoo();
+  void restart_odoo();
+  void arm_session_timer();
+  void prune();
+  void wait_for_signals();
+  void wait_for_reload();
+  void reload();
+  void stop();
+  void show(const std::vector<std::string>& lines);
+
+  std::string config_path_;
+  AgentLog& log_;
+  boost::asio::io_context io_;
+  storage::SystemClock clock_;
+  config::Settings settings_;
+  std::string mqtt_password_;  // as read at start or at the last reload: a rotated one restarts MQTT
+  std::string odoo_key_;
+  std::unique_ptr<storage::Ledger> ledger_;
+  std::unique_ptr<ScanPipeline> pipeline_;
+  std::unique_ptr<sync::MqttForwarder> forwarder_;
+  std::unique_ptr<ScanInputs> inputs_;
+  std::unique_ptr<OdooSchedule> odoo_;
+  // An Odoo schedule being retired after a reload finishes its call on a
+  // thread of its own; the new one starts when it is done (never two at once).
+  std::vector<std::thread> retiring_;
+  int odoo_retiring_ = 0;
+  bool stopping_ = false;
+  boost::asio::steady_timer session_timer_;
+  boost::asio::steady_timer retention_timer_;
+  boost::asio::signal_set stop_signals_;
+  boost::asio::signal_set reload_signals_;
+};
+
+}  // namespace edgestock::agent
