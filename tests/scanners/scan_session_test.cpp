@@ -361,3 +361,61 @@ TEST_CASE("on a clock that cannot be right, an issue is never refused as expired
     return p.level == Prompt::Level::warning && p.text.find("recorded with a flag") != std::string::npos;
   }));
 }
+
+TEST_CASE("the session says when it next needs the clock: an auto-confirm, then a sign-out", "[session]") {
+  auto p = policy();
+  p.auto_confirm_ms = 10'000;
+  p.idle_logout_ms = 600'000;
+  ScanSession session(p, resolve, [](auto&&...) { return Quantity{}; });
+  CHECK_FALSE(session.next_deadline_ms());  // nobody signed in, nothing open: no wake-up at all
+  session.on_scan(scan("OP:nurse-042"), "", kNow);
+  CHECK(session.next_deadline_ms() == kNow + 600'000);
+  session.on_scan(scan("5012345670010"), "5012345670010", kNow + 5'000);
+  CHECK(session.next_deadline_ms() == kNow + 15'000);
+  CHECK(session.on_tick(kNow + 15'000).moves.size() == 1);
+  CHECK(session.next_deadline_ms() == kNow + 605'000);
+}
+
+TEST_CASE("an auto-confirm that is refused is not repeated until the next scan", "[session]") {
+  auto p = policy();
+  p.auto_confirm_ms = 10'000;
+  ScanSession session(p, resolve, [](auto&&...) { return Quantity{}; });
+  session.on_scan(scan("OP:tech-017"), "", kNow);
+  session.on_scan(scan("CMD:TRANSFER"), "", kNow);
+  session.on_scan(scan("5012345670010"), "5012345670010", kNow);
+  const auto first = session.on_tick(kNow + 10'000);
+  CHECK(first.moves.empty());
+  REQUIRE_FALSE(first.prompts.empty());
+  CHECK(first.prompts.back().text == "scan the location the goods go to");
+  // Without this the agent would wake at once again, and say it every tick.
+  CHECK_FALSE(session.next_deadline_ms());
+  CHECK(session.on_tick(kNow + 20'000).prompts.empty());
+  session.on_scan(scan("LOC:THEATRE2"), "", kNow + 30'000);
+  CHECK(session.next_deadline_ms() == kNow + 40'000);
+  const auto second = session.on_tick(kNow + 40'000);
+  REQUIRE(second.moves.size() == 1);
+  CHECK(second.moves[0].to.str() == "THEATRE2");
+}
+
+TEST_CASE("a reloaded config that no longer knows the badge signs it out and records nothing", "[session]") {
+  ScanSession session(policy(), resolve, [](auto&&...) { return Quantity{}; });
+  session.on_scan(scan("OP:nurse-042"), "", kNow);
+  session.on_scan(scan("5012345670010"), "5012345670010", kNow);
+  auto narrowed = policy();
+  narrowed.roles.erase("tech-017");  // another badge revoked: nurse-042 goes on
+  CHECK(session.set_policy(narrowed).prompts.empty());
+  CHECK(session.operator_id() == "nurse-042");
+  CHECK(session.pending_lines() == 1);
+  auto revoked = narrowed;
+  revoked.roles.erase("nurse-042");
+  const auto out = session.set_policy(revoked);
+  REQUIRE(out.prompts.size() == 1);
+  CHECK(out.moves.empty());
+  CHECK(out.prompts[0].level == Prompt::Level::warning);
+  CHECK(out.prompts[0].text ==
+        "badge nurse-042 is no longer known on this terminal: signed out (1 open lines cancelled, nothing was "
+        "recorded for them)");
+  CHECK(session.operator_id().empty());
+  CHECK(session.pending_lines() == 0);
+  CHECK(session.on_scan(scan("OP:nurse-042"), "", kNow + 1).prompts.back().level == Prompt::Level::refused);
+}
