@@ -9,7 +9,7 @@
 #include "ledger_settings.hpp"
 #include "odoo_schedule.hpp"
 #include "scan_inputs.hpp"
-#include "scan_pipeline.hpp"
+#include "scan_worker.hpp"
 
 #ifndef EDGESTOCK_VERSION
 #define EDGESTOCK_VERSION "0.1.0"
@@ -29,7 +29,6 @@ std::expected<std::string, std::string> secret_or_none(const char* key, const st
 Agent::Agent(std::string config_path, AgentLog& log)
     : config_path_(std::move(config_path)),
       log_(log),
-      session_timer_(io_),
       retention_timer_(io_),
       stop_signals_(io_, SIGINT, SIGTERM),
       reload_signals_(io_, SIGHUP) {}
@@ -54,31 +53,35 @@ std::string Agent::start(const config::Settings& settings) {
     odoo_key_ = std::move(*key);
   }
 
-  // Scans: journal, decode, session, ledger; new moves wake the forwarder.
-  pipeline_ = std::make_unique<ScanPipeline>(
-      *ledger_, settings_, clock_,
-      [this] {
-        if (forwarder_) forwarder_->wake();
-      },
-      [this](const std::string& kind, const std::string& text) {
-        if (forwarder_) forwarder_->raise_alert(kind, text);
-      });
+  // Scans: journal, decode, session, ledger, on the scan worker's thread;
+  // what concerns the forwarder is posted to the loop where it lives.
+  ScanWorker::Callbacks callbacks;
+  callbacks.recorded = [this] {
+    boost::asio::post(io_, [this] {
+      if (forwarder_) forwarder_->wake();
+    });
+  };
+  callbacks.alert = [this](const std::string& kind, const std::string& text) { post_alert(kind, text); };
+  callbacks.log = [this](const std::string& line) { log_.info(line); };
+  scans_ = std::make_unique<ScanWorker>(*ledger_, settings_, clock_, std::move(callbacks));
   if (settings_.mqtt.enabled) {
     if (auto problem = start_forwarder(settings_); !problem.empty()) return problem;
   }
   ScanInputs::Handlers handlers;
+  // The answer is sent on the loop, where the connection lives.
   handlers.answer = [this](const std::string& source, const scanners::LineSplitter::Line& line,
                            const std::function<void(std::string)>& reply) {
-    for (auto& text : pipeline_->on_line(source, line)) reply(std::move(text));
-    arm_session_timer();
+    scans_->scan(source, line, [this, reply](std::vector<std::string> lines) {
+      boost::asio::post(io_, [reply, lines = std::move(lines)]() mutable {
+        for (auto& text : lines) reply(std::move(text));
+      });
+    });
   };
-  handlers.closed = [this](const std::string& source) {
-    show(pipeline_->on_source_closed(source));
-    arm_session_timer();
-  };
+  handlers.closed = [this](const std::string& source) { scans_->source_closed(source); };
   handlers.to_log = [this](const std::string& source, const scanners::LineSplitter::Line& line) {
-    for (const auto& text : pipeline_->on_line(source, line)) log_.info(source + ": " + text);
-    arm_session_timer();
+    scans_->scan(source, line, [this, source](const std::vector<std::string>& lines) {
+      for (const auto& text : lines) log_.info(source + ": " + text);
+    });
   };
   inputs_ = std::make_unique<ScanInputs>(io_, std::move(handlers));
   if (auto problem = inputs_->open(settings_.scanners); !problem.empty()) return problem;
@@ -105,14 +108,9 @@ std::string Agent::start_forwarder(const config::Settings& settings) {
 }
 
 void Agent::start_odoo() {
-  // The Odoo thread's alerts are handed to the loop, where the forwarder lives.
   odoo_ = std::make_unique<OdooSchedule>(
       settings_, odoo_key_, *ledger_, [this](const std::string& line) { log_.problem(line); },
-      [this](const std::string& kind, const std::string& text) {
-        boost::asio::post(io_, [this, kind, text] {
-          if (forwarder_) forwarder_->raise_alert(kind, text);
-        });
-      });
+      [this](const std::string& kind, const std::string& text) { post_alert(kind, text); });
 }
 
 void Agent::restart_odoo() {
@@ -133,33 +131,11 @@ void Agent::restart_odoo() {
   });
 }
 
-void Agent::show(const std::vector<std::string>& lines) {
-  for (const auto& text : lines) log_.info(text);
-}
-
-// Wakes for the next auto-confirm or idle sign-out only, not every second.
-void Agent::arm_session_timer() {
-  if (stopping_) return;
-  const auto next = pipeline_->next_deadline_ms();
-  if (!next) {
-    session_timer_.cancel();
-    return;
-  }
-  const auto wait = std::max<std::int64_t>(*next - clock_.now_ms(), 0);
-  session_timer_.expires_after(std::chrono::milliseconds(wait));
-  session_timer_.async_wait([this](const boost::system::error_code& error) {
-    if (error) return;
-    show(pipeline_->on_tick());
-    // A deadline that is still due after the tick (the wall clock stepped
-    // back) is looked at again in a second, not in a busy loop.
-    if (const auto again = pipeline_->next_deadline_ms(); again && *again <= clock_.now_ms()) {
-      session_timer_.expires_after(std::chrono::seconds(1));
-      session_timer_.async_wait([this](const boost::system::error_code& e) {
-        if (!e) arm_session_timer();
-      });
-      return;
-    }
-    arm_session_timer();
+// Alerts from the scan worker and the Odoo thread are raised on the loop,
+// where the forwarder lives (a reload may replace it).
+void Agent::post_alert(const std::string& kind, const std::string& text) {
+  boost::asio::post(io_, [this, kind, text] {
+    if (forwarder_) forwarder_->raise_alert(kind, text);
   });
 }
 
@@ -243,34 +219,34 @@ std::string Agent::apply(const config::Settings& next) {
         forwarder_.reset();
         start_forwarder(settings_);
       }
-      for (const auto& source : closed) show(pipeline_->on_source_closed(source));
+      for (const auto& source : closed) scans_->source_closed(source);
       return refused + problem + unchanged;
     }
   }
-  for (const auto& source : closed) show(pipeline_->on_source_closed(source));
+  for (const auto& source : closed) scans_->source_closed(source);
   settings_ = next;
   mqtt_password_ = std::move(*password);
   odoo_key_ = std::move(key);
-  if (plan.scan_rules) show(pipeline_->reconfigure(settings_));
+  if (plan.scan_rules) scans_->reconfigure(settings_);
   if (plan.odoo) restart_odoo();
   if (plan.retention) {
     retention_timer_.cancel();
     prune();
   }
-  arm_session_timer();
   return "config reload: applied (rebuilt: " + plan.describe() + ")";
 }
 
 void Agent::stop() {
   if (stopping_) return;
   stopping_ = true;
-  session_timer_.cancel();
   retention_timer_.cancel();
   boost::system::error_code ignored;
   stop_signals_.cancel(ignored);
   reload_signals_.cancel(ignored);
-  // No new scans first; then Odoo (its call in flight finishes); MQTT last.
+  // No new scans first, and those handed over recorded; then Odoo (its call
+  // in flight finishes); MQTT last.
   if (inputs_) inputs_->stop();
+  if (scans_) scans_->stop();
   odoo_.reset();
   for (auto& thread : retiring_) thread.join();
   retiring_.clear();

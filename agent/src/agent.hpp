@@ -1,7 +1,9 @@
 #pragma once
 // The running agent, the one composition root: it owns the event loop, the
 // ledger and every component (scan sources, scan pipeline, MQTT forwarder,
-// Odoo schedule) and passes references down. It starts them in order, stops
+// Odoo schedule) and passes references down. Scans are handled on the scan
+// worker's thread and the Odoo work on its own, so the loop never waits for
+// a disk flush or for Odoo. It starts them in order, stops
 // them in reverse (scans first, MQTT last, so the `offline` status is the
 // last word), and on SIGHUP applies the file again, rebuilding only the
 // components whose settings changed.
@@ -30,7 +32,7 @@ namespace edgestock::agent {
 
 class OdooSchedule;
 class ScanInputs;
-class ScanPipeline;
+class ScanWorker;
 
 class Agent {
  public:
@@ -52,13 +54,12 @@ class Agent {
   std::string start_forwarder(const config::Settings& settings);
   void start_odoo();
   void restart_odoo();
-  void arm_session_timer();
+  void post_alert(const std::string& kind, const std::string& text);
   void prune();
   void wait_for_signals();
   void wait_for_reload();
   void reload();
   void stop();
-  void show(const std::vector<std::string>& lines);
 
   std::string config_path_;
   AgentLog& log_;
@@ -68,7 +69,7 @@ class Agent {
   std::string mqtt_password_;  // as read at start or at the last reload: a rotated one restarts MQTT
   std::string odoo_key_;
   std::unique_ptr<storage::Ledger> ledger_;
-  std::unique_ptr<ScanPipeline> pipeline_;
+  std::unique_ptr<ScanWorker> scans_;
   std::unique_ptr<sync::MqttForwarder> forwarder_;
   std::unique_ptr<ScanInputs> inputs_;
   std::unique_ptr<OdooSchedule> odoo_;
@@ -77,7 +78,6 @@ class Agent {
   std::vector<std::thread> retiring_;
   int odoo_retiring_ = 0;
   bool stopping_ = false;
-  boost::asio::steady_timer session_timer_;
   boost::asio::steady_timer retention_timer_;
   boost::asio::signal_set stop_signals_;
   boost::asio::signal_set reload_signals_;
