@@ -5,6 +5,7 @@
 
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
 #include "ledger_settings.hpp"
 #include "odoo_schedule.hpp"
@@ -31,7 +32,16 @@ Agent::Agent(std::string config_path, AgentLog& log)
       log_(log),
       retention_timer_(io_),
       stop_signals_(io_, SIGINT, SIGTERM),
-      reload_signals_(io_, SIGHUP) {}
+      reload_signals_(io_, SIGHUP),
+      service_(
+          io_, [this] { return status_line(); },
+          [this](std::function<void()> done) {
+            if (scans_) {
+              scans_->ping(std::move(done));
+            } else {
+              done();
+            }
+          }) {}
 
 Agent::~Agent() {
   stop();
@@ -91,7 +101,21 @@ std::string Agent::start(const config::Settings& settings) {
   log_.info("edgestock " EDGESTOCK_VERSION " running: terminal " + settings_.terminal + " at site " + settings_.site +
             ", ledger " + settings_.ledger.path + ", mqtt " + (settings_.mqtt.enabled ? settings_.mqtt.broker : "off") +
             ", scans over tcp " + inputs_->tcp_description());
+  service_.ready();
   return "";
+}
+
+// For systemd's STATUS: what waits for each destination.
+std::string Agent::status_line() {
+  std::string line = "running";
+  if (forwarder_) line += forwarder_->status().connected ? "; mqtt connected" : "; mqtt not connected";
+  for (const auto& destination : ledger_->options().destinations) {
+    const auto waiting = ledger_->outbox().backlog(destination);
+    line += "; " + destination + ": " +
+            (waiting ? std::to_string(*waiting) + " moves waiting"
+                     : "backlog unreadable (" + waiting.error().message + ")");
+  }
+  return line;
 }
 
 void Agent::run() {
@@ -239,6 +263,7 @@ std::string Agent::apply(const config::Settings& next) {
 void Agent::stop() {
   if (stopping_) return;
   stopping_ = true;
+  service_.stopping();
   retention_timer_.cancel();
   boost::system::error_code ignored;
   stop_signals_.cancel(ignored);

@@ -20,6 +20,7 @@
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/clock.hpp"
 #include "reload_plan.hpp"
+#include "service_manager.hpp"
 
 namespace edgestock::storage {
 class Ledger;
@@ -60,6 +61,7 @@ class Agent {
   void wait_for_reload();
   void reload();
   void stop();
+  [[nodiscard]] std::string status_line();
 
   std::string config_path_;
   AgentLog& log_;
@@ -81,6 +83,7 @@ class Agent {
   boost::asio::steady_timer retention_timer_;
   boost::asio::signal_set stop_signals_;
   boost::asio::signal_set reload_signals_;
+  ServiceManager service_;
 };
 
 }  // namespace edgestock::agent

@@ -43,6 +43,11 @@ void ScanWorker::reconfigure(const config::Settings& settings) {
   });
 }
 
+void ScanWorker::ping(std::function<void()> done) {
+  if (stopped_) return;
+  boost::asio::post(io_, std::move(done));
+}
+
 void ScanWorker::stop() {
   if (stopped_) return;
   stopped_ = true;

@@ -52,6 +52,8 @@ class ScanWorker {
   void source_closed(std::string source);
   // New session rules and prefixes, for the open sessions too.
   void reconfigure(const config::Settings& settings);
+  // `done` runs on the worker thread once it gets there (the watchdog's proof of life).
+  void ping(std::function<void()> done);
   // Every scan handed over before this is handled and answered; then the
   // thread ends. Later calls are ignored.
   void stop();

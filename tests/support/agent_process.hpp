@@ -7,12 +7,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace edgestock::testing {
 
-inline pid_t start_agent(const std::filesystem::path& config, const std::filesystem::path& log) {
+// `environment`: variables set for the agent only (NOTIFY_SOCKET, ...).
+inline pid_t start_agent(const std::filesystem::path& config, const std::filesystem::path& log,
+                         const std::vector<std::pair<std::string, std::string>>& environment = {}) {
   const pid_t pid = ::fork();
   if (pid == 0) {
+    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
