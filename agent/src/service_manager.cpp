@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 #include <cstdint>
-#include <cstdlib>
 
 namespace edgestock::agent {
 namespace {
@@ -17,8 +16,8 @@ constexpr std::chrono::seconds kStatusEvery{30};
 ServiceManager::ServiceManager(boost::asio::io_context& io, std::function<std::string()> status,
                                std::function<void(std::function<void()>)> alive)
     : io_(io), status_(std::move(status)), alive_(std::move(alive)), timer_(io) {
-  const char* socket = std::getenv("NOTIFY_SOCKET");
-  notifying_ = socket != nullptr && *socket != '\0';
+  // Sent only where a service manager listens (sd_notify returns 0 without NOTIFY_SOCKET).
+  notifying_ = sd_notify(0, "STATUS=starting: opening the ledger and the scanners") > 0;
   std::uint64_t usec = 0;
   if (notifying_ && sd_watchdog_enabled(0, &usec) > 0) watchdog_ = std::chrono::microseconds(usec);
 }

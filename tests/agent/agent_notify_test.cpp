@@ -75,7 +75,8 @@ TEST_CASE("under systemd the agent says READY, its backlog, pings the watchdog a
   const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log",
                                   {{"NOTIFY_SOCKET", manager.path().string()}, {"WATCHDOG_USEC", "200000"}});
   REQUIRE(manager.wait_for("READY=1"));
-  CHECK_THAT(manager.messages().front(), Catch::Contains("STATUS=running; mqtt not connected; mqtt: 0 moves waiting"));
+  CHECK_THAT(manager.messages().front(), Catch::StartsWith("STATUS=starting"));
+  CHECK(manager.messages().back() == "READY=1\nSTATUS=running; mqtt not connected; mqtt: 0 moves waiting");
   REQUIRE(accepts_connections(port));  // READY comes after the listeners are open
   {
     ScannerLink scanner(port);
