@@ -58,6 +58,24 @@ std::expected<std::int64_t, LedgerError> Outbox::backlog(std::string_view destin
   });
 }
 
+std::expected<Outbox::Depth, LedgerError> Outbox::depth(std::string_view destination) const {
+  return with_database(database_, [&] {
+    auto& select = database_.cached(
+        "SELECT count(*) FILTER (WHERE o.state = 'pending'), count(*) FILTER (WHERE o.state = 'exception'), "
+        "coalesce(min(m.recorded_at_ms) FILTER (WHERE o.state = 'pending'), 0) "
+        "FROM outbox o JOIN moves m ON m.seq = o.seq WHERE o.destination = ?1");
+    select.bind(1, destination);
+    Depth depth;
+    if (select.step()) {
+      depth.pending = select.column_int(0);
+      depth.exceptions = select.column_int(1);
+      depth.oldest_pending_ms = select.column_int(2);
+    }
+    select.reset();
+    return depth;
+  });
+}
+
 std::expected<void, LedgerError> Outbox::mark_sent(std::string_view destination, Seq seq) {
   return with_database(database_, [&] {
     auto& remove = database_.cached("DELETE FROM outbox WHERE destination = ?1 AND seq = ?2 AND state = 'pending'");

@@ -282,3 +282,27 @@ TEST_CASE("a wall clock stepped back neither delays nor reorders what waits to g
   clock.advance(Outbox::kMaxRetryDelayMs);
   CHECK(outbox.due(kDestinationOdoo, clock.now_ms(), 10).value().front().move.seq.value == 1);
 }
+
+TEST_CASE("a destination's depth: pending, waiting for a person, and since when", "[outbox]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto& outbox = ledger->outbox();
+  CHECK(outbox.depth(kDestinationOdoo).value().pending == 0);
+  CHECK(outbox.depth(kDestinationOdoo).value().oldest_pending_ms == 0);
+  const auto first_at = clock.now_ms();
+  REQUIRE(ledger->record(receipt("1")));
+  clock.advance(60'000);
+  REQUIRE(ledger->record(receipt("2")));
+  REQUIRE(ledger->record(receipt("3")));
+  REQUIRE(outbox.mark_exception(kDestinationOdoo, Seq{3}, "ValidationError: product archived"));
+  auto odoo = outbox.depth(kDestinationOdoo).value();
+  CHECK(odoo.pending == 2);
+  CHECK(odoo.exceptions == 1);
+  CHECK(odoo.oldest_pending_ms == first_at);
+  REQUIRE(outbox.mark_sent(kDestinationOdoo, Seq{1}));
+  odoo = outbox.depth(kDestinationOdoo).value();
+  CHECK(odoo.pending == 1);
+  CHECK(odoo.oldest_pending_ms == first_at + 60'000);
+  CHECK(outbox.depth(kDestinationMqtt).value().pending == 3);  // each destination on its own
+}

@@ -50,6 +50,13 @@ class Outbox {
                                                                         std::int64_t now_ms, std::size_t limit,
                                                                         Seq after = Seq{0}) const;
   [[nodiscard]] std::expected<std::int64_t, LedgerError> backlog(std::string_view destination) const;
+  // For health and metrics: what waits for a destination, since when.
+  struct Depth {
+    std::int64_t pending = 0;
+    std::int64_t exceptions = 0;         // waiting for a person (exceptions list)
+    std::int64_t oldest_pending_ms = 0;  // recorded_at of the oldest pending move; 0: none
+  };
+  [[nodiscard]] std::expected<Depth, LedgerError> depth(std::string_view destination) const;
 
   // The destination acknowledged the move: it leaves the queue.
   std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
