@@ -398,6 +398,14 @@ const std::vector<Key>& keys() {
       text_key(
           "scanners.prefix.product", "prefix of product default-code labels",
           [](Settings& s) -> std::string& { return s.scanners.prefix_product; }, false),
+      flag_key("http.enabled", "serve /healthz and /metrics (Prometheus) over HTTP on loopback",
+               [](Settings& s) -> bool& { return s.http.enabled; }),
+      text_key(
+          "http.bind", "address of the health and metrics endpoint: loopback only (it has no login)",
+          [](Settings& s) -> std::string& { return s.http.bind; }, false),
+      number_key<int>(
+          "http.port", "port of the health and metrics endpoint", [](Settings& s) -> int& { return s.http.port; }, 1,
+          65535),
       text_key("session.default_location", "location used until one is scanned (the store this terminal serves)",
                [](Settings& s) -> std::string& { return s.session.default_location; }),
       text_key(
@@ -532,6 +540,11 @@ std::expected<Settings, Problems> parse_settings(std::string_view json_text) {
   }
   if (settings.mqtt.tls.cert_file.empty() != settings.mqtt.tls.key_file.empty()) {
     problems.push_back("mqtt.tls.cert_file and mqtt.tls.key_file: give both or neither");
+  }
+  if (!is_loopback_host(settings.http.bind)) {
+    problems.push_back("http.bind: " + settings.http.bind +
+                       " is not a loopback address; the health and metrics endpoint has no login and TLS, so it "
+                       "listens on this machine only (a Prometheus agent on the terminal can forward it)");
   }
   check_cleartext(settings, problems);
   check_posting(settings, problems);

@@ -14,6 +14,9 @@ TEST_CASE("a minimal config gets the documented defaults", "[config]") {
   CHECK(settings->ledger.path == "/var/lib/edgestock/ledger.db");
   CHECK(settings->ledger.durability == "full");
   CHECK(settings->ledger.max_bytes == 0);
+  CHECK_FALSE(settings->http.enabled);
+  CHECK(settings->http.bind == "127.0.0.1");
+  CHECK(settings->http.port == 9750);
 }
 
 TEST_CASE("every key can be set", "[config]") {
@@ -41,6 +44,8 @@ TEST_CASE("bad configs list every problem by key", "[config]") {
       {R"({"site": "a", "terminal": "b", "ledgr": {"path": "x"}})", {"ledgr: unknown key"}},
       {R"({"site": "a", "terminal": "b", "ledger": {"paht": "x"}})", {"ledger.paht: unknown key"}},
       {R"({"site": "a", "terminal": "b", "ledger": "x"})", {"ledger: unknown key"}},
+      {R"({"site": "a", "terminal": "b", "http": {"bind": "0.0.0.0"}})", {"http.bind: 0.0.0.0 is not a loopback"}},
+      {R"({"site": "a", "terminal": "b", "http": {"port": 0}})", {"http.port: must be"}},
   };
   for (const auto& c : cases) {
     INFO(c.text);
@@ -64,7 +69,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 84);
+  REQUIRE(keys.size() == 87);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");

@@ -145,6 +145,15 @@ struct SessionSettings {
   bool operator==(const SessionSettings&) const = default;
 };
 
+// The agent's read-only HTTP endpoint: /healthz and /metrics (Prometheus).
+struct HttpSettings {
+  bool enabled = false;
+  std::string bind = "127.0.0.1";  // loopback only: the endpoint has no login
+  int port = 9750;
+
+  bool operator==(const HttpSettings&) const = default;
+};
+
 struct Settings {
   std::string site;
   std::string terminal;
@@ -154,6 +163,7 @@ struct Settings {
   AlertSettings alerts;
   ScannerSettings scanners;
   SessionSettings session;
+  HttpSettings http;
 
   bool operator==(const Settings&) const = default;
 };
