@@ -7,6 +7,7 @@
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
+#include "http_endpoint.hpp"
 #include "ledger_settings.hpp"
 #include "odoo_schedule.hpp"
 #include "scan_inputs.hpp"
@@ -49,6 +50,7 @@ Agent::~Agent() {
 
 std::string Agent::start(const config::Settings& settings) {
   settings_ = settings;
+  started_at_ms_ = config_applied_ms_ = clock_.now_ms();
   auto ledger = storage::Ledger::open(ledger_options(settings_, false), clock_);
   if (!ledger) return ledger.error().message;
   ledger_ = std::move(*ledger);
@@ -73,7 +75,7 @@ std::string Agent::start(const config::Settings& settings) {
   };
   callbacks.alert = [this](const std::string& kind, const std::string& text) { post_alert(kind, text); };
   callbacks.log = [this](const std::string& line) { log_.info(line); };
-  scans_ = std::make_unique<ScanWorker>(*ledger_, settings_, clock_, std::move(callbacks));
+  scans_ = std::make_unique<ScanWorker>(*ledger_, settings_, clock_, std::move(callbacks), &counters_);
   if (settings_.mqtt.enabled) {
     if (auto problem = start_forwarder(settings_); !problem.empty()) return problem;
   }
@@ -95,27 +97,18 @@ std::string Agent::start(const config::Settings& settings) {
   };
   inputs_ = std::make_unique<ScanInputs>(io_, std::move(handlers));
   if (auto problem = inputs_->open(settings_.scanners); !problem.empty()) return problem;
+  if (settings_.http.enabled) {
+    if (auto problem = start_http(settings_.http); !problem.empty()) return problem;
+  }
   if (settings_.odoo.enabled) start_odoo();
   prune();
   wait_for_signals();
   log_.info("edgestock " EDGESTOCK_VERSION " running: terminal " + settings_.terminal + " at site " + settings_.site +
             ", ledger " + settings_.ledger.path + ", mqtt " + (settings_.mqtt.enabled ? settings_.mqtt.broker : "off") +
-            ", scans over tcp " + inputs_->tcp_description());
+            ", scans over tcp " + inputs_->tcp_description() + ", health and metrics " +
+            (http_ ? settings_.http.bind + ":" + std::to_string(http_->port()) : std::string("off")));
   service_.ready();
   return "";
-}
-
-// For systemd's STATUS: what waits for each destination.
-std::string Agent::status_line() {
-  std::string line = "running";
-  if (forwarder_) line += forwarder_->status().connected ? "; mqtt connected" : "; mqtt not connected";
-  for (const auto& destination : ledger_->options().destinations) {
-    const auto waiting = ledger_->outbox().backlog(destination);
-    line += "; " + destination + ": " +
-            (waiting ? std::to_string(*waiting) + " moves waiting"
-                     : "backlog unreadable (" + waiting.error().message + ")");
-  }
-  return line;
 }
 
 void Agent::run() {
@@ -134,7 +127,19 @@ std::string Agent::start_forwarder(const config::Settings& settings) {
 void Agent::start_odoo() {
   odoo_ = std::make_unique<OdooSchedule>(
       settings_, odoo_key_, *ledger_, [this](const std::string& line) { log_.problem(line); },
-      [this](const std::string& kind, const std::string& text) { post_alert(kind, text); });
+      [this](const std::string& kind, const std::string& text) { post_alert(kind, text); }, &odoo_last_success_ms_);
+}
+
+std::string Agent::start_http(const config::HttpSettings& http) {
+  http_.reset();
+  if (!http.enabled) return "";
+  try {
+    http_ = std::make_unique<HttpEndpoint>(io_, http.bind, static_cast<std::uint16_t>(http.port),
+                                           [this](const std::string& target) { return answer_http(target); });
+  } catch (const std::exception& error) {
+    return "cannot serve health and metrics on " + http.bind + ":" + std::to_string(http.port) + ": " + error.what();
+  }
+  return "";
 }
 
 void Agent::restart_odoo() {
@@ -204,9 +209,13 @@ void Agent::reload() {
     std::string text = "config reload refused: " + config_path_ + " is invalid; nothing was changed:";
     for (const auto& problem : next.error()) text += "\n  " + problem;
     log_.problem(text);
+    ++reloads_refused_;
     return;
   }
-  log_.problem(apply(*next));
+  const auto said = apply(*next);
+  ++(said.starts_with("config reload refused") ? reloads_refused_ : reloads_applied_);
+  if (!said.starts_with("config reload refused")) config_applied_ms_ = clock_.now_ms();
+  log_.problem(said);
 }
 
 std::string Agent::apply(const config::Settings& next) {
@@ -224,30 +233,43 @@ std::string Agent::apply(const config::Settings& next) {
   if (plan.refused()) return refused + plan.describe() + " changed, which needs a restart" + unchanged;
   if (!plan.changes_anything()) return "config reload: nothing changed";
 
-  // The steps that can fail come first, each undone if a later one fails.
+  // The steps that can fail come first; if one does, those done are undone
+  // in reverse and the running settings stay.
+  std::vector<std::function<void()>> undo;
+  auto give_up = [&](const std::string& problem) {
+    for (auto step = undo.rbegin(); step != undo.rend(); ++step) (*step)();
+    return refused + problem + unchanged;
+  };
   if (plan.mqtt && forwarder_) {
     forwarder_->stop();
     forwarder_.reset();
     if (auto problem = start_forwarder(next); !problem.empty()) {
-      start_forwarder(settings_);
-      return refused + problem + unchanged;
+      undo.emplace_back([this] { (void)start_forwarder(settings_); });
+      return give_up(problem);
     }
+    undo.emplace_back([this] {
+      forwarder_->stop();
+      forwarder_.reset();
+      (void)start_forwarder(settings_);
+    });
   }
-  std::vector<std::string> closed;
+  // Connections closed by a rebuild end their sessions (logged if lines were open).
+  auto reopen_scanners = [this](const config::ScannerSettings& scanners) {
+    for (const auto& source : inputs_->stop()) scans_->source_closed(source);
+    return inputs_->open(scanners);
+  };
   if (plan.scan_inputs) {
-    closed = inputs_->stop();
-    if (auto problem = inputs_->open(next.scanners); !problem.empty()) {
-      if (auto again = inputs_->open(settings_.scanners); !again.empty()) log_.problem("edgestock: " + again);
-      if (plan.mqtt && forwarder_) {
-        forwarder_->stop();
-        forwarder_.reset();
-        start_forwarder(settings_);
-      }
-      for (const auto& source : closed) scans_->source_closed(source);
-      return refused + problem + unchanged;
-    }
+    undo.emplace_back([this, reopen_scanners] {
+      if (auto again = reopen_scanners(settings_.scanners); !again.empty()) log_.problem("edgestock: " + again);
+    });
+    if (auto problem = reopen_scanners(next.scanners); !problem.empty()) return give_up(problem);
   }
-  for (const auto& source : closed) scans_->source_closed(source);
+  if (plan.http) {
+    undo.emplace_back([this] {
+      if (auto again = start_http(settings_.http); !again.empty()) log_.problem("edgestock: " + again);
+    });
+    if (auto problem = start_http(next.http); !problem.empty()) return give_up(problem);
+  }
   settings_ = next;
   mqtt_password_ = std::move(*password);
   odoo_key_ = std::move(key);
@@ -272,6 +294,7 @@ void Agent::stop() {
   // in flight finishes); MQTT last.
   if (inputs_) inputs_->stop();
   if (scans_) scans_->stop();
+  http_.reset();
   odoo_.reset();
   for (auto& thread : retiring_) thread.join();
   retiring_.clear();

@@ -8,6 +8,7 @@
 // last word), and on SIGHUP applies the file again, rebuilding only the
 // components whose settings changed.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +21,7 @@
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/clock.hpp"
 #include "reload_plan.hpp"
+#include "scan_pipeline.hpp"
 #include "service_manager.hpp"
 
 namespace edgestock::storage {
@@ -34,6 +36,10 @@ namespace edgestock::agent {
 class OdooSchedule;
 class ScanInputs;
 class ScanWorker;
+class HttpEndpoint;
+struct HttpReply;
+struct MetricsSnapshot;
+struct HealthFacts;
 
 class Agent {
  public:
@@ -53,6 +59,7 @@ class Agent {
 
  private:
   std::string start_forwarder(const config::Settings& settings);
+  std::string start_http(const config::HttpSettings& http);
   void start_odoo();
   void restart_odoo();
   void post_alert(const std::string& kind, const std::string& text);
@@ -61,7 +68,12 @@ class Agent {
   void wait_for_reload();
   void reload();
   void stop();
+  // What the agent says of itself (agent_status.cpp): systemd's STATUS line,
+  // /metrics and /healthz, all read on the loop.
   [[nodiscard]] std::string status_line();
+  [[nodiscard]] MetricsSnapshot snapshot();
+  [[nodiscard]] HealthFacts health_facts(const MetricsSnapshot& snapshot);
+  HttpReply answer_http(const std::string& target);
 
   std::string config_path_;
   AgentLog& log_;
@@ -75,6 +87,13 @@ class Agent {
   std::unique_ptr<sync::MqttForwarder> forwarder_;
   std::unique_ptr<ScanInputs> inputs_;
   std::unique_ptr<OdooSchedule> odoo_;
+  std::unique_ptr<HttpEndpoint> http_;
+  ScanCounters counters_;
+  std::atomic<std::int64_t> odoo_last_success_ms_{0};  // written by the Odoo thread
+  std::int64_t started_at_ms_ = 0;
+  std::int64_t config_applied_ms_ = 0;
+  std::int64_t reloads_applied_ = 0;
+  std::int64_t reloads_refused_ = 0;
   // An Odoo schedule being retired after a reload finishes its call on a
   // thread of its own; the new one starts when it is done (never two at once).
   std::vector<std::thread> retiring_;

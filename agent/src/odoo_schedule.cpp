@@ -39,12 +39,14 @@ std::string summary(const sync::PostRound& r) {
 
 OdooSchedule::OdooSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
                            std::function<void(const std::string&)> log,
-                           std::function<void(const std::string&, const std::string&)> alert)
+                           std::function<void(const std::string&, const std::string&)> alert,
+                           std::atomic<std::int64_t>* last_success_ms)
     : settings_(settings),
       api_key_(std::move(api_key)),
       ledger_(ledger),
       log_(std::move(log)),
       alert_(std::move(alert)),
+      last_success_ms_(last_success_ms),
       thread_([this] { run(); }) {}
 
 OdooSchedule::~OdooSchedule() {
@@ -120,6 +122,7 @@ void OdooSchedule::run() {
         scope.now_ms = wall.now_ms();
         const auto report = sync::pull_catalogue(odoo, ledger_, scope, full);
         if (report.ok() && full) last_full = Clock::now();
+        if (report.ok() && last_success_ms_ != nullptr) *last_success_ms_ = wall.now_ms();
         if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;
         log_(summary(report));
       }
@@ -127,6 +130,7 @@ void OdooSchedule::run() {
         next_post = Clock::now() + post_every;
         poster.set_site(odoo_site(settings_, ledger_));
         const auto round = poster.run_once();
+        if (round.last_error.empty() && last_success_ms_ != nullptr) *last_success_ms_ = wall.now_ms();
         if (round.planned + round.posted + round.held + round.failed + round.split > 0 || !round.last_error.empty()) {
           log_(summary(round));
         }

@@ -5,6 +5,7 @@
 // odoo.full_pull_interval_s) and, with odoo.posting.enabled, a posting round
 // every odoo.posting.interval_s. Stopping interrupts the wait at once.
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -24,9 +25,12 @@ class OdooSchedule {
  public:
   // `log` receives one line per pull and per posting round that did something.
   // `alert(kind, message)` raises an alert on MQTT (a reconciliation that found a problem).
+  // `last_success_ms`, when given, gets the wall-clock time of each pull or
+  // posting round that went through (for /metrics).
   OdooSchedule(const config::Settings& settings, std::string api_key, storage::Ledger& ledger,
                std::function<void(const std::string&)> log,
-               std::function<void(const std::string&, const std::string&)> alert = {});
+               std::function<void(const std::string&, const std::string&)> alert = {},
+               std::atomic<std::int64_t>* last_success_ms = nullptr);
   ~OdooSchedule();
   OdooSchedule(const OdooSchedule&) = delete;
   OdooSchedule& operator=(const OdooSchedule&) = delete;
@@ -41,6 +45,7 @@ class OdooSchedule {
   storage::Ledger& ledger_;
   std::function<void(const std::string&)> log_;
   std::function<void(const std::string&, const std::string&)> alert_;
+  std::atomic<std::int64_t>* last_success_ms_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

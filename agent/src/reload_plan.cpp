@@ -35,6 +35,7 @@ std::string ReloadPlan::describe() const {
   if (mqtt) parts.emplace_back("mqtt");
   if (odoo) parts.emplace_back("odoo");
   if (retention) parts.emplace_back("retention");
+  if (http) parts.emplace_back("http");
   return parts.empty() ? "nothing" : joined(parts);
 }
 
@@ -59,6 +60,7 @@ ReloadPlan plan_reload(const config::Settings& running, const config::Settings& 
   plan.mqtt = running.mqtt != next.mqtt || running.alerts != next.alerts || secrets.mqtt_password;
   plan.odoo = running.odoo != next.odoo || secrets.odoo_key;
   plan.retention = running.ledger.retention_days != next.ledger.retention_days;
+  plan.http = running.http != next.http;
   return plan;
 }
 

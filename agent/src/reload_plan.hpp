@@ -20,9 +20,10 @@ struct ReloadPlan {
   bool mqtt = false;         // mqtt.* and alerts.*: the forwarder
   bool odoo = false;         // odoo.*: the catalogue pull, posting and reconciliation
   bool retention = false;    // ledger.retention_days
+  bool http = false;         // http.*: the health and metrics endpoint
 
   [[nodiscard]] bool refused() const { return !needs_restart.empty(); }
-  [[nodiscard]] bool changes_anything() const { return scan_inputs || scan_rules || mqtt || odoo || retention; }
+  [[nodiscard]] bool changes_anything() const { return scan_inputs || scan_rules || mqtt || odoo || retention || http; }
   // "scanners, mqtt" or "nothing"; for a refused plan, the keys.
   [[nodiscard]] std::string describe() const;
 };

@@ -1,5 +1,7 @@
 #include "scan_pipeline.hpp"
 
+#include <algorithm>
+
 #include "edgestock/scanners/catalogue_resolver.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/dates.hpp"
@@ -31,6 +33,20 @@ void set_prefixes(scanners::DecodeContext& context, const config::ScannerSetting
   context.scheme.operator_badge = scanners.prefix_operator;
   context.scheme.command = scanners.prefix_command;
   context.scheme.product_code = scanners.prefix_product;
+}
+
+// A scan counts by the worst of what it was answered.
+void count_answer(ScanCounters& counters, const std::vector<std::string>& lines) {
+  const auto said = [&lines](const char* level) {
+    return std::any_of(lines.begin(), lines.end(), [level](const std::string& l) { return l.starts_with(level); });
+  };
+  if (said("REFUSED")) {
+    ++counters.refused;
+  } else if (said("WARNING")) {
+    ++counters.warned;
+  } else {
+    ++counters.ok;
+  }
 }
 
 }  // namespace
@@ -98,11 +114,15 @@ scanners::ScanSession& ScanPipeline::session_of(const std::string& source) {
 std::vector<std::string> ScanPipeline::on_line(const std::string& source, const scanners::LineSplitter::Line& line) {
   // The raw scan is durable before anything reads it.
   const auto journaled = ledger_.journal_scan(source, line.text);
-  if (!journaled) return {"REFUSED the terminal cannot record scans now: " + journaled.error().message};
+  if (!journaled) {
+    if (counters_ != nullptr) ++counters_->refused;
+    return {"REFUSED the terminal cannot record scans now: " + journaled.error().message};
+  }
   const auto now = clock_.now_ms();
   if (line.overlong) {
     const std::string reason = "the scan is longer than 4096 characters; nothing was recorded";
     (void)ledger_.note_scan_outcome(*journaled, "refused: " + reason);
+    if (counters_ != nullptr) ++counters_->refused;
     return {"REFUSED " + reason};
   }
   // A clock that cannot be right would read a 2027 expiry as 1927: the
@@ -159,9 +179,11 @@ std::vector<std::string> ScanPipeline::finish(scanners::ScanSession& session, co
       const bool unknown = move.error().code == storage::LedgerError::Code::outcome_unknown;
       lines.push_back((unknown ? "WARNING " : "REFUSED ") + move.error().message);
       add_outcome((unknown ? "unknown: " : "refused: ") + move.error().message);
+      if (counters_ != nullptr) ++counters_->record_failures;
       continue;
     }
     recorded.push_back(move->id);
+    if (counters_ != nullptr) ++counters_->moves.at(static_cast<std::size_t>(move->request.kind));
     add_outcome("move " + std::to_string(move->seq.value));
     lines.push_back("OK recorded #" + std::to_string(move->seq.value) + " " +
                     std::string(storage::to_string(move->request.kind)) + " " + move->request.qty.to_string() + " " +
@@ -172,6 +194,7 @@ std::vector<std::string> ScanPipeline::finish(scanners::ScanSession& session, co
     if (on_recorded_) on_recorded_();
   }
   if (scan_id > 0 && !outcome.empty()) (void)ledger_.note_scan_outcome(scan_id, outcome);
+  if (scan_id > 0 && counters_ != nullptr) count_answer(*counters_, lines);
   return lines;
 }
 

@@ -5,6 +5,8 @@
 // scan session of its own, with its own badge, location, action and open
 // lines: two devices used at once never mix their scans.
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -17,6 +19,17 @@
 #include "edgestock/storage/ledger.hpp"
 
 namespace edgestock::agent {
+
+// Counted as scans are handled, on the scan worker's thread; read from the
+// loop for /metrics.
+struct ScanCounters {
+  static constexpr std::size_t kKinds = 8;                // storage::MoveKind, receipt .. reversal
+  std::atomic<std::int64_t> ok{0};                        // scans answered OK
+  std::atomic<std::int64_t> warned{0};                    // answered with a WARNING (and recorded or kept)
+  std::atomic<std::int64_t> refused{0};                   // answered REFUSED: nothing was recorded for them
+  std::array<std::atomic<std::int64_t>, kKinds> moves{};  // recorded, by kind
+  std::atomic<std::int64_t> record_failures{0};           // a confirmed move the ledger refused
+};
 
 class ScanPipeline {
  public:
@@ -38,6 +51,8 @@ class ScanPipeline {
   // The source is gone (a TCP connection closed): its session ends. Returns
   // what to log (open lines that were never confirmed).
   std::vector<std::string> on_source_closed(const std::string& source);
+  // Where to count scans and moves (none by default).
+  void count_into(ScanCounters& counters) { counters_ = &counters; }
   [[nodiscard]] std::size_t sessions() const { return sessions_.size(); }
 
  private:
@@ -50,6 +65,7 @@ class ScanPipeline {
   scanners::DecodeContext context_;
   scanners::SessionPolicy policy_;
   std::map<std::string, scanners::ScanSession> sessions_;  // by source
+  ScanCounters* counters_ = nullptr;
   std::function<void()> on_recorded_;
   std::function<void(const std::string&, const std::string&)> on_alert_;
 };

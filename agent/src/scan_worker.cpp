@@ -7,13 +7,15 @@
 namespace edgestock::agent {
 
 ScanWorker::ScanWorker(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock,
-                       Callbacks callbacks)
+                       Callbacks callbacks, ScanCounters* counters)
     : clock_(clock),
       callbacks_(std::move(callbacks)),
       work_(io_.get_executor()),
       pipeline_(std::make_unique<ScanPipeline>(ledger, settings, clock, callbacks_.recorded, callbacks_.alert)),
-      timer_(io_),
-      thread_([this] { io_.run(); }) {}
+      timer_(io_) {
+  if (counters != nullptr) pipeline_->count_into(*counters);
+  thread_ = std::thread([this] { io_.run(); });
+}
 
 ScanWorker::~ScanWorker() {
   stop();

@@ -29,6 +29,7 @@ class Ledger;
 namespace edgestock::agent {
 
 class ScanPipeline;
+struct ScanCounters;
 
 class ScanWorker {
  public:
@@ -39,8 +40,9 @@ class ScanWorker {
   };
   using Answer = std::function<void(std::vector<std::string>)>;
 
+  // `counters`, when given, counts scans and moves for /metrics.
   ScanWorker(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock,
-             Callbacks callbacks);
+             Callbacks callbacks, ScanCounters* counters = nullptr);
   // Stops (below) if not stopped yet.
   ~ScanWorker();
   ScanWorker(const ScanWorker&) = delete;

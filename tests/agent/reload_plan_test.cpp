@@ -59,6 +59,12 @@ TEST_CASE("each group of keys rebuilds its own component only", "[agent][reload]
   CHECK(plan.retention);
   CHECK_FALSE(plan.scan_inputs);
   CHECK(plan.describe() == "mqtt, odoo, retention");
+
+  next = running();
+  next.http.enabled = true;
+  plan = plan_reload(running(), next);
+  CHECK(plan.http);
+  CHECK(plan.describe() == "http");
 }
 
 TEST_CASE("a rotated secret in the same file rebuilds the component that uses it", "[agent][reload]") {
