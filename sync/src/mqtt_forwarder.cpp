@@ -1,6 +1,7 @@
 #include "edgestock/sync/mqtt_forwarder.hpp"
 
 #include <mqtt/async_client.h>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -106,6 +107,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
       if (auto self = weak.lock()) {
         self->backlog_may_have_changed_ = true;
         self->pump();
+        self->tick_soon();
       }
     });
   }
@@ -217,6 +219,16 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   [[nodiscard]] StatusReport base_report(bool online) const;
   void publish_status(bool online, std::optional<Backlogs> known = std::nullopt);
   void tick();
+  // Every second while there is work under way; when idle, only when the
+  // next status is due: an idle terminal's loop sleeps.
+  [[nodiscard]] std::chrono::steady_clock::duration next_tick_in() const;
+  void schedule_tick(std::chrono::steady_clock::duration after);
+  // New work: look again within a second even if the loop was sleeping.
+  void tick_soon() {
+    if (!stopping_ && tick_timer_.expiry() > std::chrono::steady_clock::now() + kPollInterval) {
+      schedule_tick(kPollInterval);
+    }
+  }
   void publish_alerts();
   void publish_held_alerts() {
     while (connected_ && !held_alerts_.empty()) {
@@ -266,6 +278,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::mt19937_64 jitter_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer tick_timer_;
+  bool outbox_unreadable_ = false;  // the last read of the outbox failed: try again in a second
   boost::asio::steady_timer flush_timer_;
   bool flush_timer_armed_ = false;
 
@@ -517,8 +530,10 @@ void MqttForwarder::Impl::pump() {
       if (!items) {
         // Not "nothing to send": the next tick reads again.
         note_error("cannot read the outbox: " + items.error().message);
+        outbox_unreadable_ = true;
         break;
       }
+      outbox_unreadable_ = false;
       if (items->empty()) break;
       cursor_ = items->back().move.seq;
       ready_.assign(std::make_move_iterator(items->begin()), std::make_move_iterator(items->end()));
@@ -580,6 +595,7 @@ void MqttForwarder::Impl::flush_acks() {
   acked_.clear();
   backlog_may_have_changed_ = true;
   pump();
+  tick_soon();
 }
 
 StatusReport MqttForwarder::Impl::base_report(bool online) const {
@@ -639,7 +655,22 @@ void MqttForwarder::Impl::tick() {
     if (auto backlogs = read_backlogs(); backlog_changed_materially(backlogs))
       publish_status(true, std::move(backlogs));
   }
-  tick_timer_.expires_after(kPollInterval);
+  schedule_tick(next_tick_in());
+}
+
+std::chrono::steady_clock::duration MqttForwarder::Impl::next_tick_in() const {
+  // Offline, nothing can be sent: the reconnect timer and connect() take over.
+  const bool busy =
+      (connected_ && (in_flight_ > 0 || !ready_.empty() || !acked_.empty() || backlog_may_have_changed_)) ||
+      outbox_unreadable_;
+  if (busy) return kPollInterval;
+  const auto every = std::chrono::steady_clock::duration(std::chrono::seconds(settings_.mqtt.status_interval_s));
+  const auto due = last_status_sent_ + every - std::chrono::steady_clock::now();
+  return std::clamp<std::chrono::steady_clock::duration>(due, kPollInterval, every);
+}
+
+void MqttForwarder::Impl::schedule_tick(std::chrono::steady_clock::duration after) {
+  tick_timer_.expires_after(after);
   tick_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
     if (auto self = weak.lock(); self && !error) self->tick();
   });
