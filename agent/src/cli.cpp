@@ -1,41 +1,10 @@
 #include "cli.hpp"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 
 namespace edgestock::agent {
-
-const char* const kUsage =
-    "usage: edgestock <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  demo [--ledger PATH]   record a day of ward-store moves into a local ledger and print\n"
-    "                         the stock (no broker or ERP needed)\n"
-    "  run [--config FILE]    run the agent: publish stock events over MQTT (stop with SIGTERM)\n"
-    "  pull [--full] [--config FILE]\n"
-    "                         pull this site's catalogue from Odoo now (the agent must not run)\n"
-    "  stock [--config FILE]  print the stock projection of this terminal's ledger\n"
-    "  check [--config FILE] [--expect-audit N:HASH]\n"
-    "                         verify the ledger file and its audit chain; exit 1 if broken.\n"
-    "                         N:HASH is an audit entry kept from the terminal's status: it\n"
-    "                         must still be in the log, unchanged\n"
-    "  decode [--json] [SCAN...]\n"
-    "                         what each scan means, field by field, or why it is refused;\n"
-    "                         records nothing. Without SCAN, one scan per line of standard\n"
-    "                         input. <GS> or \\x1d stand for the GS1 separator\n"
-    "  reconcile [--json] [--config FILE]\n"
-    "                         this terminal's stock and postings against Odoo's: moves booked\n"
-    "                         twice or missing (exit 1), unknown, waiting, booked in a later month\n"
-    "  exceptions list | show ID [--config FILE]\n"
-    "                         what could not be posted to Odoo, and why\n"
-    "  exceptions retry ID | void ID --by BADGE [--config FILE]\n"
-    "                         post it again, or cancel it with a reversal (never a delete)\n"
-    "  exceptions map ID (--product ODOO_ID | --lot ODOO_ID | --location CODE=ODOO_ID) --by BADGE\n"
-    "                         tell the agent which Odoo record the move meant, and post it again.\n"
-    "                         retry, void and map write the ledger: stop the agent first\n"
-    "  config-keys            list every config key with its default\n"
-    "  version                print the version\n"
-    "\n"
-    "FILE defaults to /etc/edgestock/edgestock.json\n";
 
 std::optional<KeptAuditEntry> parse_kept_audit_entry(std::string_view text) {
   const auto colon = text.find(':');
@@ -49,6 +18,8 @@ std::optional<KeptAuditEntry> parse_kept_audit_entry(std::string_view text) {
 
 namespace {
 
+constexpr const char* kDefaultConfig = "the config file (default /etc/edgestock/edgestock.json)";
+
 std::optional<std::int64_t> positive(const std::string& text) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -56,116 +27,151 @@ std::optional<std::int64_t> positive(const std::string& text) {
   return value;
 }
 
-std::expected<Command, std::string> parse_exceptions(const std::vector<std::string>& args) {
-  Command command;
-  command.verb = Verb::exceptions;
-  if (args.size() < 2) return std::unexpected("exceptions needs list, show, retry, void or map; try 'edgestock help'");
-  command.action = args[1];
+// What CLI11 cannot say in the store's words: the rules between options.
+std::string check_exceptions(const Command& command) {
   const bool needs_id = command.action != "list";
-  if (command.action != "list" && command.action != "show" && command.action != "retry" && command.action != "void" &&
-      command.action != "map") {
-    return std::unexpected("exceptions does not know '" + command.action + "': list, show, retry, void or map");
-  }
-  for (std::size_t i = 2; i < args.size(); ++i) {
-    const std::string& option = args[i];
-    const bool has_value = i + 1 < args.size() && !args[i + 1].empty();
-    if (option == "--config" || option == "--by" || option == "--location") {
-      if (!has_value) return std::unexpected(option + " needs a value");
-      (option == "--config" ? command.config_path : option == "--by" ? command.by : command.location) = args[++i];
-    } else if (option == "--product" || option == "--lot") {
-      const auto id = has_value ? positive(args[i + 1]) : std::nullopt;
-      if (!id) return std::unexpected(option + " needs an Odoo id (a whole number above 0)");
-      (option == "--product" ? command.product : command.lot) = *id;
-      ++i;
-    } else if (needs_id && command.exception == 0 && positive(option)) {
-      command.exception = *positive(option);
-    } else {
-      return std::unexpected("'exceptions " + command.action + "' does not take '" + option +
-                             "'; try 'edgestock help'");
-    }
-  }
-  if (needs_id && command.exception == 0)
-    return std::unexpected("exceptions " + command.action + " needs the exception's number");
+  if (needs_id && command.exception == 0) return "exceptions " + command.action + " needs the exception's number";
   if ((command.action == "retry" || command.action == "void" || command.action == "map") && command.by.empty()) {
-    return std::unexpected("exceptions " + command.action + " needs --by BADGE: the audit log says who did it");
+    return "exceptions " + command.action + " needs --by BADGE: the audit log says who did it";
   }
   if (command.action == "map") {
     const int given = (command.product != 0) + (command.lot != 0) + !command.location.empty();
-    if (given != 1) return std::unexpected("exceptions map needs one of --product, --lot or --location CODE=ODOO_ID");
+    if (given != 1) return "exceptions map needs one of --product, --lot or --location CODE=ODOO_ID";
     const auto equals = command.location.find('=');
     if (!command.location.empty() &&
         (equals == std::string::npos || equals == 0 || !positive(command.location.substr(equals + 1)))) {
-      return std::unexpected("--location needs CODE=ODOO_ID, e.g. WARD3=11");
+      return "--location needs CODE=ODOO_ID, e.g. WARD3=11";
     }
   }
-  return command;
+  return "";
 }
+
+// The commands and their options, declared once; parsing fills `command`.
+struct Parser {
+  explicit Parser(Command& command)
+      : app("edgestock: the offline-first inventory agent of a hospital store.\n"
+            "Every command answers --help.",
+            "edgestock") {
+    app.require_subcommand(0, 1);
+    app.fallthrough(false);
+    auto verb = [&command, this](const char* name, Verb value, const char* what) {
+      auto* sub = app.add_subcommand(name, what);
+      sub->parse_complete_callback([&command, value] { command.verb = value; });
+      return sub;
+    };
+    auto config = [&command](CLI::App* sub) {
+      sub->add_option("--config", command.config_path, kDefaultConfig)->type_name("FILE");
+    };
+    verb("help", Verb::help, "what the commands are");
+    verb("version", Verb::version, "print the version");
+    auto* demo = verb("demo", Verb::demo,
+                      "record a day of ward-store moves into a local ledger and print the stock (no broker or ERP "
+                      "needed)");
+    demo->add_option("--ledger", command.ledger_path, "the ledger to write (default: a fresh temporary folder)")
+        ->type_name("PATH");
+    config(verb("run", Verb::run,
+                "run the agent: scanners, MQTT, Odoo; SIGTERM stops it, SIGHUP applies the config file again"));
+    auto* pull = verb("pull", Verb::pull, "pull this site's catalogue from Odoo now (the agent must not run)");
+    pull->add_flag("--full", command.full, "everything, not only what changed since the last pull");
+    config(pull);
+    config(verb("stock", Verb::stock, "print the stock projection of this terminal's ledger"));
+    auto* check = verb("check", Verb::check, "verify the ledger file and its audit chain; exit 1 if broken");
+    check
+        ->add_option("--expect-audit", command.expect_audit,
+                     "an audit entry kept from the terminal's status: it must still be in the log, unchanged")
+        ->type_name("NUMBER:HASH");
+    config(check);
+    auto* decode =
+        verb("decode", Verb::decode, "what each scan means, field by field, or why it is refused; records nothing");
+    decode->add_flag("--json", command.json, "one JSON object per scan");
+    decode->add_option("SCAN", command.scans,
+                       "scans to decode (<GS> or \\x1d stand for the GS1 separator); none: one per line of "
+                       "standard input");
+    auto* reconcile = verb("reconcile", Verb::reconcile,
+                           "this terminal's stock and postings against Odoo's: moves booked twice or missing exit 1");
+    reconcile->add_flag("--json", command.json, "the report as JSON");
+    config(reconcile);
+    auto* exceptions = verb("exceptions", Verb::exceptions, "what could not be posted to Odoo, and what to do with it");
+    exceptions->require_subcommand(1, 1);
+    auto action = [&command, exceptions, config](const char* name, const char* what) {
+      auto* sub = exceptions->add_subcommand(name, what);
+      sub->parse_complete_callback([&command, name] { command.action = name; });
+      config(sub);
+      return sub;
+    };
+    action("list", "every open exception with its reason");
+    auto with_id = [&command](CLI::App* sub) {
+      sub->add_option("ID", command.exception, "the exception's number, from exceptions list")
+          ->check(CLI::PositiveNumber);
+      return sub;
+    };
+    auto by = [&command](CLI::App* sub) {
+      sub->add_option("--by", command.by, "the badge of who does it, for the audit log")->type_name("BADGE");
+      return sub;
+    };
+    with_id(action("show", "one exception in full"));
+    by(with_id(action("retry", "post it again at the next round (the cause was fixed in Odoo); stop the agent first")));
+    by(with_id(action("void", "cancel the move with a reversal, never a delete; stop the agent first")));
+    auto* map =
+        by(with_id(action("map",
+                          "say which Odoo record the move meant, kept for later moves too, and post it again; stop the "
+                          "agent first")));
+    map->add_option("--product", command.product, "the Odoo product id")->check(CLI::PositiveNumber);
+    map->add_option("--lot", command.lot, "the Odoo lot id")->check(CLI::PositiveNumber);
+    map->add_option("--location", command.location, "a location code and its Odoo id")->type_name("CODE=ODOO_ID");
+    verb("config-keys", Verb::config_keys, "list every config key with its default");
+    app.set_version_flag("--version", std::string("edgestock"), "print the version");
+  }
+
+  CLI::App app;
+};
 
 }  // namespace
 
 std::expected<Command, std::string> parse_command_line(const std::vector<std::string>& args) {
   Command command;
-  if (args.empty()) return command;
-  const std::string& verb = args[0];
-  if (verb == "help" || verb == "--help" || verb == "-h") {
-    command.verb = Verb::help;
-  } else if (verb == "version" || verb == "--version") {
-    command.verb = Verb::version;
-  } else if (verb == "demo") {
-    command.verb = Verb::demo;
-  } else if (verb == "run") {
-    command.verb = Verb::run;
-  } else if (verb == "pull") {
-    command.verb = Verb::pull;
-  } else if (verb == "stock") {
-    command.verb = Verb::stock;
-  } else if (verb == "check") {
-    command.verb = Verb::check;
-  } else if (verb == "decode") {
-    command.verb = Verb::decode;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-      if (args[i] == "--json") {
-        command.json = true;
-      } else {
-        command.scans.push_back(args[i]);
-      }
-    }
+  Parser parser(command);
+  // Before parsing: afterwards CLI11 gives the help of the command named.
+  const auto general_help = parser.app.help();
+  if (args.empty()) {
+    command.help_text = general_help;
     return command;
-  } else if (verb == "reconcile") {
-    command.verb = Verb::reconcile;
-  } else if (verb == "exceptions") {
-    return parse_exceptions(args);
-  } else if (verb == "config-keys") {
-    command.verb = Verb::config_keys;
-  } else {
-    return std::unexpected("unknown command '" + verb + "'; try 'edgestock help'");
   }
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& option = args[i];
-    const bool takes_config = command.verb == Verb::stock || command.verb == Verb::check || command.verb == Verb::run ||
-                              command.verb == Verb::pull || command.verb == Verb::reconcile;
-    if (option == "--json" && command.verb == Verb::reconcile) {
-      command.json = true;
-      continue;
-    }
-    if (option == "--full" && command.verb == Verb::pull) {
-      command.full = true;
-      continue;
-    }
-    if (option == "--expect-audit" && command.verb == Verb::check) {
-      if (i + 1 >= args.size() || !parse_kept_audit_entry(args[i + 1])) {
-        return std::unexpected("--expect-audit needs an entry as NUMBER:HASH, as the status message gives it");
-      }
-      command.expect_audit = args[++i];
-      continue;
-    }
-    const bool takes_ledger = command.verb == Verb::demo;
-    if ((option == "--config" && takes_config) || (option == "--ledger" && takes_ledger)) {
-      if (i + 1 >= args.size() || args[i + 1].empty()) return std::unexpected(option + " needs a path");
-      (option == "--config" ? command.config_path : command.ledger_path) = args[++i];
-    } else {
-      return std::unexpected("'" + verb + "' does not take '" + option + "'; try 'edgestock help'");
-    }
+  if (args[0] == "--version") {
+    command.verb = Verb::version;
+    return command;
+  }
+  // A wrong word said in the store's words, before CLI11 would call it an extra argument.
+  const auto known = [](const CLI::App& app, const std::string& name) {
+    return std::ranges::any_of(app.get_subcommands({}),
+                               [&name](const CLI::App* sub) { return sub->get_name() == name; });
+  };
+  if (!args[0].starts_with("-") && !known(parser.app, args[0])) {
+    return std::unexpected("unknown command '" + args[0] + "'; try 'edgestock --help'");
+  }
+  if (args[0] == "exceptions" && args.size() > 1 && !args[1].starts_with("-") &&
+      !known(*parser.app.get_subcommand("exceptions"), args[1])) {
+    return std::unexpected("exceptions does not know '" + args[1] + "': list, show, retry, void or map");
+  }
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    parser.app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    command.verb = Verb::help;
+    command.help_text = parser.app.help();  // of the command the line was about
+    return command;
+  } catch (const CLI::CallForVersion&) {
+    command.verb = Verb::version;
+    return command;
+  } catch (const CLI::ParseError& error) {
+    return std::unexpected(std::string(error.what()) + "; try 'edgestock " + args[0] + " --help'");
+  }
+  if (command.verb == Verb::help) command.help_text = general_help;
+  if (!command.expect_audit.empty() && !parse_kept_audit_entry(command.expect_audit)) {
+    return std::unexpected("--expect-audit needs an entry as NUMBER:HASH, as the status message gives it");
+  }
+  if (command.verb == Verb::exceptions) {
+    if (auto problem = check_exceptions(command); !problem.empty()) return std::unexpected(problem);
   }
   return command;
 }

@@ -28,6 +28,7 @@ struct Command {
   std::int64_t product = 0;
   std::int64_t lot = 0;
   std::string location;
+  std::string help_text;  // help: what to print (the whole program's, or one command's)
 };
 
 // An audit entry kept outside the terminal (from its status), written
@@ -38,10 +39,8 @@ struct KeptAuditEntry {
 };
 std::optional<KeptAuditEntry> parse_kept_audit_entry(std::string_view text);
 
-// Parses argv (without the program name). Errors say what was wrong and how
-// to ask for help.
+// Parses argv (without the program name) with CLI11. Errors say what was
+// wrong and how to ask for help; `--help` after any command gives its help.
 std::expected<Command, std::string> parse_command_line(const std::vector<std::string>& args);
-
-extern const char* const kUsage;
 
 }  // namespace edgestock::agent

@@ -140,7 +140,7 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
   storage::SystemClock clock;
   switch (command.verb) {
     case Verb::help:
-      out << kUsage;
+      out << command.help_text;
       return 0;
     case Verb::version:
       out << "edgestock " << EDGESTOCK_VERSION << "\n";

@@ -18,14 +18,34 @@ TEST_CASE("the command line parses into a command", "[cli]") {
   CHECK(parse_command_line({"stock", "--config", "/etc/e.json"}).value().config_path == "/etc/e.json");
   CHECK(parse_command_line({"check"}).value().config_path == "/etc/edgestock/edgestock.json");
   CHECK_THAT(parse_command_line({"dispense"}).error(), Catch::Contains("unknown command 'dispense'"));
-  CHECK_THAT(parse_command_line({"stock", "--config"}).error(), Catch::Contains("needs a path"));
-  CHECK_THAT(parse_command_line({"demo", "--config", "x"}).error(), Catch::Contains("does not take '--config'"));
+  CHECK_THAT(parse_command_line({"stock", "--config"}).error(),
+             Catch::Contains("--config: 1 required FILE missing; try 'edgestock stock --help'"));
+  CHECK_THAT(parse_command_line({"demo", "--config", "x"}).error(), Catch::Contains("not expected"));
   CHECK(parse_command_line({"check", "--expect-audit", "15:ab12"}).value().expect_audit == "15:ab12");
   for (const char* bad : {"15", ":ab12", "15:", "x5:ab12", "0:ab12", "99999999999999999999:ab12"}) {
     CHECK_THAT(parse_command_line({"check", "--expect-audit", bad}).error(), Catch::Contains("NUMBER:HASH"));
   }
   CHECK_THAT(parse_command_line({"check", "--expect-audit"}).error(), Catch::Contains("NUMBER:HASH"));
-  CHECK_THAT(parse_command_line({"stock", "--expect-audit", "1:a"}).error(), Catch::Contains("does not take"));
+  CHECK_THAT(parse_command_line({"stock", "--expect-audit", "1:a"}).error(), Catch::Contains("not expected"));
+}
+
+TEST_CASE("every command answers --help with its own options", "[cli]") {
+  const auto general = parse_command_line({"--help"}).value();
+  CHECK(general.verb == Verb::help);
+  CHECK_THAT(general.help_text, Catch::Contains("exceptions"));
+  CHECK_THAT(general.help_text, Catch::Contains("config-keys"));
+  CHECK(parse_command_line({}).value().help_text == general.help_text);
+  CHECK(parse_command_line({"help"}).value().help_text == general.help_text);
+  const auto run = parse_command_line({"run", "--help"}).value();  // refused before CLI11
+  CHECK(run.verb == Verb::help);
+  CHECK_THAT(run.help_text, Catch::Contains("--config FILE"));
+  CHECK_THAT(run.help_text, Catch::Contains("SIGHUP"));
+  CHECK_THAT(run.help_text, !Catch::Contains("--expect-audit"));
+  const auto map = parse_command_line({"exceptions", "map", "-h"}).value();
+  CHECK_THAT(map.help_text, Catch::Contains("--location CODE=ODOO_ID"));
+  CHECK_THAT(map.help_text, Catch::Contains("--by BADGE"));
+  CHECK_THAT(parse_command_line({"check", "--help"}).value().help_text, Catch::Contains("--expect-audit NUMBER:HASH"));
+  CHECK(parse_command_line({"--version"}).value().verb == Verb::version);
 }
 
 TEST_CASE("the demo records a ward store's morning and prints the stock", "[cli][demo]") {

@@ -92,8 +92,9 @@ int main(int argc, char** argv) {
     auto ledger = testing::open_ledger(dir / "ledger.db", clock);
     for (int i = 0; i < products; ++i) {
       const auto id = 100'000 + i;
-      (void)ledger->catalogue().upsert(storage::Product{id, "Product " + std::to_string(i), "", "SKU-" + std::to_string(i),
-                                                        storage::UnitOfMeasure("Units"), "none", true, ""});
+      (void)ledger->catalogue().upsert(storage::Product{id, "Product " + std::to_string(i), "",
+                                                        "SKU-" + std::to_string(i), storage::UnitOfMeasure("Units"),
+                                                        "none", true, ""});
     }
   }
   std::cout << "bench-idle: " << products << " products in the catalogue, " << seconds << " s quiet\n\n";
