@@ -2,8 +2,12 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <sys/stat.h>
 #include <boost/asio/post.hpp>
+
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 
 namespace edgestock::agent {
 namespace {
@@ -12,6 +16,14 @@ namespace {
 constexpr std::chrono::seconds kStatusEvery{30};
 
 }  // namespace
+
+bool writes_to_journal(int fd) {
+  // Read once at start, before any other thread exists.
+  const char* stream = std::getenv("JOURNAL_STREAM");  // NOLINT(concurrency-mt-unsafe)
+  struct stat status {};
+  if (stream == nullptr || ::fstat(fd, &status) != 0) return false;
+  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino) == stream;
+}
 
 ServiceManager::ServiceManager(boost::asio::io_context& io, std::function<std::string()> status,
                                std::function<void(std::function<void()>)> alive)

@@ -14,6 +14,10 @@
 
 namespace edgestock::agent {
 
+// True when `fd` is the journal's stream (systemd sets JOURNAL_STREAM to its
+// device:inode for a unit whose output goes to the journal).
+bool writes_to_journal(int fd);
+
 class ServiceManager {
  public:
   // `status` gives the STATUS line; `alive(done)` calls done() once the

@@ -3,6 +3,7 @@
 // gives a Type=notify unit, and reads what libsystemd's sd_notify sends.
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,4 +109,35 @@ TEST_CASE("without NOTIFY_SOCKET a watchdog setting is ignored and the agent run
   ::waitpid(agent, &status, 0);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("when its output is the journal's stream, each line carries its syslog priority", "[agent]") {
+  TempDir dir("agent-journal");
+  const int port = free_loopback_port();
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1", "ledger": {"path": ")"
+                                        << (dir / "ledger.db").string()
+                                        << R"("}, "scanners": {"tcp": {"enabled": true, "port": )" << port << "}}}";
+  // systemd names the journal's stream by device and inode: here, the log file's.
+  std::ofstream(dir / "agent.log").close();
+  struct stat log_file {};
+  REQUIRE(::stat((dir / "agent.log").c_str(), &log_file) == 0);
+  const auto stream = std::to_string(log_file.st_dev) + ":" + std::to_string(log_file.st_ino);
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log", {{"JOURNAL_STREAM", stream}});
+  REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1", "ledgr": {}})";
+  ::kill(agent, SIGHUP);
+  auto log = [&] {
+    std::ifstream in(dir / "agent.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  REQUIRE(wait_until([&] { return log().find("ledgr: unknown key") != std::string::npos; }, 20s));
+  ::kill(agent, SIGTERM);
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  const auto text = log();
+  CHECK_THAT(text, Catch::StartsWith("<6>edgestock 0.1.0 running: terminal ward3-t1"));
+  CHECK_THAT(text, Catch::Contains("\n<4>config reload refused: "));
+  CHECK_THAT(text, Catch::Contains("edgestock.json: ledgr: unknown key\n"));
+  CHECK_THAT(text, Catch::Contains("\n<4>  " + (dir / "edgestock.json").string()));  // each line of a message
+  CHECK_THAT(text, Catch::Contains("\n<4>edgestock: SIGTERM, stopping\n"));
 }
