@@ -38,7 +38,7 @@ Agent::Agent(std::string config_path, AgentLog& log)
           io_, [this] { return status_line(); },
           [this](std::function<void()> done) {
             if (scans_) {
-              scans_->ping(std::move(done));
+              scans_->run(std::move(done));
             } else {
               done();
             }
@@ -118,6 +118,7 @@ void Agent::run() {
 std::string Agent::start_forwarder(const config::Settings& settings) {
   auto forwarder = std::make_unique<sync::MqttForwarder>(io_, *ledger_, settings, clock_, EDGESTOCK_VERSION);
   forwarder->set_log([this](const std::string& line) { log_.problem(line); });
+  forwarder->set_writer([this](std::function<void()> job) { scans_->run(std::move(job)); });
   forwarder->set_device_states([this] { return inputs_ ? inputs_->devices() : std::vector<sync::DeviceState>{}; });
   if (auto problem = forwarder->start(); !problem.empty()) return problem;
   forwarder_ = std::move(forwarder);

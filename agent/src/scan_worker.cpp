@@ -45,9 +45,9 @@ void ScanWorker::reconfigure(const config::Settings& settings) {
   });
 }
 
-void ScanWorker::ping(std::function<void()> done) {
+void ScanWorker::run(std::function<void()> job) {
   if (stopped_) return;
-  boost::asio::post(io_, std::move(done));
+  boost::asio::post(io_, std::move(job));
 }
 
 void ScanWorker::stop() {

@@ -1,5 +1,6 @@
 #pragma once
-// The thread where scans become moves. The scan pipeline journals every
+// The thread where scans become moves, and where the ledger is written for
+// the loop (the MQTT forwarder's acknowledgements). The scan pipeline journals every
 // scan and records every confirmed move durably, an fsync or more each;
 // here that waiting happens off the event loop, so TCP answers to other
 // scanners, MQTT acknowledgements and the status go on meanwhile. One
@@ -54,8 +55,10 @@ class ScanWorker {
   void source_closed(std::string source);
   // New session rules and prefixes, for the open sessions too.
   void reconfigure(const config::Settings& settings);
-  // `done` runs on the worker thread once it gets there (the watchdog's proof of life).
-  void ping(std::function<void()> done);
+  // `job` runs on the worker thread once it gets there: the watchdog's proof
+  // of life, and the forwarder's outbox writes (so that the loop waits for
+  // no fsync). Dropped after stop().
+  void run(std::function<void()> job);
   // Every scan handed over before this is handled and answered; then the
   // thread ends. Later calls are ignored.
   void stop();

@@ -130,6 +130,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void stop();
   void set_device_states(std::function<std::vector<DeviceState>()> devices) { devices_ = std::move(devices); }
   void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
+  void set_writer(std::function<void(std::function<void()>)> writer) { writer_ = std::move(writer); }
   void raise_alert(const std::string& kind, const std::string& message) {
     on_loop(io_, weak_from_this(), [kind, message](Impl& impl) {
       // Raised while offline: kept (the newest kMaxHeldAlerts) until connected.
@@ -214,7 +215,9 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
       });
     }
   }
-  void flush_acks();
+  // `here`: on this thread, now (at stop); else on the writer's thread if set.
+  void flush_acks(bool here = false);
+  void flushed(const std::expected<std::int64_t, storage::LedgerError>& removed);
   // What every status says, the will included: who, when, and the last exchanges.
   [[nodiscard]] StatusReport base_report(bool online) const;
   void publish_status(bool online, std::optional<Backlogs> known = std::nullopt);
@@ -281,6 +284,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   bool outbox_unreadable_ = false;  // the last read of the outbox failed: try again in a second
   boost::asio::steady_timer flush_timer_;
   bool flush_timer_armed_ = false;
+  bool flush_under_way_ = false;  // acknowledgements are being written on the writer's thread
 
   // Paho 1.2 does not copy these: they must outlive every connect, and the
   // clients below (declared after them, so destroyed first).
@@ -338,6 +342,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   AlertTracker alerts_;
   std::function<std::vector<DeviceState>()> devices_;
   std::function<void(const std::string&)> log_;
+  std::function<void(std::function<void()>)> writer_;  // runs ledger writes off the loop; empty: here
   OutageLog outage_{"MQTT broker " + settings_.mqtt.broker};
   std::int64_t last_outage_until_ms_ = 0;
   // The backlog the last status showed, and whether moves or acknowledgements
@@ -582,9 +587,31 @@ void MqttForwarder::Impl::on_publish_result(void* context, bool ok) {
   acked_.push_back(publish->seq);
 }
 
-void MqttForwarder::Impl::flush_acks() {
-  if (acked_.empty()) return;
-  const auto removed = ledger_.outbox().mark_sent(storage::kDestinationMqtt, acked_);
+void MqttForwarder::Impl::flush_acks(bool here) {
+  if (acked_.empty() || flush_under_way_) return;
+  // The acknowledged events leave the outbox in one transaction and one
+  // fsync: on the writer's thread when the agent gave one, so that the loop
+  // does not wait for the disk; the result comes back to the loop.
+  const bool on_this_thread = here || !writer_;
+  auto write = [weak = weak_from_this(), &io = io_, &ledger = ledger_, acked = std::exchange(acked_, {}),
+                on_this_thread]() mutable {
+    auto removed = ledger.outbox().mark_sent(storage::kDestinationMqtt, acked);
+    if (on_this_thread) {
+      if (auto self = weak.lock()) self->flushed(removed);
+      return;
+    }
+    on_loop(io, weak, [removed = std::move(removed)](Impl& impl) mutable { impl.flushed(removed); });
+  };
+  if (on_this_thread) {
+    write();
+    return;
+  }
+  flush_under_way_ = true;
+  writer_(std::move(write));
+}
+
+void MqttForwarder::Impl::flushed(const std::expected<std::int64_t, storage::LedgerError>& removed) {
+  flush_under_way_ = false;
   if (removed) {
     std::lock_guard lock(status_mutex_);
     status_.acknowledged += *removed;
@@ -592,10 +619,11 @@ void MqttForwarder::Impl::flush_acks() {
     // Not recorded as sent: the events stay queued and go again. Harmless.
     note_error("cannot mark events sent: " + removed.error().message);
   }
-  acked_.clear();
+  if (stopping_) return;
   backlog_may_have_changed_ = true;
   pump();
   tick_soon();
+  if (!acked_.empty()) flush_acks();  // those that came while the disk was busy
 }
 
 StatusReport MqttForwarder::Impl::base_report(bool online) const {
@@ -720,7 +748,8 @@ void MqttForwarder::Impl::stop() {
   reconnect_timer_.cancel();
   tick_timer_.cancel();
   flush_timer_.cancel();
-  flush_acks();
+  flush_under_way_ = false;  // a write handed over earlier may still come back: harmless, it is idempotent
+  flush_acks(true);
   if (!client_) return;
   try {
     if (client_->is_connected()) {
@@ -750,6 +779,9 @@ void MqttForwarder::wake() {
 }
 void MqttForwarder::set_log(std::function<void(const std::string&)> log) {
   impl_->set_log(std::move(log));
+}
+void MqttForwarder::set_writer(std::function<void(std::function<void()>)> writer) {
+  impl_->set_writer(std::move(writer));
 }
 void MqttForwarder::set_device_states(std::function<std::vector<DeviceState>()> devices) {
   impl_->set_device_states(std::move(devices));

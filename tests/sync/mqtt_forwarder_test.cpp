@@ -1,8 +1,12 @@
 // The forwarder against a real mosquitto, checked by an independent subscriber.
 #include <signal.h>
 
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <thread>
 
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
@@ -77,6 +81,39 @@ TEST_CASE("stock events arrive complete, in seq order, with their fields", "[mqt
   const auto status = nlohmann::json::parse(late.messages().back().payload);
   CHECK(late.messages().back().retained);
   CHECK(status["state"] == "offline");
+}
+
+TEST_CASE("with a writer thread, acknowledgements leave the outbox there, not on the loop", "[mqtt]") {
+  MosquittoBroker broker;
+  Subscriber subscriber(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/events");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  fill_ledger(*ledger, 500);
+  // The agent's scan worker in small: one thread that runs what it is given.
+  boost::asio::io_context writer_io;
+  auto writer_work = boost::asio::make_work_guard(writer_io);
+  std::thread writer_thread([&] { writer_io.run(); });
+  std::atomic<int> writes{0};
+  std::atomic<bool> off_the_writer{false};
+  const auto writer_id = writer_thread.get_id();
+  {
+    RunningForwarder running(*ledger, mqtt_settings(broker.uri()), clock, [&](std::function<void()> job) {
+      boost::asio::post(writer_io, [&, job = std::move(job)] {
+        if (std::this_thread::get_id() != writer_id) off_the_writer = true;
+        ++writes;
+        job();
+      });
+    });
+    REQUIRE(running.start_problem().empty());
+    REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0; }, 30s));
+    REQUIRE(wait_until([&] { return running.forwarder().status().acknowledged == 500; }, 20s));
+  }
+  CHECK(writes > 0);
+  CHECK_FALSE(off_the_writer);
+  CHECK(complete_and_in_order(tally_events(subscriber.messages()), 500));
+  writer_work.reset();
+  writer_thread.join();
 }
 
 TEST_CASE("a broker restarted mid-stream loses nothing", "[mqtt]") {

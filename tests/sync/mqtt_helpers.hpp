@@ -45,8 +45,11 @@ inline void fill_ledger(storage::Ledger& ledger, int count) {
 // The forwarder on its own event-loop thread, as the agent runs it.
 class RunningForwarder {
  public:
-  RunningForwarder(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock)
+  // `writer`, when given, is where the forwarder writes the outbox (MqttForwarder::set_writer).
+  RunningForwarder(storage::Ledger& ledger, const config::Settings& settings, const storage::Clock& clock,
+                   std::function<void(std::function<void()>)> writer = {})
       : forwarder_(io_, ledger, settings, clock, "test") {
+    if (writer) forwarder_.set_writer(std::move(writer));
     forwarder_.set_log([this](const std::string& line) {
       std::lock_guard lock(log_mutex_);
       log_.push_back(line);

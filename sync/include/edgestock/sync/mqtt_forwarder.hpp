@@ -67,6 +67,12 @@ class MqttForwarder {
   // and each change of cause at once, reminders at doubling intervals up to
   // an hour, and the recovery. Set before start().
   void set_log(std::function<void(const std::string&)> log);
+  // Where the outbox is written when the broker acknowledges events (an
+  // fsync each batch): `writer(job)` runs job on another thread, so the loop
+  // does not wait for the disk; the result comes back on the loop. Without
+  // one, on the loop. Set before start(); the writer must outlive the
+  // forwarder or drop the jobs it gets after it is gone.
+  void set_writer(std::function<void(std::function<void()>)> writer);
   // The scanners' state for the status message (called on the event loop).
   void set_device_states(std::function<std::vector<DeviceState>()> devices);
   // An alert raised by the scan session (a recalled or expired lot scanned):
