@@ -1,5 +1,7 @@
 #include "edgestock/config/settings.hpp"
 
+#include "edgestock/config/signing.hpp"
+
 #include <arpa/inet.h>
 
 #include <fstream>
@@ -113,6 +115,25 @@ Key string_map_key(const char* path, const char* meaning, Accessor<std::map<std:
               out[name] = value.get<std::string>();
             }
             field(s) = std::move(out);
+            return {};
+          }};
+}
+
+// A list of Ed25519 public keys in base64.
+Key trusted_keys_key() {
+  return {"central.trusted_keys", false,
+          "Ed25519 public keys (base64) whose signatures config pushes are checked against",
+          [](Settings&) { return std::string("[]"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_array()) return "must be a list of base64 public keys";
+            std::vector<std::string> keys;
+            for (const auto& key : v) {
+              if (!key.is_string() || key_id(key.get<std::string>()).empty()) {
+                return "each must be an Ed25519 public key: 32 bytes in base64 (edgestock config keygen prints one)";
+              }
+              keys.push_back(key.get<std::string>());
+            }
+            s.central.trusted_keys = std::move(keys);
             return {};
           }};
 }
@@ -398,6 +419,18 @@ const std::vector<Key>& keys() {
       text_key(
           "scanners.prefix.product", "prefix of product default-code labels",
           [](Settings& s) -> std::string& { return s.scanners.prefix_product; }, false),
+      trusted_keys_key(),
+      number_key<int>(
+          "central.signature_threshold", "signatures of distinct trusted keys a config push needs",
+          [](Settings& s) -> int& { return s.central.signature_threshold; }, 1, 16),
+      flag_key("central.allow_unsigned", "accept unsigned config pushes: development only, shown in the status",
+               [](Settings& s) -> bool& { return s.central.allow_unsigned; }),
+      number_key<int>(
+          "central.max_clock_skew_s", "a push issued more than this many seconds in the future is refused",
+          [](Settings& s) -> int& { return s.central.max_clock_skew_s; }, 0, 86'400),
+      number_key<int>(
+          "central.max_push_bytes", "config pushes larger than this are refused unread",
+          [](Settings& s) -> int& { return s.central.max_push_bytes; }, 1024, 1 << 20),
       flag_key("http.enabled", "serve /healthz and /metrics (Prometheus) over HTTP on loopback",
                [](Settings& s) -> bool& { return s.http.enabled; }),
       text_key(

@@ -154,6 +154,19 @@ struct HttpSettings {
   bool operator==(const HttpSettings&) const = default;
 };
 
+// Config pushed by central IT over MQTT (push.hpp): who may sign it. Only in
+// the local file: a push can never change whom the terminal trusts (key
+// rotation documents aside).
+struct CentralSettings {
+  std::vector<std::string> trusted_keys;  // Ed25519 public keys, base64 of their 32 bytes
+  int signature_threshold = 1;            // signatures of distinct trusted keys a push needs
+  bool allow_unsigned = false;            // development only: the status message says so
+  int max_clock_skew_s = 300;             // a push issued further in the future is refused
+  int max_push_bytes = 65'536;
+
+  bool operator==(const CentralSettings&) const = default;
+};
+
 struct Settings {
   std::string site;
   std::string terminal;
@@ -164,6 +177,7 @@ struct Settings {
   ScannerSettings scanners;
   SessionSettings session;
   HttpSettings http;
+  CentralSettings central;
 
   bool operator==(const Settings&) const = default;
 };
