@@ -120,6 +120,27 @@ struct Parser {
     map->add_option("--lot", command.lot, "the Odoo lot id")->check(CLI::PositiveNumber);
     map->add_option("--location", command.location, "a location code and its Odoo id")->type_name("CODE=ODOO_ID");
     verb("config-keys", Verb::config_keys, "list every config key with its default");
+    auto* central = verb("config", Verb::config, "for central IT: signing keys and signed config pushes");
+    central->require_subcommand(1, 1);
+    auto config_action = [&command, central](const char* name, const char* what) {
+      auto* sub = central->add_subcommand(name, what);
+      sub->parse_complete_callback([&command, name] { command.action = name; });
+      return sub;
+    };
+    config_action("keygen", "make an Ed25519 signing key: PREFIX.key (private, 0600) and PREFIX.pub")
+        ->add_option("--out", command.out_prefix, "where, without the extension")
+        ->type_name("PREFIX")
+        ->required();
+    auto* sign = config_action("sign", "sign a push document with a private key; prints the signed document");
+    sign->add_option("FILE", command.file, "the document (JSON)")->required();
+    sign->add_option("--key", command.key_file, "the private key file from config keygen")
+        ->type_name("KEYFILE")
+        ->required();
+    auto* verify = config_action("verify",
+                                 "check a push document as this terminal would: signatures, version, "
+                                 "time, target, settings; exit 1 if it would be refused");
+    verify->add_option("FILE", command.file, "the document (JSON)")->required();
+    config(verify);
     app.set_version_flag("--version", std::string("edgestock"), "print the version");
   }
 
@@ -148,6 +169,10 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
   };
   if (!args[0].starts_with("-") && !known(parser.app, args[0])) {
     return std::unexpected("unknown command '" + args[0] + "'; try 'edgestock --help'");
+  }
+  if (args[0] == "config" && args.size() > 1 && !args[1].starts_with("-") &&
+      !known(*parser.app.get_subcommand("config"), args[1])) {
+    return std::unexpected("config does not know '" + args[1] + "': keygen, sign or verify");
   }
   if (args[0] == "exceptions" && args.size() > 1 && !args[1].starts_with("-") &&
       !known(*parser.app.get_subcommand("exceptions"), args[1])) {

@@ -10,7 +10,7 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull, exceptions, reconcile };
+enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull, exceptions, reconcile, config };
 
 struct Command {
   Verb verb = Verb::help;
@@ -29,6 +29,11 @@ struct Command {
   std::int64_t lot = 0;
   std::string location;
   std::string help_text;  // help: what to print (the whole program's, or one command's)
+  // config keygen --out PREFIX | sign FILE --key KEYFILE | verify FILE: the
+  // action is in `action`.
+  std::string file;
+  std::string key_file;
+  std::string out_prefix;
 };
 
 // An audit entry kept outside the terminal (from its status), written

@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "config_command.hpp"
+
 #include <cstdlib>
 #include <string>
 
@@ -161,6 +163,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       return run_pull(command.config_path, command.full, out, err);
     case Verb::exceptions:
       return run_exceptions(command, out, err);
+    case Verb::config:
+      return run_config_command(command, out, err);
     case Verb::reconcile:
       return run_reconcile(command.config_path, command.json, out, err);
     case Verb::stock: {

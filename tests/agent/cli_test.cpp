@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -158,4 +160,48 @@ TEST_CASE("edgestock decode explains a scan or says why it is refused", "[cli][d
   CHECK(first == R"({"ok":true,"kind":"retail","gtin":"05012345670010"})");
   CHECK_THAT(second, Catch::Contains(R"("ok":false)"));
   CHECK_THAT(second, Catch::Contains("wrong check digit 3, expected 2"));
+}
+
+TEST_CASE("central IT makes a key, signs a push and checks it as a terminal would", "[cli][config]") {
+  edgestock::testing::TempDir dir;
+  auto run = [](std::vector<std::string> line, std::string& said) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto command = parse_command_line(line);
+    REQUIRE(command.has_value());
+    const int code = run_command(*command, out, err);
+    said = out.str() + err.str();
+    return code;
+  };
+  std::string said;
+  const auto prefix = (dir / "fleet").string();
+  REQUIRE(run({"config", "keygen", "--out", prefix}, said) == 0);
+  CHECK(std::filesystem::status(prefix + ".key").permissions() ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  CHECK(run({"config", "keygen", "--out", prefix}, said) == 1);
+  CHECK_THAT(said, Catch::Contains("a key is never overwritten"));
+  std::string public_key;
+  std::ifstream(prefix + ".pub") >> public_key;
+  CHECK_THAT(said + public_key, !Catch::Contains("PRIVATE"));
+
+  std::ofstream(dir / "edgestock.json")
+      << R"({"site": "stjames", "terminal": "ward3-t1", "central": {"trusted_keys": [")" << public_key << R"("]}})";
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::ofstream(dir / "push.json") << R"({"version": 3, "issued_at": )" << now << R"(, "expires_at": )" << now + 3600
+                                   << R"(, "target": {"site": "stjames", "terminals": ["ward3-t1"]},
+      "settings": {"session": {"auto_confirm_s": 20}}})";
+  const auto config = (dir / "edgestock.json").string();
+  CHECK(run({"config", "verify", (dir / "push.json").string(), "--config", config}, said) == 1);
+  CHECK_THAT(said, Catch::Contains("not signed"));
+
+  REQUIRE(run({"config", "sign", (dir / "push.json").string(), "--key", prefix + ".key"}, said) == 0);
+  std::ofstream(dir / "signed.json") << said;
+  CHECK(run({"config", "verify", (dir / "signed.json").string(), "--config", config}, said) == 0);
+  CHECK_THAT(said, Catch::Contains("version 3 would be accepted by terminal ward3-t1, signed by "));
+
+  std::filesystem::permissions(prefix + ".key", std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  CHECK(run({"config", "sign", (dir / "push.json").string(), "--key", prefix + ".key"}, said) == 1);
+  CHECK_THAT(said, Catch::Contains("can be read or changed by other users"));
+  CHECK_FALSE(parse_command_line({"config", "rotate"}).has_value());
 }
