@@ -1,0 +1,34 @@
+// libFuzzer target: a config push from the network, arbitrary bytes, through
+// the parser and every check. It must answer (accepted, or refused with at
+// least one reason) without crashing or reading out of bounds; an accepted
+// push must be signed by the one trusted key (or the run's unsigned flag),
+// and its settings must lay over the local file.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "edgestock/config/push.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace edgestock::config;
+  const std::string_view payload(reinterpret_cast<const char*>(data), size);
+  PushContext context;
+  context.site = "stjames";
+  context.terminal = "ward3-t1";
+  context.agent_version = "0.1.0";
+  context.applied_version = 6;
+  context.now_s = 1'796'300'000;
+  // RFC 8032's first test key: the seed corpus holds documents it signed.
+  context.central.trusted_keys = {"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="};
+  context.central.allow_unsigned = size > 0 && data[0] == ' ';  // both paths
+  context.local_file = R"({"site": "stjames", "terminal": "ward3-t1"})";
+  const auto verdict = check_push(payload, context);
+  if (verdict.outcome == PushVerdict::Outcome::refused && verdict.problems.empty()) __builtin_trap();
+  if (verdict.outcome != PushVerdict::Outcome::refused) {
+    if (verdict.signed_by.empty() && !verdict.unsigned_accepted) __builtin_trap();
+    if (!settings_with_pushes(context.local_file, {verdict.settings})) __builtin_trap();
+  }
+  (void)push_signed_bytes(payload);
+  return 0;
+}
