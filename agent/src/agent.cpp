@@ -2,8 +2,12 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <fstream>
+#include <sstream>
 
+#include "central_config.hpp"
 #include "edgestock/config/secret_file.hpp"
+#include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
@@ -55,6 +59,30 @@ std::string Agent::start(const config::Settings& settings) {
   if (!ledger) return ledger.error().message;
   ledger_ = std::move(*ledger);
   for (const auto& notice : ledger_->notices()) log_.problem("edgestock: ledger: " + notice);
+
+  // Central IT's pushed config, kept beside the ledger, laid over the local file.
+  CentralConfig::Hooks hooks;
+  hooks.apply = [this](const config::Settings& next) { return apply(next); };
+  hooks.health_problem = [this](std::int64_t since_ms) { return health_problem(since_ms); };
+  hooks.publish_state = [this](const std::string& json) {
+    if (forwarder_) forwarder_->publish_config_state(json);
+  };
+  hooks.log = [this](const std::string& line) { log_.problem(line); };
+  hooks.audit = [this](const std::string& action, const std::string& detail) {
+    if (auto entry = ledger_->audit().append("central", action, "config", detail); !entry) {
+      log_.problem("edgestock: audit: " + entry.error().message);
+    }
+  };
+  central_ = std::make_unique<CentralConfig>(
+      io_, std::filesystem::path(settings_.ledger.path).parent_path() / "central-config.json", config_path_,
+      settings_.site, settings_.terminal, clock_, std::move(hooks));
+  if (auto problem = central_->load(); !problem.empty()) log_.problem("central config: " + problem);
+  if (auto effective = central_->effective(read_local_file()); effective) {
+    settings_ = *effective;
+  } else {
+    log_.problem("central config: the pushed settings no longer fit the local file (" + effective.error().front() +
+                 "); running with the local file alone");
+  }
 
   auto password = secret_or_none("mqtt.password_file", settings_.mqtt.password_file);
   if (!password) return password.error();
@@ -119,8 +147,14 @@ std::string Agent::start_forwarder(const config::Settings& settings) {
   auto forwarder = std::make_unique<sync::MqttForwarder>(io_, *ledger_, settings, clock_, EDGESTOCK_VERSION);
   forwarder->set_log([this](const std::string& line) { log_.problem(line); });
   forwarder->set_writer([this](std::function<void()> job) { scans_->run(std::move(job)); });
+  forwarder->set_config_handler(
+      [this](const sync::ConfigMessage& message) {
+        if (central_) central_->on_message(message);
+      },
+      static_cast<std::size_t>(settings.central.max_push_bytes));
   forwarder->set_device_states([this] { return inputs_ ? inputs_->devices() : std::vector<sync::DeviceState>{}; });
   if (auto problem = forwarder->start(); !problem.empty()) return problem;
+  if (central_ && !central_->state().empty()) forwarder->publish_config_state(central_->state());
   forwarder_ = std::move(forwarder);
   return "";
 }
@@ -169,6 +203,35 @@ void Agent::post_alert(const std::string& kind, const std::string& text) {
   });
 }
 
+std::string Agent::read_local_file() const {
+  std::ifstream in(config_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What a pushed config must pass to be kept: the broker reached (when MQTT
+// is on), every scanner open, the ledger readable, and Odoo reached since
+// its settings changed.
+std::string Agent::health_problem(std::int64_t since_ms) {
+  if (forwarder_ && !forwarder_->status().connected) {
+    const auto status = forwarder_->status();
+    return "the MQTT broker " + settings_.mqtt.broker + " was not reached" +
+           (status.last_error.empty() ? "" : " (" + status.last_error + ")");
+  }
+  for (const auto& device : inputs_->devices()) {
+    if (!device.open)
+      return "scanner " + device.name + " is not open" + (device.last_error.empty() ? "" : ": " + device.last_error);
+  }
+  if (const auto depth = ledger_->outbox().depth(storage::kDestinationMqtt); !depth) {
+    return "the ledger cannot be read: " + depth.error().message;
+  }
+  if (settings_.odoo.enabled && odoo_rebuilt_at_ms_ >= since_ms && odoo_last_success_ms_ < odoo_rebuilt_at_ms_) {
+    return "Odoo at " + settings_.odoo.url + " was not reached with the new settings";
+  }
+  return "";
+}
+
 // Retention: now, then every six hours.
 void Agent::prune() {
   if (settings_.ledger.retention_days > 0) {
@@ -206,6 +269,7 @@ void Agent::wait_for_reload() {
 
 void Agent::reload() {
   auto next = config::load_settings_file(config_path_);
+  if (next) next = central_->effective(read_local_file());
   if (!next) {
     std::string text = "config reload refused: " + config_path_ + " is invalid; nothing was changed:";
     for (const auto& problem : next.error()) text += "\n  " + problem;
@@ -275,7 +339,10 @@ std::string Agent::apply(const config::Settings& next) {
   mqtt_password_ = std::move(*password);
   odoo_key_ = std::move(key);
   if (plan.scan_rules) scans_->reconfigure(settings_);
-  if (plan.odoo) restart_odoo();
+  if (plan.odoo) {
+    odoo_rebuilt_at_ms_ = clock_.now_ms();
+    restart_odoo();
+  }
   if (plan.retention) {
     retention_timer_.cancel();
     prune();

@@ -36,6 +36,7 @@ namespace edgestock::agent {
 class OdooSchedule;
 class ScanInputs;
 class ScanWorker;
+class CentralConfig;
 class HttpEndpoint;
 struct HttpReply;
 struct MetricsSnapshot;
@@ -60,6 +61,8 @@ class Agent {
  private:
   std::string start_forwarder(const config::Settings& settings);
   std::string start_http(const config::HttpSettings& http);
+  [[nodiscard]] std::string health_problem(std::int64_t since_ms);
+  [[nodiscard]] std::string read_local_file() const;
   void start_odoo();
   void restart_odoo();
   void post_alert(const std::string& kind, const std::string& text);
@@ -88,6 +91,8 @@ class Agent {
   std::unique_ptr<ScanInputs> inputs_;
   std::unique_ptr<OdooSchedule> odoo_;
   std::unique_ptr<HttpEndpoint> http_;
+  std::unique_ptr<CentralConfig> central_;
+  std::int64_t odoo_rebuilt_at_ms_ = 0;
   ScanCounters counters_;
   std::atomic<std::int64_t> odoo_last_success_ms_{0};  // written by the Odoo thread
   std::int64_t started_at_ms_ = 0;

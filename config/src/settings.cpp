@@ -431,6 +431,11 @@ const std::vector<Key>& keys() {
       number_key<int>(
           "central.max_push_bytes", "config pushes larger than this are refused unread",
           [](Settings& s) -> int& { return s.central.max_push_bytes; }, 1024, 1 << 20),
+      number_key<int>(
+          "central.health_window_s",
+          "an applied push must be healthy (broker, Odoo, scanners, ledger) within this many seconds, or it is "
+          "rolled back",
+          [](Settings& s) -> int& { return s.central.health_window_s; }, 1, 3600),
       flag_key("http.enabled", "serve /healthz and /metrics (Prometheus) over HTTP on loopback",
                [](Settings& s) -> bool& { return s.http.enabled; }),
       text_key(

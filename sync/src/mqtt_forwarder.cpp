@@ -82,7 +82,10 @@ bool uses_tls(const std::string& uri) {
 Topics::Topics(const config::MqttSettings& mqtt, const std::string& site, const std::string& terminal)
     : events(mqtt.prefix + "/" + site + "/" + terminal + "/events"),
       status(mqtt.prefix + "/" + site + "/" + terminal + "/status"),
-      alerts(mqtt.prefix + "/" + site + "/" + terminal + "/alerts") {}
+      alerts(mqtt.prefix + "/" + site + "/" + terminal + "/alerts"),
+      config_site(mqtt.prefix + "/" + site + "/config"),
+      config_terminal(mqtt.prefix + "/" + site + "/" + terminal + "/config"),
+      config_state(mqtt.prefix + "/" + site + "/" + terminal + "/config/state") {}
 
 class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
  public:
@@ -131,6 +134,12 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   void set_device_states(std::function<std::vector<DeviceState>()> devices) { devices_ = std::move(devices); }
   void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
   void set_writer(std::function<void(std::function<void()>)> writer) { writer_ = std::move(writer); }
+  void set_config_handler(std::function<void(ConfigMessage)> handler, std::size_t cap) {
+    config_handler_ = std::move(handler);
+    config_cap_ = cap;
+  }
+  void subscribe_config();
+  void publish_config_state(const std::string& json);
   void raise_alert(const std::string& kind, const std::string& message) {
     on_loop(io_, weak_from_this(), [kind, message](Impl& impl) {
       // Raised while offline: kept (the newest kMaxHeldAlerts) until connected.
@@ -343,6 +352,9 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   std::function<std::vector<DeviceState>()> devices_;
   std::function<void(const std::string&)> log_;
   std::function<void(std::function<void()>)> writer_;  // runs ledger writes off the loop; empty: here
+  std::function<void(ConfigMessage)> config_handler_;  // empty: config topics not subscribed
+  std::size_t config_cap_ = 65'536;
+  std::string config_state_;  // the last state, published again on each connect
   OutageLog outage_{"MQTT broker " + settings_.mqtt.broker};
   std::int64_t last_outage_until_ms_ = 0;
   // The backlog the last status showed, and whether moves or acknowledgements
@@ -469,6 +481,21 @@ std::string MqttForwarder::Impl::make_client() {
           if (client == impl.client_number_) impl.on_connection_lost(cause);
         });
       });
+  // Config pushes (the only messages subscribed to): copied off Paho's
+  // thread, a payload over the cap as its size only, handled on the loop.
+  client_->set_message_callback(
+      [&io = io_, weak = weak_from_this(), cap = config_cap_](const mqtt::const_message_ptr& m) {
+        if (!m) return;
+        auto topic = m->get_topic();
+        const auto& payload = m->get_payload_ref();
+        const bool oversized = payload.size() > cap;
+        std::string text = oversized ? std::string() : payload.str();
+        const auto size = payload.size();
+        on_loop(io, weak, [topic = std::move(topic), text = std::move(text), oversized, size](Impl& impl) mutable {
+          if (impl.config_handler_)
+            impl.config_handler_(ConfigMessage{std::move(topic), std::move(text), oversized, size});
+        });
+      });
   return {};
 }
 
@@ -500,7 +527,31 @@ void MqttForwarder::Impl::on_connect_result(bool ok, const std::string& why, boo
   }
   publish_status(true);
   publish_held_alerts();
+  subscribe_config();
+  if (!config_state_.empty()) publish_config_state(config_state_);
   pump();
+}
+
+// Every connect: the retained documents come again, so a change made while
+// the terminal was away is never missed (the same version twice is a no-op).
+void MqttForwarder::Impl::subscribe_config() {
+  if (!config_handler_) return;
+  try {
+    client_->subscribe(topics_.config_site, kQos);
+    client_->subscribe(topics_.config_terminal, kQos);
+  } catch (const mqtt::exception& error) {
+    note_error(std::string("subscribe to config: ") + error.what());
+  }
+}
+
+void MqttForwarder::Impl::publish_config_state(const std::string& json) {
+  config_state_ = json;
+  if (!connected_) return;  // sent at the next connect
+  try {
+    client_->publish(mqtt::make_message(topics_.config_state, json, kQos, true));
+  } catch (const mqtt::exception& error) {
+    note_error(std::string("config state: ") + error.what());
+  }
 }
 
 void MqttForwarder::Impl::on_connection_lost(const std::string& cause) {
@@ -779,6 +830,12 @@ void MqttForwarder::wake() {
 }
 void MqttForwarder::set_log(std::function<void(const std::string&)> log) {
   impl_->set_log(std::move(log));
+}
+void MqttForwarder::set_config_handler(std::function<void(ConfigMessage)> handler, std::size_t max_bytes) {
+  impl_->set_config_handler(std::move(handler), max_bytes);
+}
+void MqttForwarder::publish_config_state(const std::string& json) {
+  impl_->publish_config_state(json);
 }
 void MqttForwarder::set_writer(std::function<void(std::function<void()>)> writer) {
   impl_->set_writer(std::move(writer));

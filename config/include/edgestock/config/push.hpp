@@ -59,6 +59,10 @@ PushVerdict check_push(std::string_view payload, const PushContext& context);
 std::expected<Settings, Problems> settings_with_pushes(std::string_view local_file,
                                                        const std::vector<std::string>& pushed_settings);
 
+// The SHA-256 (hex) of the effective settings: the local file and the pushed
+// settings in canonical form, in order. Central IT compares it across a fleet.
+std::string effective_settings_hash(std::string_view local_file, const std::vector<std::string>& pushed_settings);
+
 // "0.1.10" against "0.1.9": -1, 0 or 1; nullopt for a malformed version.
 std::optional<int> compare_versions(std::string_view a, std::string_view b);
 

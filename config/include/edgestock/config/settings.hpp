@@ -163,6 +163,7 @@ struct CentralSettings {
   bool allow_unsigned = false;            // development only: the status message says so
   int max_clock_skew_s = 300;             // a push issued further in the future is refused
   int max_push_bytes = 65'536;
+  int health_window_s = 60;  // an applied push must prove healthy within this, or it is rolled back
 
   bool operator==(const CentralSettings&) const = default;
 };

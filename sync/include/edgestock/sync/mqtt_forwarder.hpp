@@ -48,6 +48,17 @@ struct Topics {
   std::string events;
   std::string status;
   std::string alerts;
+  std::string config_site;      // {p}/{site}/config: pushes for the whole site
+  std::string config_terminal;  // {p}/{site}/{terminal}/config
+  std::string config_state;     // {p}/{site}/{terminal}/config/state: what this terminal made of them
+};
+
+// A message on a config topic, handed to the loop.
+struct ConfigMessage {
+  std::string topic;
+  std::string payload;     // empty when oversized
+  bool oversized = false;  // larger than the cap: not copied, refused unread
+  std::size_t size = 0;
 };
 
 class MqttForwarder {
@@ -73,6 +84,13 @@ class MqttForwarder {
   // one, on the loop. Set before start(); the writer must outlive the
   // forwarder or drop the jobs it gets after it is gone.
   void set_writer(std::function<void(std::function<void()>)> writer);
+  // Config pushes: with a handler, both config topics are subscribed at
+  // every connect (their retained documents come again each time) and each
+  // message is handed to it on the loop. Set before start().
+  void set_config_handler(std::function<void(ConfigMessage)> handler, std::size_t max_bytes);
+  // The retained config state of this terminal; kept and sent again at each
+  // connect. Call on the loop.
+  void publish_config_state(const std::string& json);
   // The scanners' state for the status message (called on the event loop).
   void set_device_states(std::function<std::vector<DeviceState>()> devices);
   // An alert raised by the scan session (a recalled or expired lot scanned):

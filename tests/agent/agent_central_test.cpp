@@ -1,0 +1,144 @@
+// Config pushed by central IT, through the real agent and a real mosquitto:
+// a signed push is applied live, health-checked and kept (also across a
+// restart); a forged one changes nothing and says why; a push that cuts the
+// terminal off its broker undoes itself and reports it from the old broker.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "agent_process.hpp"
+#include "edgestock/config/push.hpp"
+#include "edgestock/config/signing.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_subscriber.hpp"
+#include "temp_dir.hpp"
+
+using namespace edgestock;
+using namespace edgestock::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Central IT's side: a document, signed, published retained as mosquitto_pub does.
+struct CentralDesk {
+  const MosquittoBroker& broker;
+  const TempDir& dir;
+  config::SigningKey key = config::generate_signing_key().value();
+
+  [[nodiscard]] std::string document(std::int64_t version, const std::string& settings) const {
+    return R"({"version": )" + std::to_string(version) + R"(, "issued_at": )" + std::to_string(now_s() - 5) +
+           R"(, "expires_at": )" + std::to_string(now_s() + 3600) + R"(, "target": {"site": "stjames"}, "settings": )" +
+           settings + "}";
+  }
+  [[nodiscard]] std::string signed_document(std::int64_t version, const std::string& settings) const {
+    return config::sign_push(document(version, settings), key.private_key).value();
+  }
+  void publish(const std::string& payload) const {
+    const auto file = dir / "push.json";
+    std::ofstream(file) << payload;
+    const auto command = "mosquitto_pub -h 127.0.0.1 -p " + std::to_string(broker.port()) +
+                         " -q 1 -r -t edgestock/stjames/config -f " + file.string();
+    REQUIRE(std::system(command.c_str()) == 0);
+  }
+};
+
+// The latest retained state, parsed (an empty object until there is one).
+nlohmann::json latest_state(const Subscriber& states) {
+  const auto all = states.messages();
+  return all.empty() ? nlohmann::json::object() : nlohmann::json::parse(all.back().payload);
+}
+
+}  // namespace
+
+TEST_CASE("a signed push is applied live and kept; a forged one is refused and changes nothing", "[agent][central]") {
+  MosquittoBroker broker;
+  TempDir dir("agent-central");
+  CentralDesk desk{broker, dir};
+  Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
+  const int first_port = free_loopback_port();
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
+      "ledger": {"path": ")" << (dir / "ledger.db").string()
+                                        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
+                                        << R"(", "reconnect_min_ms": 50},
+      "scanners": {"tcp": {"enabled": true, "port": )"
+                                        << first_port << R"(}},
+      "central": {"trusted_keys": [")" << desk.key.public_key
+                                        << R"("], "health_window_s": 20}})";
+  pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
+  REQUIRE(wait_until([&] { return accepts_connections(first_port); }, 20s));
+
+  const int pushed_port = free_loopback_port();
+  desk.publish(desk.signed_document(1, R"({"scanners": {"tcp": {"port": )" + std::to_string(pushed_port) + "}}}"));
+  REQUIRE(wait_until([&] { return latest_state(states).value("status", "") == "applied"; }, 30s));
+  CHECK(latest_state(states)["version"] == 1);
+  CHECK(latest_state(states)["last_good"]["site"] == 1);
+  const auto applied_hash = latest_state(states)["settings_hash"].get<std::string>();
+  REQUIRE(wait_until([&] { return accepts_connections(pushed_port); }, 20s));
+  CHECK_FALSE(accepts_connections(first_port));
+
+  // Forged: signed, then changed. Nothing moves; the state says why.
+  auto forged = desk.signed_document(2, R"({"scanners": {"tcp": {"port": 1}}})");
+  forged.replace(forged.find("\"port\": 1"), 9, "\"port\": 2");
+  desk.publish(forged);
+  REQUIRE(wait_until([&] { return latest_state(states).value("status", "") == "refused"; }, 30s));
+  CHECK_THAT(latest_state(states)["reasons"][0].get<std::string>(), Catch::Contains("0 of the trusted keys signed it"));
+  CHECK(latest_state(states)["settings_hash"] == applied_hash);
+  CHECK(accepts_connections(pushed_port));
+
+  // After a restart the applied push still holds (persisted beside the ledger),
+  // and the forged document, retained on the broker, is refused again.
+  ::kill(agent, SIGTERM);
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK((std::filesystem::status(dir / "central-config.json").permissions() & std::filesystem::perms::others_read) ==
+        std::filesystem::perms::none);
+  agent = start_agent(dir / "edgestock.json", dir / "agent.log");
+  REQUIRE(wait_until([&] { return accepts_connections(pushed_port); }, 20s));
+  ::kill(agent, SIGTERM);
+  ::waitpid(agent, &status, 0);
+}
+
+TEST_CASE("a push that cuts the terminal off its broker is rolled back and reported from the old one",
+          "[agent][central]") {
+  MosquittoBroker broker;
+  TempDir dir("agent-central-rollback");
+  CentralDesk desk{broker, dir};
+  Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
+  const int port = free_loopback_port();
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
+      "ledger": {"path": ")" << (dir / "ledger.db").string()
+                                        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
+                                        << R"(", "reconnect_min_ms": 50, "reconnect_max_ms": 500},
+      "scanners": {"tcp": {"enabled": true, "port": )"
+                                        << port << R"(}},
+      "central": {"trusted_keys": [")" << desk.key.public_key
+                                        << R"("], "health_window_s": 2}})";
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
+  REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
+  const int nowhere = free_loopback_port();  // nothing listens there
+  desk.publish(desk.signed_document(
+      5, R"({"mqtt": {"broker": "tcp://127.0.0.1:)" + std::to_string(nowhere) + R"(", "reconnect_min_ms": 50}})"));
+  REQUIRE(wait_until([&] { return latest_state(states).value("status", "") == "rolled_back"; }, 40s));
+  const auto state = latest_state(states);
+  CHECK(state["version"] == 5);
+  CHECK_THAT(state["reasons"][0].get<std::string>(), Catch::Contains("was not reached"));
+  CHECK(state["last_good"]["site"].is_null());
+  // Scanning went on all along, on the same port.
+  CHECK(accepts_connections(port));
+  // The audit log has the push from receipt to rollback.
+  ::kill(agent, SIGTERM);
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  std::ifstream log(dir / "agent.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), {});
+  CHECK_THAT(text, Catch::Contains("site config version 5 rolled back: the MQTT broker tcp://127.0.0.1:"));
+}
