@@ -1,9 +1,6 @@
 #include "edgestock/config/push.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -136,16 +133,7 @@ std::string effective_settings_hash(std::string_view local_file, const std::vect
   const auto local = push_signed_bytes(local_file);
   std::string all = local ? *local : std::string(local_file);
   for (const auto& part : pushed_settings) all += "\n" + part;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(all.data(), all.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) return "";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest.at(i) >> 4];
-    hex += kHex[digest.at(i) & 0x0f];
-  }
-  return hex;
+  return sha256_hex(all);
 }
 
 std::expected<std::string, std::string> sign_push(std::string_view document, std::string_view private_key) {

@@ -129,19 +129,23 @@ bool verify_signature(std::string_view public_key, std::string_view bytes, std::
          EVP_DigestVerify(ctx.get(), bytes_of(*raw), raw->size(), bytes_of(bytes), bytes.size()) == 1;
 }
 
+std::string sha256_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest.at(i) >> 4];
+    hex += kHex[digest.at(i) & 0x0f];
+  }
+  return hex;
+}
+
 std::string key_id(std::string_view public_key) {
   const auto raw = base64_decode(public_key);
   if (!raw || raw->size() != kKeyBytes) return "";
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(raw->data(), raw->size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 || size < 8) return "";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (std::size_t i = 0; i < 8; ++i) {
-    id += kHex[digest.at(i) >> 4];
-    id += kHex[digest.at(i) & 0x0f];
-  }
-  return id;
+  return sha256_hex(*raw).substr(0, 16);
 }
 
 }  // namespace edgestock::config

@@ -47,40 +47,6 @@ struct Figures {
   std::vector<double> round_trips;  // µs, item + confirm to "OK recorded"
 };
 
-// One scanner: signs in, then `scans` issues as fast as it is answered.
-std::vector<double> scanner(std::uint16_t port, int index, int scans) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::perror("connect");
-  auto exchange = [&](const std::string& lines, const char* until) {
-    if (::write(fd, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size())) std::perror("write");
-    std::string got;
-    char buffer[4096];
-    while (got.find(until) == std::string::npos) {
-      const ssize_t n = ::read(fd, buffer, sizeof buffer);
-      if (n <= 0) break;
-      got.append(buffer, static_cast<std::size_t>(n));
-    }
-  };
-  exchange("OP:nurse-" + std::to_string(index) + "\n", "OK hello");
-  std::vector<double> times;
-  for (int i = 0; i < scans; ++i) {
-    const auto t = Clock::now();
-    exchange(
-        "]d20105012345670010"
-        "17271231"
-        "10LOT" +
-            std::to_string(i % 50) + "\nCMD:CONFIRM\n",
-        "OK recorded");
-    times.push_back(micros_since(t));
-  }
-  ::close(fd);
-  return times;
-}
-
 Figures measure(const std::filesystem::path& dir, Mode mode, int scans, int run) {
   storage::SystemClock clock;
   auto ledger = testing::open_ledger(
@@ -128,7 +94,7 @@ Figures measure(const std::filesystem::path& dir, Mode mode, int scans, int run)
     std::vector<std::thread> scanners;
     for (int i = 0; i < kScanners; ++i) {
       scanners.emplace_back([&, i] {
-        auto times = scanner(source.port(), i, scans);
+        auto times = issue_round_trips(source.port(), "nurse-" + std::to_string(i), scans);
         const std::lock_guard lock(mutex);
         figures.round_trips.insert(figures.round_trips.end(), times.begin(), times.end());
       });

@@ -73,35 +73,7 @@ std::vector<double> scan_to_move(const std::filesystem::path& dir, int samples) 
                                    for (auto& text : pipeline.on_line(from, line)) reply(std::move(text));
                                  });
   std::thread loop([&] { io.run(); });
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(source.port());
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::perror("connect");
-  auto exchange = [&](const std::string& lines, const char* until) {
-    if (::write(fd, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size())) std::perror("write");
-    std::string got;
-    char buffer[4096];
-    while (got.find(until) == std::string::npos) {
-      const ssize_t n = ::read(fd, buffer, sizeof buffer);
-      if (n <= 0) break;
-      got.append(buffer, static_cast<std::size_t>(n));
-    }
-  };
-  exchange("OP:nurse-042\n", "OK hello");
-  std::vector<double> times;
-  for (int i = 0; i < samples; ++i) {
-    const auto t = Clock::now();
-    exchange(
-        "]d20105012345670010"
-        "17271231"
-        "10LOT" +
-            std::to_string(i % 50) + "\nCMD:CONFIRM\n",
-        "OK recorded");
-    times.push_back(micros_since(t));
-  }
-  ::close(fd);
+  auto times = issue_round_trips(source.port(), "nurse-042", samples);
   source.stop();
   work.reset();
   io.stop();

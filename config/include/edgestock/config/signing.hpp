@@ -26,6 +26,9 @@ std::expected<std::string, std::string> public_key_of(std::string_view private_k
 // bytes, in hex ("3f6a0c2e9b1d4470"). Empty when the key is not 32 bytes of base64.
 std::string key_id(std::string_view public_key);
 
+// The SHA-256 of `bytes`, in lower-case hex.
+std::string sha256_hex(std::string_view bytes);
+
 std::string base64_encode(std::string_view bytes);
 // Nothing when `text` is not canonical padded base64.
 std::expected<std::string, std::string> base64_decode(std::string_view text);
