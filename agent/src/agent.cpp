@@ -279,7 +279,6 @@ void Agent::reload() {
   }
   const auto said = apply(*next);
   ++(said.starts_with("config reload refused") ? reloads_refused_ : reloads_applied_);
-  if (!said.starts_with("config reload refused")) config_applied_ms_ = clock_.now_ms();
   log_.problem(said);
 }
 
@@ -347,6 +346,7 @@ std::string Agent::apply(const config::Settings& next) {
     retention_timer_.cancel();
     prune();
   }
+  config_applied_ms_ = clock_.now_ms();  // by SIGHUP or by a push
   return "config reload: applied (rebuilt: " + plan.describe() + ")";
 }
 
