@@ -13,8 +13,10 @@
 #include "agent_process.hpp"
 #include "edgestock/config/push.hpp"
 #include "edgestock/config/signing.hpp"
+#include "edgestock/storage/ledger.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_subscriber.hpp"
+#include "scanner_link.hpp"
 #include "temp_dir.hpp"
 
 using namespace edgestock;
@@ -141,4 +143,51 @@ TEST_CASE("a push that cuts the terminal off its broker is rolled back and repor
   std::ifstream log(dir / "agent.log");
   const std::string text((std::istreambuf_iterator<char>(log)), {});
   CHECK_THAT(text, Catch::Contains("site config version 5 rolled back: the MQTT broker tcp://127.0.0.1:"));
+}
+
+TEST_CASE("a push applied while a nurse is scanning loses no scan", "[agent][central]") {
+  MosquittoBroker broker;
+  TempDir dir("agent-central-scanning");
+  CentralDesk desk{broker, dir};
+  Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
+  const int port = free_loopback_port();
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
+      "ledger": {"path": ")" << (dir / "ledger.db").string()
+                                        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
+                                        << R"(", "reconnect_min_ms": 50},
+      "scanners": {"tcp": {"enabled": true, "port": )"
+                                        << port << R"(}},
+      "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]}},
+      "central": {"trusted_keys": [")" << desk.key.public_key
+                                        << R"("], "health_window_s": 20}})";
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
+  REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
+  ScannerLink nurse(port);
+  nurse.send("OP:nurse-042");
+  REQUIRE(nurse.wait_for("OK hello nurse-042"));
+  constexpr int kIssues = 60;
+  for (int i = 1; i <= kIssues; ++i) {
+    // Halfway, central IT changes the session rules and the alerts (the
+    // forwarder is rebuilt): the nurse's session and connection go on.
+    if (i == kIssues / 2) {
+      desk.publish(
+          desk.signed_document(1, R"({"session": {"idle_logout_s": 900, "operators": {"nurse-042": ["issue", "count"]}},
+                 "alerts": {"expiry_days": 45}})"));
+    }
+    nurse.send("5012345670010");
+    nurse.send("CMD:CONFIRM");
+    REQUIRE(nurse.wait_for("OK recorded #" + std::to_string(i) + " "));
+  }
+  REQUIRE(wait_until([&] { return latest_state(states).value("status", "") == "applied"; }, 30s));
+  ::kill(agent, SIGTERM);
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  storage::SystemClock clock;
+  auto options = storage::LedgerOptions{};
+  options.path = dir / "ledger.db";
+  options.terminal = storage::TerminalId("ward3-t1");
+  options.site = storage::SiteId("stjames");
+  auto ledger = storage::Ledger::open(options, clock);
+  REQUIRE(ledger.has_value());
+  CHECK((*ledger)->last_seq().value == kIssues);  // every confirmed issue, once
 }
