@@ -304,18 +304,25 @@ std::string Agent::apply(const config::Settings& next) {
     for (auto step = undo.rbegin(); step != undo.rend(); ++step) (*step)();
     return refused + problem + unchanged;
   };
+  // A new forwarder takes over the alerts the old one still held (raised offline).
+  auto restart_forwarder = [this](const config::Settings& with) {
+    std::vector<std::string> held;
+    if (forwarder_) {
+      forwarder_->stop();
+      held = forwarder_->take_held_alerts();
+      forwarder_.reset();
+    }
+    auto problem = start_forwarder(with);
+    if (forwarder_) forwarder_->hold_alerts(held);
+    return std::pair{problem, held};
+  };
   if (plan.mqtt && forwarder_) {
-    forwarder_->stop();
-    forwarder_.reset();
-    if (auto problem = start_forwarder(next); !problem.empty()) {
-      undo.emplace_back([this] { (void)start_forwarder(settings_); });
+    if (auto [problem, held] = restart_forwarder(next); !problem.empty()) {
+      (void)start_forwarder(settings_);
+      if (forwarder_) forwarder_->hold_alerts(held);
       return give_up(problem);
     }
-    undo.emplace_back([this] {
-      forwarder_->stop();
-      forwarder_.reset();
-      (void)start_forwarder(settings_);
-    });
+    undo.emplace_back([restart_forwarder, this] { (void)restart_forwarder(settings_); });
   }
   // Connections closed by a rebuild end their sessions (logged if lines were open).
   auto reopen_scanners = [this](const config::ScannerSettings& scanners) {

@@ -149,6 +149,18 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
       impl.publish_held_alerts();
     });
   }
+  std::vector<std::string> take_held_alerts() {
+    std::vector<std::string> held(held_alerts_.begin(), held_alerts_.end());
+    held_alerts_.clear();
+    return held;
+  }
+  void hold_alerts(const std::vector<std::string>& alerts) {
+    for (const auto& alert : alerts) {
+      held_alerts_.push_back(alert);
+      if (held_alerts_.size() > kMaxHeldAlerts) held_alerts_.pop_front();
+    }
+    publish_held_alerts();
+  }
   // stop() on the event loop, waiting for it when called from another thread.
   void stop_from_anywhere() {
     if (io_.get_executor().running_in_this_thread() || io_.stopped()) {
@@ -836,6 +848,12 @@ void MqttForwarder::set_config_handler(std::function<void(ConfigMessage)> handle
 }
 void MqttForwarder::publish_config_state(const std::string& json) {
   impl_->publish_config_state(json);
+}
+std::vector<std::string> MqttForwarder::take_held_alerts() {
+  return impl_->take_held_alerts();
+}
+void MqttForwarder::hold_alerts(const std::vector<std::string>& alerts) {
+  impl_->hold_alerts(alerts);
 }
 void MqttForwarder::set_writer(std::function<void(std::function<void()>)> writer) {
   impl_->set_writer(std::move(writer));

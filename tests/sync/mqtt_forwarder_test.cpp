@@ -318,3 +318,34 @@ TEST_CASE("the retained status follows a material change of the backlog, not onl
   REQUIRE(wait_until([&] { return ledger->outbox().backlog(storage::kDestinationMqtt).value() == 0; }, 20s));
   REQUIRE(wait_until([&] { return status.count() >= 2 && shown() == 0; }, 20s));
 }
+
+TEST_CASE("alerts held while offline are sent by the forwarder that replaces the old one", "[mqtt][alerts]") {
+  MosquittoBroker broker;
+  Subscriber alerts(broker.uri(), "pharmacy-desk", "edgestock/stjames/ward3-t1/alerts");
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto settings = mqtt_settings(broker.uri());
+  broker.stop(SIGTERM);  // the terminal is offline when the recalled lot is scanned
+  std::vector<std::string> held;
+  {
+    RunningForwarder old(*ledger, settings, clock);
+    old.forwarder().raise_alert("recalled_lot", "lot BAD1 of gtin:05012345670027 was scanned");
+    // raise_alert hands the alert to the loop: wait until the forwarder holds it.
+    REQUIRE(wait_until(
+        [&] {
+          old.on_loop([&] {
+            auto taken = old.forwarder().take_held_alerts();
+            held.insert(held.end(), taken.begin(), taken.end());
+          });
+          return !held.empty();
+        },
+        20s));
+  }
+  REQUIRE(held.size() == 1);
+  broker.start();
+  RunningForwarder replacement(*ledger, settings, clock);
+  replacement.on_loop([&] { replacement.forwarder().hold_alerts(held); });
+  REQUIRE(wait_until([&] { return alerts.count() >= 1; }, 20s));
+  CHECK_THAT(alerts.messages().front().payload, Catch::Contains("lot BAD1 of gtin:05012345670027 was scanned"));
+}

@@ -1,8 +1,9 @@
 #pragma once
 // Shared pieces of the MQTT integration tests.
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,16 @@ class RunningForwarder {
   }
   [[nodiscard]] const std::string& start_problem() const { return problem_; }
   sync::MqttForwarder& forwarder() { return forwarder_; }
+  // Runs `work` on the forwarder's loop and waits for it (for the calls
+  // that belong on the loop).
+  void on_loop(const std::function<void()>& work) {
+    std::promise<void> done;
+    boost::asio::post(io_, [&] {
+      work();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
   // What the forwarder told the log so far.
   std::vector<std::string> log() {
     std::lock_guard lock(log_mutex_);

@@ -96,6 +96,11 @@ class MqttForwarder {
   // An alert raised by the scan session (a recalled or expired lot scanned):
   // published at once when connected. Safe from any thread.
   void raise_alert(const std::string& kind, const std::string& message);
+  // Alerts raised while offline and not sent yet, taken out (after stop(),
+  // when the forwarder is replaced), and given to the new one, which sends
+  // them once connected. Call on the loop.
+  [[nodiscard]] std::vector<std::string> take_held_alerts();
+  void hold_alerts(const std::vector<std::string>& alerts);
   // Publishes the `offline` status and disconnects, waiting a moment for both.
   void stop();
   [[nodiscard]] ForwarderStatus status() const;
