@@ -2,15 +2,13 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
-#include <fstream>
-#include <sstream>
 
 #include "central_config.hpp"
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
-#include "edgestock/storage/outbox.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
+#include "health.hpp"
 #include "http_endpoint.hpp"
 #include "ledger_settings.hpp"
 #include "odoo_schedule.hpp"
@@ -204,28 +202,24 @@ void Agent::post_alert(const std::string& kind, const std::string& text) {
 }
 
 std::string Agent::read_local_file() const {
-  std::ifstream in(config_path_);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return config::read_text_file(config_path_).value_or("");
 }
 
-// What a pushed config must pass to be kept: the broker reached (when MQTT
-// is on), every scanner open, the ledger readable, and Odoo reached since
-// its settings changed.
+// What a pushed config must pass to be kept, from the facts /healthz reads:
+// the broker reached (when MQTT is on), every scanner open, the ledger
+// readable, and Odoo reached since its settings changed. A backlog, the
+// exception queue or the clock never roll a push back.
 std::string Agent::health_problem(std::int64_t since_ms) {
-  if (forwarder_ && !forwarder_->status().connected) {
-    const auto status = forwarder_->status();
+  const auto facts = health_facts(snapshot());
+  if (facts.mqtt_enabled && !facts.mqtt_connected) {
     return "the MQTT broker " + settings_.mqtt.broker + " was not reached" +
-           (status.last_error.empty() ? "" : " (" + status.last_error + ")");
+           (facts.mqtt_error.empty() ? "" : " (" + facts.mqtt_error + ")");
   }
-  for (const auto& device : inputs_->devices()) {
-    if (!device.open)
-      return "scanner " + device.name + " is not open" + (device.last_error.empty() ? "" : ": " + device.last_error);
+  for (const auto& scanner : facts.scanners) {
+    if (!scanner.open)
+      return "scanner " + scanner.name + " is not open" + (scanner.error.empty() ? "" : ": " + scanner.error);
   }
-  if (const auto depth = ledger_->outbox().depth(storage::kDestinationMqtt); !depth) {
-    return "the ledger cannot be read: " + depth.error().message;
-  }
+  if (!facts.ledger_readable) return "the ledger cannot be read: " + facts.ledger_error;
   if (settings_.odoo.enabled && odoo_rebuilt_at_ms_ >= since_ms && odoo_last_success_ms_ < odoo_rebuilt_at_ms_) {
     return "Odoo at " + settings_.odoo.url + " was not reached with the new settings";
   }

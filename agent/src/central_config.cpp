@@ -7,7 +7,6 @@
 #include <boost/asio/post.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "edgestock/config/push.hpp"
 
@@ -62,10 +61,7 @@ const std::optional<CentralConfig::Document>& CentralConfig::last_good(Scope sco
 }
 
 std::string CentralConfig::local_file() const {
-  std::ifstream in(config_path_);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return config::read_text_file(config_path_).value_or("");
 }
 
 std::string CentralConfig::load() {
@@ -192,7 +188,8 @@ void CentralConfig::handle(Scope scope, const std::string& payload) {
     report("refused", verdict.version, next.error());
     return;
   }
-  pending_ = Pending{scope, Document{verdict.version, verdict.settings}, clock_.now_ms()};
+  pending_ = Pending{scope, Document{verdict.version, verdict.settings}, clock_.now_ms(),
+                     std::int64_t{settings->central.health_window_s} * 1000};
   if (auto problem = persist(); !problem.empty()) {
     pending_.reset();
     report("refused", verdict.version, {"not applied: " + problem});
@@ -217,9 +214,7 @@ void CentralConfig::handle(Scope scope, const std::string& payload) {
 void CentralConfig::watch_health() {
   const auto problem = hooks_.health_problem(pending_->started_ms);
   if (problem.empty()) return settle("");
-  const auto settings = config::parse_settings(local_file());
-  const auto window_ms = std::int64_t{settings ? settings->central.health_window_s : 60} * 1000;
-  if (clock_.now_ms() - pending_->started_ms >= window_ms) return settle(problem);
+  if (clock_.now_ms() - pending_->started_ms >= pending_->window_ms) return settle(problem);
   health_timer_.expires_after(std::chrono::seconds(1));
   health_timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error && pending_) watch_health();

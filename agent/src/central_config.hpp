@@ -57,6 +57,7 @@ class CentralConfig {
     Scope scope;
     Document document;
     std::int64_t started_ms = 0;
+    std::int64_t window_ms = 0;  // central.health_window_s when it was applied
   };
   void handle(Scope scope, const std::string& payload);
   void watch_health();

@@ -5,8 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "edgestock/config/push.hpp"
 #include "edgestock/config/secret_file.hpp"
@@ -19,14 +17,6 @@
 
 namespace edgestock::agent {
 namespace {
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Written only if it does not exist yet, with the given mode from the start.
 bool write_new(const std::string& path, const std::string& text, mode_t mode) {
@@ -61,7 +51,7 @@ int keygen(const Command& command, std::ostream& out, std::ostream& err) {
 }
 
 int sign(const Command& command, std::ostream& out, std::ostream& err) {
-  const auto document = read_file(command.file);
+  const auto document = config::read_text_file(command.file);
   if (!document) {
     err << "edgestock config sign: cannot read " << command.file << "\n";
     return 1;
@@ -82,8 +72,8 @@ int sign(const Command& command, std::ostream& out, std::ostream& err) {
 }
 
 int verify(const Command& command, std::ostream& out, std::ostream& err) {
-  const auto document = read_file(command.file);
-  const auto local = read_file(command.config_path);
+  const auto document = config::read_text_file(command.file);
+  const auto local = config::read_text_file(command.config_path);
   if (!document || !local) {
     err << "edgestock config verify: cannot read " << (!document ? command.file : command.config_path) << "\n";
     return 1;

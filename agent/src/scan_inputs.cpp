@@ -93,11 +93,6 @@ std::vector<sync::DeviceState> ScanInputs::devices() const {
   return devices;
 }
 
-std::optional<std::uint16_t> ScanInputs::tcp_port() const {
-  if (!tcp_) return std::nullopt;
-  return tcp_->port();
-}
-
 std::string ScanInputs::tcp_description() const {
   return tcp_ ? settings_.tcp_bind + ":" + std::to_string(tcp_->port()) : "off";
 }

@@ -39,7 +39,6 @@ class ScanInputs {
   std::vector<std::string> stop();
 
   [[nodiscard]] std::vector<sync::DeviceState> devices() const;
-  [[nodiscard]] std::optional<std::uint16_t> tcp_port() const;
   // "127.0.0.1:7001" or "off", for the start line.
   [[nodiscard]] std::string tcp_description() const;
 

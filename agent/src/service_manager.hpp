@@ -27,8 +27,6 @@ class ServiceManager {
 
   void ready();
   void stopping();
-  [[nodiscard]] bool notifying() const { return notifying_; }
-  [[nodiscard]] std::chrono::microseconds watchdog() const { return watchdog_; }
 
  private:
   void arm();

@@ -607,12 +607,18 @@ std::string host_of(std::string_view uri) {
   return std::string(rest.substr(0, rest.find(':')));
 }
 
-std::expected<Settings, Problems> load_settings_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::unexpected(Problems{"cannot read config file " + path.string()});
+std::expected<std::string, std::string> read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected("cannot read config file " + path.string());
   std::ostringstream text;
   text << in.rdbuf();
-  auto parsed = parse_settings(text.str());
+  return text.str();
+}
+
+std::expected<Settings, Problems> load_settings_file(const std::filesystem::path& path) {
+  const auto text = read_text_file(path);
+  if (!text) return std::unexpected(Problems{text.error()});
+  auto parsed = parse_settings(*text);
   if (!parsed) {
     for (auto& problem : parsed.error()) problem = path.string() + ": " + problem;
   }

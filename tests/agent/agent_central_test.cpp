@@ -43,6 +43,16 @@ struct CentralDesk {
   [[nodiscard]] std::string signed_document(std::int64_t version, const std::string& settings) const {
     return config::sign_push(document(version, settings), key.private_key).value();
   }
+  // The terminal's own file: trusting this desk's key, on this broker.
+  void write_terminal_config(int scan_port, int health_window_s, const std::string& more = "") const {
+    std::ofstream(dir / "edgestock.json")
+        << R"({"site": "stjames", "terminal": "ward3-t1", "ledger": {"path": ")" << (dir / "ledger.db").string()
+        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
+        << R"(", "reconnect_min_ms": 50, "reconnect_max_ms": 500},
+        "scanners": {"tcp": {"enabled": true, "port": )"
+        << scan_port << "}}, " << more << R"("central": {"trusted_keys": [")" << key.public_key
+        << R"("], "health_window_s": )" << health_window_s << "}}";
+  }
   void publish(const std::string& payload) const {
     const auto file = dir / "push.json";
     std::ofstream(file) << payload;
@@ -66,14 +76,7 @@ TEST_CASE("a signed push is applied live and kept; a forged one is refused and c
   CentralDesk desk{broker, dir};
   Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
   const int first_port = free_loopback_port();
-  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string()
-                                        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
-                                        << R"(", "reconnect_min_ms": 50},
-      "scanners": {"tcp": {"enabled": true, "port": )"
-                                        << first_port << R"(}},
-      "central": {"trusted_keys": [")" << desk.key.public_key
-                                        << R"("], "health_window_s": 20}})";
+  desk.write_terminal_config(first_port, 20);
   pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   REQUIRE(wait_until([&] { return accepts_connections(first_port); }, 20s));
 
@@ -116,14 +119,7 @@ TEST_CASE("a push that cuts the terminal off its broker is rolled back and repor
   CentralDesk desk{broker, dir};
   Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
   const int port = free_loopback_port();
-  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string()
-                                        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
-                                        << R"(", "reconnect_min_ms": 50, "reconnect_max_ms": 500},
-      "scanners": {"tcp": {"enabled": true, "port": )"
-                                        << port << R"(}},
-      "central": {"trusted_keys": [")" << desk.key.public_key
-                                        << R"("], "health_window_s": 2}})";
+  desk.write_terminal_config(port, 2);
   const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
   const int nowhere = free_loopback_port();  // nothing listens there
@@ -151,15 +147,8 @@ TEST_CASE("a push applied while a nurse is scanning loses no scan", "[agent][cen
   CentralDesk desk{broker, dir};
   Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
   const int port = free_loopback_port();
-  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string()
-                                        << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
-                                        << R"(", "reconnect_min_ms": 50},
-      "scanners": {"tcp": {"enabled": true, "port": )"
-                                        << port << R"(}},
-      "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]}},
-      "central": {"trusted_keys": [")" << desk.key.public_key
-                                        << R"("], "health_window_s": 20}})";
+  desk.write_terminal_config(port, 20,
+                             R"("session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]}}, )");
   const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
   ScannerLink nurse(port);

@@ -195,6 +195,9 @@ bool is_loopback_host(std::string_view host);
 // The host of "scheme://[user@]host[:port][/path]" ("" when there is none).
 std::string host_of(std::string_view uri);
 
+// The whole text of a file, or "cannot read config file PATH".
+std::expected<std::string, std::string> read_text_file(const std::filesystem::path& path);
+
 // Reads and parses a file; a missing or unreadable file is one problem.
 std::expected<Settings, Problems> load_settings_file(const std::filesystem::path& path);
 
