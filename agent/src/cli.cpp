@@ -141,6 +141,11 @@ struct Parser {
                                  "time, target, settings; exit 1 if it would be refused");
     verify->add_option("FILE", command.file, "the document (JSON)")->required();
     config(verify);
+    auto* schema = config_action("schema", "print the JSON Schema of the config file (or, with --push, of a push)");
+    schema->add_flag("--push", command.push, "the schema of a config push document");
+    config_action("check", "check a config file: every problem with its JSON path and line; exit 1 if any")
+        ->add_option("FILE", command.file, "the config file")
+        ->required();
     app.set_version_flag("--version", std::string("edgestock"), "print the version");
   }
 
@@ -172,7 +177,7 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
   }
   if (args[0] == "config" && args.size() > 1 && !args[1].starts_with("-") &&
       !known(*parser.app.get_subcommand("config"), args[1])) {
-    return std::unexpected("config does not know '" + args[1] + "': keygen, sign or verify");
+    return std::unexpected("config does not know '" + args[1] + "': keygen, sign, verify, schema or check");
   }
   if (args[0] == "exceptions" && args.size() > 1 && !args[1].starts_with("-") &&
       !known(*parser.app.get_subcommand("exceptions"), args[1])) {

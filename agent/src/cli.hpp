@@ -34,6 +34,7 @@ struct Command {
   std::string file;
   std::string key_file;
   std::string out_prefix;
+  bool push = false;  // config schema --push
 };
 
 // An audit entry kept outside the terminal (from its status), written

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "edgestock/config/push.hpp"
+#include "edgestock/config/schema.hpp"
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/config/signing.hpp"
@@ -105,9 +106,35 @@ int verify(const Command& command, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// Compiler style, one line per problem: FILE:LINE: PATH: what is wrong.
+int check(const Command& command, std::ostream& out, std::ostream& err) {
+  const auto text = config::read_text_file(command.file);
+  if (!text) {
+    err << "edgestock config check: cannot read " << command.file << "\n";
+    return 1;
+  }
+  const auto problems = config::check_settings_text(*text);
+  for (const auto& problem : problems) {
+    err << command.file;
+    if (problem.line > 0) err << ":" << problem.line;
+    err << ": " << problem.path << ": " << problem.message << "\n";
+  }
+  if (!problems.empty()) {
+    err << command.file << ": " << problems.size() << (problems.size() == 1 ? " problem" : " problems") << "\n";
+    return 1;
+  }
+  out << command.file << ": valid\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_config_command(const Command& command, std::ostream& out, std::ostream& err) {
+  if (command.action == "schema") {
+    out << (command.push ? config::push_schema() : config::settings_schema()) << "\n";
+    return 0;
+  }
+  if (command.action == "check") return check(command, out, err);
   if (command.action == "keygen") return keygen(command, out, err);
   if (command.action == "sign") return sign(command, out, err);
   return verify(command, out, err);

@@ -2,44 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <functional>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "edgestock/config/signing.hpp"
+#include "signed_document.hpp"
 
 namespace edgestock::config {
 namespace {
 
-using Json = nlohmann::json;
-
-constexpr const char* kLocalOnly[] = {"site", "terminal", "ledger.path", "central"};
-
-// Canonical form: keys sorted by their bytes (nlohmann's objects are), no
-// spaces, strings as nlohmann writes them (UTF-8 kept, only " \ and control
-// characters escaped), whole numbers only: a float has more than one spelling.
-std::expected<std::string, std::string> canonical(const Json& value) {
-  bool fractional = false;
-  std::function<void(const Json&)> walk = [&](const Json& v) {
-    if (v.is_number_float()) fractional = true;
-    if (v.is_structured()) {
-      for (const auto& child : v) walk(child);
-    }
-  };
-  walk(value);
-  if (fractional) return std::unexpected("numbers must be whole numbers");
-  return value.dump(-1, ' ', false, Json::error_handler_t::strict);
-}
-
-std::expected<Json, std::string> parsed_object(std::string_view text) {
-  try {
-    auto json = Json::parse(text);
-    if (!json.is_object()) return std::unexpected("the document must be a JSON object");
-    return json;
-  } catch (const Json::exception& error) {
-    return std::unexpected(std::string("not valid JSON: ") + error.what());
-  }
-}
+using detail::canonical;
+using detail::Json;
+using detail::parsed_object;
 
 void lay_over(Json& base, const Json& top) {
   for (const auto& [key, value] : top.items()) {
@@ -54,40 +26,12 @@ void lay_over(Json& base, const Json& top) {
 void local_only_keys(const Json& settings, const std::string& prefix, Problems& problems) {
   for (const auto& [key, value] : settings.items()) {
     const auto path = prefix.empty() ? key : prefix + "." + key;
-    bool only_local = false;
-    for (const char* local : kLocalOnly) only_local |= path == local;
-    if (only_local) {
+    if (is_local_only(path)) {
       problems.push_back("settings." + path + ": may be set only in the terminal's own file, never pushed");
     } else if (value.is_object()) {
       local_only_keys(value, path, problems);
     }
   }
-}
-
-bool whole(const Json& v) {
-  return v.is_number_integer() || v.is_number_unsigned();
-}
-
-void check_target(const Json& target, const PushContext& c, Problems& problems) {
-  if (target.is_string() && target == "all") return;
-  if (!target.is_object() || !target.contains("site") || !target["site"].is_string()) {
-    problems.emplace_back(R"(target: must be "all", {"site": ...} or {"site": ..., "terminals": [...]})");
-    return;
-  }
-  if (target["site"].get<std::string>() != c.site) {
-    problems.push_back("target: for site " + target["site"].get<std::string>() + ", this is " + c.site);
-    return;
-  }
-  if (!target.contains("terminals")) return;
-  const auto& terminals = target["terminals"];
-  if (!terminals.is_array()) {
-    problems.emplace_back("target.terminals: must be a list of terminal ids");
-    return;
-  }
-  for (const auto& t : terminals) {
-    if (t.is_string() && t.get<std::string>() == c.terminal) return;
-  }
-  problems.push_back("target: not for terminal " + c.terminal);
 }
 
 }  // namespace
@@ -121,12 +65,7 @@ std::optional<int> compare_versions(std::string_view a, std::string_view b) {
 }
 
 std::expected<std::string, std::string> push_signed_bytes(std::string_view document) {
-  auto json = parsed_object(document);
-  if (!json) return std::unexpected(json.error());
-  json->erase("signatures");
-  auto text = canonical(*json);
-  if (!text) return std::unexpected(text.error());
-  return std::string(kPushDomain) + *text;
+  return detail::signed_bytes(kPushDomain, document);
 }
 
 std::string effective_settings_hash(std::string_view local_file, const std::vector<std::string>& pushed_settings) {
@@ -137,16 +76,7 @@ std::string effective_settings_hash(std::string_view local_file, const std::vect
 }
 
 std::expected<std::string, std::string> sign_push(std::string_view document, std::string_view private_key) {
-  auto bytes = push_signed_bytes(document);
-  if (!bytes) return std::unexpected(bytes.error());
-  auto signature = sign_bytes(private_key, *bytes);
-  if (!signature) return std::unexpected(signature.error());
-  const auto public_key = public_key_of(private_key);
-  if (!public_key) return std::unexpected(public_key.error());
-  auto json = *parsed_object(document);
-  if (!json.contains("signatures") || !json["signatures"].is_array()) json["signatures"] = Json::array();
-  json["signatures"].push_back({{"key", key_id(*public_key)}, {"sig", *signature}});
-  return json.dump(2);
+  return detail::add_signature(kPushDomain, document, private_key);
 }
 
 std::expected<Settings, Problems> settings_with_pushes(std::string_view local_file,
@@ -185,67 +115,32 @@ PushVerdict check_push(std::string_view payload, const PushContext& c) {
     return verdict;
   }
   const auto& d = *document;
-  for (const auto& [key, value] : d.items()) {
-    static const std::set<std::string> kKnown = {"version",           "issued_at", "expires_at", "target",
-                                                 "min_agent_version", "settings",  "signatures"};
-    if (!kKnown.contains(key)) problems.push_back(key + ": unknown key");
+  detail::unknown_members(
+      d, {"version", "issued_at", "expires_at", "target", "min_agent_version", "settings", "signatures"}, problems);
+  const Json* version = nullptr;
+  if (!d.contains("version")) {
+    problems.emplace_back("version: required");
+  } else if (!detail::whole(d["version"]) || d["version"].get<std::int64_t>() <= 0) {
+    problems.emplace_back("version: must be a whole number above 0");
+  } else {
+    version = &d["version"];
   }
-  auto field = [&](const char* name, auto is_right, const char* what) -> const Json* {
-    if (!d.contains(name)) {
-      problems.push_back(std::string(name) + ": required");
-      return nullptr;
-    }
-    if (!is_right(d[name])) {
-      problems.push_back(std::string(name) + ": must be " + what);
-      return nullptr;
-    }
-    return &d[name];
-  };
-  const auto* version = field(
-      "version", [](const Json& v) { return whole(v) && v.get<std::int64_t>() > 0; }, "a whole number above 0");
-  const auto* issued = field("issued_at", whole, "Unix seconds");
-  const auto* expires = field("expires_at", whole, "Unix seconds");
-  const auto* target = field(
-      "target", [](const Json&) { return true; }, "");
-  const auto* settings = field(
-      "settings", [](const Json& v) { return v.is_object(); }, "an object of settings");
-  const auto* minimum = d.contains("min_agent_version") ? &d["min_agent_version"] : nullptr;
+  if (!d.contains("target")) problems.emplace_back("target: required");
+  const Json* settings = nullptr;
+  if (!d.contains("settings")) {
+    problems.emplace_back("settings: required");
+  } else if (!d["settings"].is_object()) {
+    problems.emplace_back("settings: must be an object of settings");
+  } else {
+    settings = &d["settings"];
+  }
 
   // Signatures first among the checks of meaning: an unsigned or forged
   // document says nothing about anything else.
-  const auto signed_bytes = push_signed_bytes(payload);
-  if (!signed_bytes) problems.push_back(signed_bytes.error());
-  std::set<std::string> signers;
-  if (d.contains("signatures") && signed_bytes) {
-    if (!d["signatures"].is_array()) {
-      problems.emplace_back("signatures: must be a list");
-    } else {
-      for (const auto& s : d["signatures"]) {
-        if (!s.is_object() || !s.contains("key") || !s.contains("sig") || !s["key"].is_string() ||
-            !s["sig"].is_string()) {
-          problems.emplace_back(R"(signatures: each must be {"key": KEY_ID, "sig": BASE64})");
-          continue;
-        }
-        const auto named = s["key"].get<std::string>();
-        for (const auto& trusted : c.central.trusted_keys) {
-          if (key_id(trusted) == named && verify_signature(trusted, *signed_bytes, s["sig"].get<std::string>())) {
-            signers.insert(key_id(trusted));
-          }
-        }
-      }
-    }
-  }
-  const auto threshold = static_cast<std::size_t>(c.central.signature_threshold);
-  const bool unsigned_doc = !d.contains("signatures") || (d["signatures"].is_array() && d["signatures"].empty());
-  if (unsigned_doc && c.central.allow_unsigned) {
-    verdict.unsigned_accepted = true;
-  } else if (unsigned_doc) {
-    problems.emplace_back("not signed: a push needs the signature of a trusted key (central.trusted_keys)");
-  } else if (signers.size() < threshold) {
-    problems.push_back("signatures: " + std::to_string(signers.size()) + " of the trusted keys signed it, " +
-                       std::to_string(threshold) + " needed (a signature that does not verify counts for nothing)");
-  }
-  verdict.signed_by.assign(signers.begin(), signers.end());
+  const auto signers = detail::signers_of(d, kPushDomain, payload, c.central.trusted_keys, problems);
+  detail::require_signatures(signers, c.central.signature_threshold, c.central.allow_unsigned, "a push", problems);
+  verdict.unsigned_accepted = signers.unsigned_document && c.central.allow_unsigned;
+  verdict.signed_by = signers.key_ids;
 
   if (version != nullptr) verdict.version = version->get<std::int64_t>();
   const bool same_version = version != nullptr && verdict.version == c.applied_version;
@@ -253,24 +148,16 @@ PushVerdict check_push(std::string_view payload, const PushContext& c) {
     problems.push_back("version " + std::to_string(verdict.version) + " is older than version " +
                        std::to_string(c.applied_version) + ", applied already (a replayed or stale document)");
   }
-  if (issued != nullptr && issued->get<std::int64_t>() > c.now_s + c.central.max_clock_skew_s) {
-    problems.push_back("issued_at is " + std::to_string(issued->get<std::int64_t>() - c.now_s) +
-                       " s in the future, more than central.max_clock_skew_s allows");
-  }
-  if (expires != nullptr && expires->get<std::int64_t>() <= c.now_s) {
-    problems.push_back("expired " + std::to_string(c.now_s - expires->get<std::int64_t>()) + " s ago");
-  }
-  if (issued != nullptr && expires != nullptr && expires->get<std::int64_t>() <= issued->get<std::int64_t>()) {
-    problems.emplace_back("expires_at: must be after issued_at");
-  }
-  if (target != nullptr) check_target(*target, c, problems);
-  if (minimum != nullptr) {
+  (void)detail::check_times(d, c.now_s, c.central.max_clock_skew_s, problems);
+  if (d.contains("target")) detail::check_target(d["target"], c.site, c.terminal, problems);
+  if (d.contains("min_agent_version")) {
+    const auto& minimum = d["min_agent_version"];
     const auto order =
-        minimum->is_string() ? compare_versions(c.agent_version, minimum->get<std::string>()) : std::nullopt;
+        minimum.is_string() ? compare_versions(c.agent_version, minimum.get<std::string>()) : std::nullopt;
     if (!order) {
       problems.emplace_back("min_agent_version: must be a version such as \"0.2.0\"");
     } else if (*order < 0) {
-      problems.push_back("needs edgestock " + minimum->get<std::string>() + " or newer; this is " + c.agent_version);
+      problems.push_back("needs edgestock " + minimum.get<std::string>() + " or newer; this is " + c.agent_version);
     }
   }
   if (settings != nullptr) {

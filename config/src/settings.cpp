@@ -23,6 +23,7 @@ struct Key {
   const char* meaning;
   std::function<std::string(Settings&)> show_default;
   std::function<std::string(const Json&, Settings&)> apply;  // "" or the problem
+  Json schema;                                               // the JSON Schema of the value (config schema)
 };
 
 bool is_identifier(const std::string& text) {
@@ -41,28 +42,39 @@ using Accessor = Field& (*)(Settings&);
 
 // An id that appears in MQTT topics: no '/', '+', '#' or spaces.
 Key identifier_key(const char* path, const char* meaning, Accessor<std::string> field) {
-  return {path, true, meaning, [](Settings&) { return std::string("(required)"); },
+  return {path,
+          true,
+          meaning,
+          [](Settings&) { return std::string("(required)"); },
           [field](const Json& v, Settings& s) -> std::string {
             if (!v.is_string()) return "must be a string";
             if (!is_identifier(v.get<std::string>())) return "must be 1-64 letters, digits, '-', '_' or '.'";
             field(s) = v.get<std::string>();
             return {};
-          }};
+          },
+          Json{{"type", "string"}, {"pattern", "^[A-Za-z0-9._-]{1,64}$"}}};
 }
 
 Key text_key(const char* path, const char* meaning, Accessor<std::string> field, bool may_be_empty = true) {
-  return {path, false, meaning, [field](Settings& d) { return field(d); },
+  return {path,
+          false,
+          meaning,
+          [field](Settings& d) { return field(d); },
           [field, may_be_empty](const Json& v, Settings& s) -> std::string {
             if (!v.is_string()) return "must be a string";
             if (!may_be_empty && v.get<std::string>().empty()) return "must not be empty";
             field(s) = v.get<std::string>();
             return {};
-          }};
+          },
+          may_be_empty ? Json{{"type", "string"}} : Json{{"type", "string"}, {"minLength", 1}}};
 }
 
 Key choice_key(const char* path, const char* meaning, Accessor<std::string> field,
                const std::vector<std::string>& choices) {
-  return {path, false, meaning, [field](Settings& d) { return field(d); },
+  return {path,
+          false,
+          meaning,
+          [field](Settings& d) { return field(d); },
           [field, choices](const Json& v, Settings& s) -> std::string {
             std::string allowed;
             for (const auto& choice : choices) allowed += (allowed.empty() ? "\"" : ", \"") + choice + "\"";
@@ -74,28 +86,37 @@ Key choice_key(const char* path, const char* meaning, Accessor<std::string> fiel
               }
             }
             return "must be one of " + allowed;
-          }};
+          },
+          Json{{"type", "string"}, {"enum", choices}}};
 }
 
 template <typename Int>
 Key number_key(const char* path, const char* meaning, Accessor<Int> field, std::int64_t minimum, std::int64_t maximum) {
-  return {path, false, meaning, [field](Settings& d) { return std::to_string(field(d)); },
+  return {path,
+          false,
+          meaning,
+          [field](Settings& d) { return std::to_string(field(d)); },
           [field, minimum, maximum](const Json& v, Settings& s) -> std::string {
             if (!v.is_number_integer() || v.get<std::int64_t>() < minimum || v.get<std::int64_t>() > maximum) {
               return "must be a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum);
             }
             field(s) = static_cast<Int>(v.get<std::int64_t>());
             return {};
-          }};
+          },
+          Json{{"type", "integer"}, {"minimum", minimum}, {"maximum", maximum}}};
 }
 
 Key flag_key(const char* path, const char* meaning, Accessor<bool> field) {
-  return {path, false, meaning, [field](Settings& d) { return field(d) ? "true" : "false"; },
+  return {path,
+          false,
+          meaning,
+          [field](Settings& d) { return field(d) ? "true" : "false"; },
           [field](const Json& v, Settings& s) -> std::string {
             if (!v.is_boolean()) return "must be true or false";
             field(s) = v.get<bool>();
             return {};
-          }};
+          },
+          Json{{"type", "boolean"}}};
 }
 
 // The id of an Odoo record (0: not set).
@@ -105,7 +126,10 @@ Key record_id_key(const char* path, const char* meaning, Accessor<std::int64_t> 
 
 // A JSON object of strings, such as session.cost_centres.
 Key string_map_key(const char* path, const char* meaning, Accessor<std::map<std::string, std::string>> field) {
-  return {path, false, meaning, [](Settings&) { return std::string("{}"); },
+  return {path,
+          false,
+          meaning,
+          [](Settings&) { return std::string("{}"); },
           [field](const Json& v, Settings& s) -> std::string {
             if (!v.is_object()) return "must be an object of \"key\": \"value\" strings";
             std::map<std::string, std::string> out;
@@ -116,12 +140,14 @@ Key string_map_key(const char* path, const char* meaning, Accessor<std::map<std:
             }
             field(s) = std::move(out);
             return {};
-          }};
+          },
+          Json{{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}};
 }
 
 // A list of Ed25519 public keys in base64.
 Key trusted_keys_key() {
-  return {"central.trusted_keys", false,
+  return {"central.trusted_keys",
+          false,
           "Ed25519 public keys (base64) whose signatures config pushes are checked against",
           [](Settings&) { return std::string("[]"); },
           [](const Json& v, Settings& s) -> std::string {
@@ -135,11 +161,13 @@ Key trusted_keys_key() {
             }
             s.central.trusted_keys = std::move(keys);
             return {};
-          }};
+          },
+          Json{{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[A-Za-z0-9+/]{43}=$"}}}}};
 }
 
 Key operators_key() {
-  return {"session.operators", false,
+  return {"session.operators",
+          false,
           "badge -> the actions it may take (receive, issue, transfer, count); other badges are refused",
           [](Settings&) { return std::string("{}"); },
           [](const Json& v, Settings& s) -> std::string {
@@ -158,26 +186,39 @@ Key operators_key() {
             }
             s.session.operators = std::move(out);
             return {};
-          }};
+          },
+          Json{{"type", "object"},
+               {"additionalProperties",
+                {{"type", "array"},
+                 {"items", {{"type", "string"}, {"enum", {"receive", "issue", "transfer", "count"}}}}}}}};
 }
 
 Key recalled_key() {
-  return {"session.recalled_lots", false, "lots that must not be used: [{\"gtin\": \"...\", \"lot\": \"...\"}]",
-          [](Settings&) { return std::string("[]"); },
-          [](const Json& v, Settings& s) -> std::string {
-            if (!v.is_array()) return "must be a list of {\"gtin\", \"lot\"}";
-            std::vector<std::pair<std::string, std::string>> out;
-            for (const auto& entry : v) {
-              if (!entry.is_object() || !entry.contains("gtin") || !entry.contains("lot") ||
-                  !entry["gtin"].is_string() || !entry["lot"].is_string() ||
-                  entry["gtin"].get<std::string>().size() != 14) {
-                return "each entry is {\"gtin\": \"<14 digits>\", \"lot\": \"...\"}";
-              }
-              out.emplace_back(entry["gtin"].get<std::string>(), entry["lot"].get<std::string>());
-            }
-            s.session.recalled_lots = std::move(out);
-            return {};
-          }};
+  return {
+      "session.recalled_lots",
+      false,
+      "lots that must not be used: [{\"gtin\": \"...\", \"lot\": \"...\"}]",
+      [](Settings&) { return std::string("[]"); },
+      [](const Json& v, Settings& s) -> std::string {
+        if (!v.is_array()) return "must be a list of {\"gtin\", \"lot\"}";
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& entry : v) {
+          if (!entry.is_object() || !entry.contains("gtin") || !entry.contains("lot") || !entry["gtin"].is_string() ||
+              !entry["lot"].is_string() || entry["gtin"].get<std::string>().size() != 14) {
+            return "each entry is {\"gtin\": \"<14 digits>\", \"lot\": \"...\"}";
+          }
+          out.emplace_back(entry["gtin"].get<std::string>(), entry["lot"].get<std::string>());
+        }
+        s.session.recalled_lots = std::move(out);
+        return {};
+      },
+      Json{
+          {"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"required", {"gtin", "lot"}},
+            {"properties", {{"gtin", {{"type", "string"}, {"pattern", "^[0-9]{14}$"}}}, {"lot", {{"type", "string"}}}}},
+            {"additionalProperties", false}}}}};
 }
 
 const std::vector<Key>& keys() {
@@ -214,7 +255,8 @@ const std::vector<Key>& keys() {
             }
             s.mqtt.prefix = v.get<std::string>();
             return {};
-          }},
+          },
+          Json{{"type", "string"}, {"pattern", "^[A-Za-z0-9._-]{1,64}$"}}},
       text_key("mqtt.username", "broker user name", [](Settings& s) -> std::string& { return s.mqtt.username; }),
       text_key("mqtt.password_file", "file holding the broker password (never put the password itself here)",
                [](Settings& s) -> std::string& { return s.mqtt.password_file; }),
@@ -321,7 +363,8 @@ const std::vector<Key>& keys() {
             }
             s.odoo.posting.cost_centre_locations = std::move(out);
             return {};
-          }},
+          },
+          Json{{"type", "object"}, {"additionalProperties", {{"type", "integer"}, {"minimum", 1}}}}},
       record_id_key("odoo.posting.inventory_loss_location_id",
                     "Odoo stock.location id (usage inventory) counts and adjustments are booked against",
                     [](Settings& s) -> std::int64_t& { return s.odoo.posting.inventory_loss_location; }),
@@ -368,7 +411,8 @@ const std::vector<Key>& keys() {
             }
             s.odoo.locations = std::move(codes);
             return {};
-          }},
+          },
+          Json{{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[A-Za-z0-9._-]{1,64}$"}}}}},
       Key{"odoo.categories", false,
           "Odoo product categories whose products all belong to this site's formulary, by full name: "
           "[\"All / Pharmacy / Controlled drugs\", ...] (subcategories included)",
@@ -384,7 +428,8 @@ const std::vector<Key>& keys() {
             }
             s.odoo.categories = std::move(names);
             return {};
-          }},
+          },
+          Json{{"type", "array"}, {"items", {{"type", "string"}, {"minLength", 1}, {"maxLength", 256}}}}},
       number_key<int>(
           "odoo.pull_interval_s", "seconds between incremental catalogue pulls",
           [](Settings& s) -> int& { return s.odoo.pull_interval_s; }, 10, 86'400),
@@ -628,8 +673,16 @@ std::expected<Settings, Problems> load_settings_file(const std::filesystem::path
 std::vector<KeyDoc> describe_keys() {
   Settings defaults;
   std::vector<KeyDoc> docs;
-  for (const auto& key : keys()) docs.push_back({key.path, key.show_default(defaults), key.meaning});
+  for (const auto& key : keys()) {
+    docs.push_back({key.path, key.show_default(defaults), key.meaning, is_local_only(key.path),
+                    key.schema.is_null() ? std::string("{}") : key.schema.dump()});
+  }
   return docs;
+}
+
+bool is_local_only(std::string_view path) {
+  return path == "site" || path == "terminal" || path == "ledger.path" || path == "central" ||
+         path.starts_with("central.");
 }
 
 }  // namespace edgestock::config

@@ -85,7 +85,10 @@ Topics::Topics(const config::MqttSettings& mqtt, const std::string& site, const 
       alerts(mqtt.prefix + "/" + site + "/" + terminal + "/alerts"),
       config_site(mqtt.prefix + "/" + site + "/config"),
       config_terminal(mqtt.prefix + "/" + site + "/" + terminal + "/config"),
-      config_state(mqtt.prefix + "/" + site + "/" + terminal + "/config/state") {}
+      config_state(mqtt.prefix + "/" + site + "/" + terminal + "/config/state"),
+      keys(mqtt.prefix + "/keys"),
+      command(mqtt.prefix + "/" + site + "/" + terminal + "/cmd"),
+      command_ack(mqtt.prefix + "/" + site + "/" + terminal + "/cmd/ack") {}
 
 class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
  public:
@@ -140,6 +143,7 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   }
   void subscribe_config();
   void publish_config_state(const std::string& json);
+  bool publish_command_ack(const std::string& json);
   void raise_alert(const std::string& kind, const std::string& message) {
     on_loop(io_, weak_from_this(), [kind, message](Impl& impl) {
       // Raised while offline: kept (the newest kMaxHeldAlerts) until connected.
@@ -551,6 +555,8 @@ void MqttForwarder::Impl::subscribe_config() {
   try {
     client_->subscribe(topics_.config_site, kQos);
     client_->subscribe(topics_.config_terminal, kQos);
+    client_->subscribe(topics_.keys, kQos);
+    client_->subscribe(topics_.command, kQos);
   } catch (const mqtt::exception& error) {
     note_error(std::string("subscribe to config: ") + error.what());
   }
@@ -563,6 +569,17 @@ void MqttForwarder::Impl::publish_config_state(const std::string& json) {
     client_->publish(mqtt::make_message(topics_.config_state, json, kQos, true));
   } catch (const mqtt::exception& error) {
     note_error(std::string("config state: ") + error.what());
+  }
+}
+
+bool MqttForwarder::Impl::publish_command_ack(const std::string& json) {
+  if (!connected_) return false;
+  try {
+    client_->publish(mqtt::make_message(topics_.command_ack, json, kQos, false));
+    return true;
+  } catch (const mqtt::exception& error) {
+    note_error(std::string("command ack: ") + error.what());
+    return false;
   }
 }
 
@@ -848,6 +865,10 @@ void MqttForwarder::set_config_handler(std::function<void(ConfigMessage)> handle
 }
 void MqttForwarder::publish_config_state(const std::string& json) {
   impl_->publish_config_state(json);
+}
+
+bool MqttForwarder::publish_command_ack(const std::string& json) {
+  return impl_->publish_command_ack(json);
 }
 std::vector<std::string> MqttForwarder::take_held_alerts() {
   return impl_->take_held_alerts();

@@ -205,3 +205,35 @@ TEST_CASE("central IT makes a key, signs a push and checks it as a terminal woul
   CHECK_THAT(said, Catch::Contains("can be read or changed by other users"));
   CHECK_FALSE(parse_command_line({"config", "rotate"}).has_value());
 }
+
+TEST_CASE("edgestock config schema prints JSON Schemas; config check places each problem on its line",
+          "[cli][config]") {
+  edgestock::testing::TempDir dir;
+  auto run = [](std::vector<std::string> line, std::string& said) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto command = parse_command_line(line);
+    REQUIRE(command.has_value());
+    const int code = run_command(*command, out, err);
+    said = out.str() + err.str();
+    return code;
+  };
+  std::string said;
+  REQUIRE(run({"config", "schema"}, said) == 0);
+  CHECK_THAT(said, Catch::Contains(R"("$schema": "https://json-schema.org/draft/2020-12/schema")"));
+  CHECK_THAT(said, Catch::Contains(R"("trusted_keys")"));
+  REQUIRE(run({"config", "schema", "--push"}, said) == 0);
+  CHECK_THAT(said, Catch::Contains(R"("signatures")"));
+  CHECK_THAT(said, !Catch::Contains(R"("trusted_keys")"));
+
+  const auto file = (dir / "edgestock.json").string();
+  std::ofstream(file) << "{\n  \"site\": \"stjames\",\n  \"terminal\": \"ward3-t1\",\n  \"mqtt\": {\"window\": 0}\n}\n";
+  CHECK(run({"config", "check", file}, said) == 1);
+  CHECK_THAT(said, Catch::Contains(file + ":4: $.mqtt.window: must be a whole number from 1 to 10000"));
+  CHECK_THAT(said, Catch::Contains("1 problem"));
+  std::ofstream(file) << R"({"site": "stjames", "terminal": "ward3-t1"})";
+  CHECK(run({"config", "check", file}, said) == 0);
+  CHECK_THAT(said, Catch::Contains("valid"));
+  CHECK(run({"config", "check", (dir / "absent.json").string()}, said) == 1);
+  CHECK_THAT(said, Catch::Contains("cannot read"));
+}

@@ -206,7 +206,13 @@ struct KeyDoc {
   std::string key;
   std::string default_value;
   std::string meaning;
+  bool local_only = false;  // set only in the terminal's own file, never pushed
+  std::string schema;       // the JSON Schema of its value
 };
 std::vector<KeyDoc> describe_keys();
+
+// Keys (or groups) that only the terminal's own file may set: the site, the
+// terminal, the ledger's path and whom the terminal trusts (central.*).
+bool is_local_only(std::string_view dotted_path);
 
 }  // namespace edgestock::config

@@ -51,6 +51,9 @@ struct Topics {
   std::string config_site;      // {p}/{site}/config: pushes for the whole site
   std::string config_terminal;  // {p}/{site}/{terminal}/config
   std::string config_state;     // {p}/{site}/{terminal}/config/state: what this terminal made of them
+  std::string keys;             // {p}/keys: key rotations for the whole fleet
+  std::string command;          // {p}/{site}/{terminal}/cmd: commands from central IT
+  std::string command_ack;      // {p}/{site}/{terminal}/cmd/ack: their answers
 };
 
 // A message on a config topic, handed to the loop.
@@ -84,13 +87,17 @@ class MqttForwarder {
   // one, on the loop. Set before start(); the writer must outlive the
   // forwarder or drop the jobs it gets after it is gone.
   void set_writer(std::function<void(std::function<void()>)> writer);
-  // Config pushes: with a handler, both config topics are subscribed at
-  // every connect (their retained documents come again each time) and each
-  // message is handed to it on the loop. Set before start().
+  // Central IT: with a handler, the config topics, the key rotation topic
+  // and the command topic are subscribed at every connect (their retained
+  // documents come again each time) and each message is handed to it on the
+  // loop. Set before start().
   void set_config_handler(std::function<void(ConfigMessage)> handler, std::size_t max_bytes);
   // The retained config state of this terminal; kept and sent again at each
   // connect. Call on the loop.
   void publish_config_state(const std::string& json);
+  // The answer to a command (QoS 1, not retained); false when not connected
+  // (the command came over this connection, so it is rarely gone). Call on the loop.
+  bool publish_command_ack(const std::string& json);
   // The scanners' state for the status message (called on the event loop).
   void set_device_states(std::function<std::vector<DeviceState>()> devices);
   // An alert raised by the scan session (a recalled or expired lot scanned):
