@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <csignal>
 
+#include "central_commands.hpp"
 #include "central_config.hpp"
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/audit.hpp"
@@ -75,6 +76,7 @@ std::string Agent::start(const config::Settings& settings) {
       io_, std::filesystem::path(settings_.ledger.path).parent_path() / "central-config.json", config_path_,
       settings_.site, settings_.terminal, clock_, std::move(hooks));
   if (auto problem = central_->load(); !problem.empty()) log_.problem("central config: " + problem);
+  start_central_commands();
   if (auto effective = central_->effective(read_local_file()); effective) {
     settings_ = *effective;
   } else {
@@ -147,7 +149,11 @@ std::string Agent::start_forwarder(const config::Settings& settings) {
   forwarder->set_writer([this](std::function<void()> job) { scans_->run(std::move(job)); });
   forwarder->set_config_handler(
       [this](const sync::ConfigMessage& message) {
-        if (central_) central_->on_message(message);
+        if (message.topic.ends_with("/cmd")) {
+          if (commands_) commands_->on_message(message);
+        } else if (central_) {
+          central_->on_message(message);
+        }
       },
       static_cast<std::size_t>(settings.central.max_push_bytes));
   forwarder->set_device_states([this] { return inputs_ ? inputs_->devices() : std::vector<sync::DeviceState>{}; });

@@ -37,6 +37,7 @@ class OdooSchedule;
 class ScanInputs;
 class ScanWorker;
 class CentralConfig;
+class CentralCommands;
 class HttpEndpoint;
 struct HttpReply;
 struct MetricsSnapshot;
@@ -63,6 +64,8 @@ class Agent {
   std::string start_http(const config::HttpSettings& http);
   [[nodiscard]] std::string health_problem(std::int64_t since_ms);
   [[nodiscard]] std::string read_local_file() const;
+  void start_central_commands();
+  [[nodiscard]] std::string central_report();
   void start_odoo();
   void restart_odoo();
   void post_alert(const std::string& kind, const std::string& text);
@@ -92,6 +95,7 @@ class Agent {
   std::unique_ptr<OdooSchedule> odoo_;
   std::unique_ptr<HttpEndpoint> http_;
   std::unique_ptr<CentralConfig> central_;
+  std::unique_ptr<CentralCommands> commands_;
   std::int64_t odoo_rebuilt_at_ms_ = 0;
   ScanCounters counters_;
   std::atomic<std::int64_t> odoo_last_success_ms_{0};  // written by the Odoo thread

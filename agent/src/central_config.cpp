@@ -1,13 +1,12 @@
 #include "central_config.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "durable_file.hpp"
+#include "edgestock/config/key_rotation.hpp"
 #include "edgestock/config/push.hpp"
 
 #ifndef EDGESTOCK_VERSION
@@ -21,23 +20,6 @@ using Json = nlohmann::json;
 
 const char* name_of(bool site) {
   return site ? "site" : "terminal";
-}
-
-// Temp file, fsync, rename, fsync of the folder: the file is the old one or
-// the new one after a crash, never half of either.
-std::string write_durably(const std::filesystem::path& path, const std::string& text) {
-  const auto temp = path.string() + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot write " + temp;
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  if (::close(fd) != 0 || !written) return "cannot write " + temp;
-  if (::rename(temp.c_str(), path.c_str()) != 0) return "cannot rename " + temp;
-  const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    (void)::fsync(dir);
-    ::close(dir);
-  }
-  return "";
 }
 
 }  // namespace
@@ -77,11 +59,18 @@ std::string CentralConfig::load() {
             Document{d.at("version").get<std::int64_t>(), d.at("settings").get<std::string>()};
       }
     }
+    if (json.contains("keys")) {
+      const auto& k = json["keys"];
+      rotation_ =
+          config::KeyRotation{k.at("version").get<std::int64_t>(), k.at("trusted_keys").get<std::vector<std::string>>(),
+                              k.at("retired").get<std::vector<std::string>>()};
+    }
     site_rolled_back_ = json.value("site_rolled_back", std::int64_t{0});
     terminal_rolled_back_ = json.value("terminal_rolled_back", std::int64_t{0});
   } catch (const Json::exception& e) {
     site_good_.reset();
     terminal_good_.reset();
+    rotation_ = {};
     return state_file_.string() + " cannot be read (" + e.what() + "): the local file alone is used";
   }
   return "";
@@ -112,6 +101,10 @@ std::string CentralConfig::persist() const {
   }
   json["site_rolled_back"] = site_rolled_back_;
   json["terminal_rolled_back"] = terminal_rolled_back_;
+  if (rotation_.version > 0) {
+    json["keys"] = {
+        {"version", rotation_.version}, {"trusted_keys", rotation_.trusted_keys}, {"retired", rotation_.retired}};
+  }
   if (pending_) {
     json["pending"] = {{"scope", name_of(pending_->scope == Scope::site)},
                        {"version", pending_->document.version},
@@ -130,13 +123,29 @@ void CentralConfig::report(const std::string& status, std::int64_t version, cons
              {"last_good", {{"site", version_of(Scope::site)}, {"terminal", version_of(Scope::terminal)}}},
              {"pending", pending_ ? Json(pending_->document.version) : Json(nullptr)},
              {"settings_hash", config::effective_settings_hash(local_file(), pushed())},
+             {"keys_version", rotation_.version},
              {"at_ms", clock_.now_ms()}};
   if (unsigned_dev) state["unsigned_accepted"] = true;
   state_ = state.dump();
   hooks_.publish_state(state_);
 }
 
+config::CentralSettings CentralConfig::trusted(config::CentralSettings local) const {
+  local.trusted_keys = config::effective_trusted_keys(local.trusted_keys, rotation_);
+  return local;
+}
+
 void CentralConfig::on_message(const sync::ConfigMessage& message) {
+  if (message.topic.ends_with("/keys")) {
+    if (message.oversized) {
+      hooks_.audit("keys_refused", message.topic + ": " + std::to_string(message.size) + " bytes, over the cap");
+      report("keys_refused", 0,
+             {"the key rotation is " + std::to_string(message.size) + " bytes, over central.max_push_bytes"});
+    } else if (!message.payload.empty()) {
+      handle_keys(message.payload);
+    }
+    return;
+  }
   const std::string prefix_site = "/" + site_ + "/config";
   const std::string prefix_terminal = "/" + site_ + "/" + terminal_ + "/config";
   const Scope scope = message.topic.ends_with(prefix_terminal) ? Scope::terminal : Scope::site;
@@ -169,7 +178,7 @@ void CentralConfig::handle(Scope scope, const std::string& payload) {
   context.applied_version = std::max(last_good(scope) ? last_good(scope)->version : 0,
                                      scope == Scope::site ? site_rolled_back_ : terminal_rolled_back_);
   context.now_s = clock_.now_ms() / 1000;
-  context.central = settings->central;
+  context.central = trusted(settings->central);
   context.local_file = local;
   const auto verdict = config::check_push(payload, context);
   const auto what = std::string(name_of(scope == Scope::site)) + " config version " + std::to_string(verdict.version);
@@ -207,6 +216,46 @@ void CentralConfig::handle(Scope scope, const std::string& payload) {
   hooks_.log("central config: " + what + " applied (" + said + "); checking its health");
   report("checking", verdict.version, {}, verdict.unsigned_accepted);
   watch_health();
+}
+
+// A key rotation takes effect at once: it changes whom later documents must
+// be signed by, nothing that runs.
+void CentralConfig::handle_keys(const std::string& payload) {
+  const auto settings = config::parse_settings(local_file());
+  if (!settings) {
+    report("keys_refused", 0, {"the terminal's own file " + config_path_ + " is invalid: " + settings.error().front()});
+    return;
+  }
+  config::RotationContext context;
+  context.site = site_;
+  context.terminal = terminal_;
+  context.now_s = clock_.now_ms() / 1000;
+  context.central = settings->central;
+  context.applied = rotation_;
+  const auto verdict = config::check_key_rotation(payload, context);
+  if (verdict.outcome == config::RotationVerdict::Outcome::already_applied) return;
+  const auto what = "key rotation " + std::to_string(verdict.rotation.version);
+  if (verdict.outcome == config::RotationVerdict::Outcome::refused) {
+    std::string detail = what;
+    for (const auto& p : verdict.problems) detail += "; " + p;
+    hooks_.audit("keys_refused", detail);
+    hooks_.log("central config: refused " + detail);
+    report("keys_refused", verdict.rotation.version, verdict.problems);
+    return;
+  }
+  const auto before = rotation_;
+  rotation_ = verdict.rotation;
+  if (auto problem = persist(); !problem.empty()) {
+    rotation_ = before;
+    report("keys_refused", verdict.rotation.version, {"not applied: " + problem});
+    return;
+  }
+  std::string detail = what + ": " + std::to_string(rotation_.trusted_keys.size()) + " keys added, retired";
+  for (const auto& id : rotation_.retired) detail += " " + id;
+  if (rotation_.retired.empty()) detail += " none";
+  hooks_.audit("keys_rotated", detail);
+  hooks_.log("central config: " + detail);
+  report("keys_rotated", rotation_.version, {});
 }
 
 // Healthy as soon as every check passes; not healthy by the end of the

@@ -8,7 +8,8 @@
 // received, applied, refused or rolled back goes into the audit log.
 //
 // Persisted in one file beside the ledger (temp file, fsync, rename, 0600):
-// the last-good document of each scope (site, terminal) and the pending one.
+// the last-good document of each scope (site, terminal), the pending one and
+// the key rotation in force (retained on {p}/keys, config/key_rotation.hpp).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "edgestock/config/key_rotation.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/clock.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
@@ -48,6 +50,9 @@ class CentralConfig {
   // runs with at start and after a SIGHUP.
   std::expected<config::Settings, config::Problems> effective(const std::string& local_file) const;
   void on_message(const sync::ConfigMessage& message);
+  // The local file's central settings with the key rotation in force: whom
+  // pushes and commands must be signed by.
+  [[nodiscard]] config::CentralSettings trusted(config::CentralSettings local) const;
   // The last state published (for a forwarder made anew).
   [[nodiscard]] const std::string& state() const { return state_; }
 
@@ -60,6 +65,7 @@ class CentralConfig {
     std::int64_t window_ms = 0;  // central.health_window_s when it was applied
   };
   void handle(Scope scope, const std::string& payload);
+  void handle_keys(const std::string& payload);
   void watch_health();
   void settle(const std::string& problem);
   void drain_queue();
@@ -85,6 +91,7 @@ class CentralConfig {
   // document comes again at every connect and must not be tried again.
   std::int64_t site_rolled_back_ = 0;
   std::int64_t terminal_rolled_back_ = 0;
+  config::KeyRotation rotation_;                       // the key rotation in force (version 0: none)
   std::vector<std::pair<Scope, std::string>> queued_;  // arrived while a push was being checked
   boost::asio::steady_timer health_timer_;
   std::string state_;

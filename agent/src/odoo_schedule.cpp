@@ -60,6 +60,27 @@ void OdooSchedule::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::vector<PullDone> left;
+  {
+    std::lock_guard lock(mutex_);
+    left.swap(pull_requests_);
+  }
+  for (auto& done : left) done(false, "the Odoo schedule stopped before the pull (a reload or shutdown)");
+}
+
+void OdooSchedule::pull_now(PullDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      pull_requests_.push_back(std::move(done));
+      done = nullptr;
+    }
+  }
+  if (done) {
+    done(false, "the Odoo schedule is stopping");
+    return;
+  }
+  wake_.notify_all();
 }
 
 void OdooSchedule::reconcile_now(sync::OdooClient& odoo) {
@@ -82,6 +103,13 @@ void OdooSchedule::reconcile_now(sync::OdooClient& odoo) {
                               "the next posting: edgestock reconcile lists them");
   }
   log_(line);
+  std::lock_guard lock(mutex_);
+  last_reconciliation_ = line;
+}
+
+std::string OdooSchedule::last_reconciliation() const {
+  std::lock_guard lock(mutex_);
+  return last_reconciliation_;
 }
 
 void OdooSchedule::run() {
@@ -106,14 +134,25 @@ void OdooSchedule::run() {
   sync::OdooPoster poster(odoo, ledger_, odoo_site(settings_, ledger_), poster_settings(settings_), wall);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    std::vector<PullDone> requests;
+    requests.swap(pull_requests_);
     lock.unlock();
+    if (!requests.empty()) {
+      next_pull = Clock::now();
+      last_full = Clock::time_point{};  // a resync is a full pull
+    }
+    std::string pulled;
+    bool pull_ok = false;
     // Nothing that happens with Odoo may end the agent: a reply the checks
     // did not foresee is logged and tried again at the next turn.
     try {
       if (!connected) {
         const auto reply = odoo.connect();
         connected = reply.ok();
-        if (!connected) log_("odoo: " + reply.message);
+        if (!connected) {
+          log_("odoo: " + reply.message);
+          pulled = "Odoo cannot be reached: " + reply.message;
+        }
       }
       if (connected && Clock::now() >= next_pull) {
         next_pull = Clock::now() + pull_every;
@@ -125,6 +164,8 @@ void OdooSchedule::run() {
         if (report.ok() && last_success_ms_ != nullptr) *last_success_ms_ = wall.now_ms();
         if (!report.ok() && report.failure.outcome == sync::OdooOutcome::permanent) connected = false;
         log_(summary(report));
+        pulled = summary(report);
+        pull_ok = report.ok();
       }
       if (connected && posting && Clock::now() >= next_post) {
         next_post = Clock::now() + post_every;
@@ -147,12 +188,15 @@ void OdooSchedule::run() {
     } catch (const std::exception& error) {
       connected = false;
       log_(std::string("odoo work failed unexpectedly (will retry): ") + error.what());
+      pulled = std::string("the pull failed: ") + error.what();
     }
+    for (auto& done : requests) done(pull_ok, pulled);
     lock.lock();
     // The schedule's wait, cut short by stop().
     auto next = posting ? std::min(next_pull, next_post) : next_pull;
     if (reconciling) next = std::min(next, next_reconcile);
-    wake_.wait_until(lock, std::max(next, Clock::now() + std::chrono::seconds(1)), [this] { return stopping_; });
+    wake_.wait_until(lock, std::max(next, Clock::now() + std::chrono::seconds(1)),
+                     [this] { return stopping_ || !pull_requests_.empty(); });
   }
 }
 

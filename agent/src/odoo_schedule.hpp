@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/ledger.hpp"
@@ -35,6 +36,13 @@ class OdooSchedule {
   OdooSchedule(const OdooSchedule&) = delete;
   OdooSchedule& operator=(const OdooSchedule&) = delete;
   void stop();
+  // A full catalogue pull now (central IT's resync): `done(ok, summary)` is
+  // called once, on the Odoo thread, when it has run or could not (Odoo out
+  // of reach, the schedule stopped). Safe from any thread.
+  using PullDone = std::function<void(bool ok, const std::string& summary)>;
+  void pull_now(PullDone done);
+  // The summary of the last reconciliation with Odoo ("" before the first).
+  [[nodiscard]] std::string last_reconciliation() const;
 
  private:
   void run();
@@ -46,9 +54,11 @@ class OdooSchedule {
   std::function<void(const std::string&)> log_;
   std::function<void(const std::string&, const std::string&)> alert_;
   std::atomic<std::int64_t>* last_success_ms_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::string last_reconciliation_;  // guarded by mutex_
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::vector<PullDone> pull_requests_;  // guarded by mutex_
   std::thread thread_;
 };
 
