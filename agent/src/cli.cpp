@@ -146,6 +146,28 @@ struct Parser {
     config_action("check", "check a config file: every problem with its JSON path and line; exit 1 if any")
         ->add_option("FILE", command.file, "the config file")
         ->required();
+    auto broker = [&command](CLI::App* sub) {
+      sub->add_option("--broker", command.broker, "the broker: ssl://host:8883 (or tcp:// on this machine)")
+          ->type_name("URI")
+          ->required();
+      sub->add_option("--prefix", command.prefix, "first level of the topics (mqtt.prefix)")->type_name("PREFIX");
+      sub->add_option("--username", command.username, "broker user name")->type_name("NAME");
+      sub->add_option("--password-file", command.password_file, "file holding the broker password (0600)")
+          ->type_name("FILE");
+      sub->add_option("--ca-file", command.ca_file, "CA certificate(s) of the broker's certificate")->type_name("FILE");
+      return sub;
+    };
+    auto* publish = broker(config_action(
+        "publish", "sign (with --key) and publish a config push, key rotation or command where the terminals read it"));
+    publish->add_option("FILE", command.file, "the document (JSON)")->required();
+    publish->add_option("--key", command.key_file, "sign it first with this private key")->type_name("KEYFILE");
+    publish->add_option("--site", command.site, "the site, when the document targets \"all\"")->type_name("SITE");
+    publish->add_option("--terminal", command.terminal, "one terminal's topic, not the site's")->type_name("TERMINAL");
+    auto* status =
+        broker(config_action("status", "which terminal of a site runs which config version, from the broker"));
+    status->add_option("--site", command.site, "the site")->type_name("SITE")->required();
+    status->add_option("--wait-ms", command.wait_ms, "how long to wait for the first state")
+        ->check(CLI::PositiveNumber);
     app.set_version_flag("--version", std::string("edgestock"), "print the version");
   }
 
@@ -177,7 +199,8 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
   }
   if (args[0] == "config" && args.size() > 1 && !args[1].starts_with("-") &&
       !known(*parser.app.get_subcommand("config"), args[1])) {
-    return std::unexpected("config does not know '" + args[1] + "': keygen, sign, verify, schema or check");
+    return std::unexpected("config does not know '" + args[1] +
+                           "': keygen, sign, verify, schema, check, publish or status");
   }
   if (args[0] == "exceptions" && args.size() > 1 && !args[1].starts_with("-") &&
       !known(*parser.app.get_subcommand("exceptions"), args[1])) {

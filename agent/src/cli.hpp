@@ -35,6 +35,15 @@ struct Command {
   std::string key_file;
   std::string out_prefix;
   bool push = false;  // config schema --push
+  // config publish FILE | status: the broker and where on it.
+  std::string broker;
+  std::string prefix = "edgestock";
+  std::string site;
+  std::string terminal;
+  std::string username;
+  std::string password_file;
+  std::string ca_file;
+  int wait_ms = 5000;
 };
 
 // An audit entry kept outside the terminal (from its status), written

@@ -6,11 +6,14 @@
 #include <chrono>
 #include <filesystem>
 
+#include "edgestock/config/central_command.hpp"
+#include "edgestock/config/key_rotation.hpp"
 #include "edgestock/config/push.hpp"
 #include "edgestock/config/schema.hpp"
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/config/settings.hpp"
 #include "edgestock/config/signing.hpp"
+#include "fleet_command.hpp"
 
 #ifndef EDGESTOCK_VERSION
 #define EDGESTOCK_VERSION "0.1.0"
@@ -63,7 +66,11 @@ int sign(const Command& command, std::ostream& out, std::ostream& err) {
     err << "edgestock config sign: " << key.error() << "\n";
     return 1;
   }
-  const auto signed_document = config::sign_push(*document, *key);
+  // Each kind is signed over its own domain (a push's signature is never a command's).
+  const auto kind = document_kind(*document);
+  const auto signed_document = kind == "keys"      ? config::sign_key_rotation(*document, *key)
+                               : kind == "command" ? config::sign_central_command(*document, *key)
+                                                   : config::sign_push(*document, *key);
   if (!signed_document) {
     err << "edgestock config sign: " << command.file << ": " << signed_document.error() << "\n";
     return 1;
@@ -135,6 +142,8 @@ int run_config_command(const Command& command, std::ostream& out, std::ostream& 
     return 0;
   }
   if (command.action == "check") return check(command, out, err);
+  if (command.action == "publish") return run_config_publish(command, out, err);
+  if (command.action == "status") return run_config_status(command, out, err);
   if (command.action == "keygen") return keygen(command, out, err);
   if (command.action == "sign") return sign(command, out, err);
   return verify(command, out, err);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "agent_process.hpp"
 #include "central_desk.hpp"
@@ -202,4 +203,51 @@ TEST_CASE("a command from central IT runs once and is answered; its recording is
   CHECK(actions["command_failed"] == 1);
   CHECK(actions["command_refused"] == 4);  // the replay twice, unsigned, reboot
   CHECK((*ledger)->audit().verify().intact());
+}
+
+TEST_CASE("central IT publishes with edgestock config publish and reads the fleet with config status",
+          "[agent][central][cli]") {
+  MosquittoBroker broker;
+  TempDir dir("agent-fleet");
+  CentralDesk desk{broker, dir};
+  {
+    std::ofstream(dir / "desk.key") << desk.key.private_key << "\n";
+    std::filesystem::permissions(dir / "desk.key",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  const int port = free_loopback_port();
+  desk.write_terminal_config(port, 20);
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
+  REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
+  auto edgestock = [&](const std::string& args) {
+    const auto said = dir / "said.txt";
+    const int code = std::system((std::string(EDGESTOCK_BINARY) + " " + args + " >" + said.string() + " 2>&1").c_str());
+    std::ifstream in(said);
+    return std::pair{WEXITSTATUS(code), std::string((std::istreambuf_iterator<char>(in)), {})};
+  };
+  std::ofstream(dir / "push.json") << desk.document(4, R"({"session": {"auto_confirm_s": 25}})");
+  const auto broker_option = " --broker " + broker.uri();
+  // Unsigned: not sent.
+  auto [code, said] = edgestock("config publish " + (dir / "push.json").string() + broker_option);
+  CHECK(code == 1);
+  CHECK_THAT(said, Catch::Contains("is not signed (give --key)"));
+  std::tie(code, said) = edgestock("config publish " + (dir / "push.json").string() + broker_option + " --key " +
+                                   (dir / "desk.key").string());
+  REQUIRE(code == 0);
+  CHECK_THAT(said, Catch::Contains("to edgestock/stjames/config (retained)"));
+  // The terminal applies it; status shows it, from the broker's retained state.
+  REQUIRE(wait_until(
+      [&] {
+        std::tie(code, said) = edgestock("config status --site stjames --wait-ms 2000" + broker_option);
+        return code == 0 && said.find("ward3-t1") != std::string::npos && said.find("applied") != std::string::npos;
+      },
+      30s));
+  CHECK_THAT(said, Catch::Matches("(.|\n)*ward3-t1 +applied +4 +4/- +0 (.|\n)*"));
+  std::tie(code, said) = edgestock("config status --site elsewhere --wait-ms 1000" + broker_option);
+  CHECK(code == 1);
+  CHECK_THAT(said, Catch::Contains("no terminal of site elsewhere has reported"));
+  std::tie(code, said) = edgestock("config status --site stjames --broker tcp://127.0.0.1:1 --wait-ms 1000");
+  CHECK(code == 1);
+  CHECK_THAT(said, Catch::Contains("cannot reach the broker"));
+  stop_agent(agent);
 }

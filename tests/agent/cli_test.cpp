@@ -9,6 +9,7 @@
 #include "decode_command.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "fleet_command.hpp"
 #include "temp_dir.hpp"
 
 using namespace edgestock::agent;
@@ -236,4 +237,29 @@ TEST_CASE("edgestock config schema prints JSON Schemas; config check places each
   CHECK_THAT(said, Catch::Contains("valid"));
   CHECK(run({"config", "check", (dir / "absent.json").string()}, said) == 1);
   CHECK_THAT(said, Catch::Contains("cannot read"));
+}
+
+TEST_CASE("config publish sends each kind of document where its terminals read it", "[cli][config]") {
+  const auto push = R"({"version": 1, "target": {"site": "stjames"}, "settings": {}})";
+  CHECK(publish_target(push, "edgestock", "", "").value().topic == "edgestock/stjames/config");
+  CHECK(publish_target(push, "edgestock", "", "ward3-t1").value().topic == "edgestock/stjames/ward3-t1/config");
+  CHECK(publish_target(R"({"version": 1, "target": {"site": "stjames", "terminals": ["ward3-t1"]}})", "es", "", "")
+            .value()
+            .topic == "es/stjames/ward3-t1/config");
+  CHECK_THAT(publish_target(push, "edgestock", "elsewhere", "").error(), Catch::Contains("targets site stjames"));
+  CHECK_THAT(publish_target(R"({"version": 1, "target": "all"})", "edgestock", "", "").error(),
+             Catch::Contains("--site"));
+  CHECK(publish_target(R"({"version": 1, "target": "all"})", "edgestock", "north", "").value().topic ==
+        "edgestock/north/config");
+  const auto keys = publish_target(R"({"version": 1, "target": "all", "retired": []})", "edgestock", "", "").value();
+  CHECK(keys.kind == "keys");
+  CHECK(keys.topic == "edgestock/keys");
+  CHECK(keys.retained);
+  const auto command =
+      publish_target(R"({"command": "report", "target": {"site": "stjames"}})", "edgestock", "", "ward3-t1").value();
+  CHECK(command.topic == "edgestock/stjames/ward3-t1/cmd");
+  CHECK_FALSE(command.retained);
+  CHECK_THAT(publish_target(R"({"command": "report", "target": {"site": "stjames"}})", "edgestock", "", "").error(),
+             Catch::Contains("--terminal"));
+  CHECK_FALSE(publish_target("[]", "edgestock", "", "").has_value());
 }
