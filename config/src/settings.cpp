@@ -245,6 +245,22 @@ const std::vector<Key>& keys() {
       text_key(
           "mqtt.broker", "broker URI: tcp://host:1883, or ssl://host:8883 for TLS",
           [](Settings& s) -> std::string& { return s.mqtt.broker; }, false),
+      Key{"mqtt.brokers", false,
+          "more nodes of the same broker cluster, tried in turn after mqtt.broker: [\"ssl://node2:8883\", ...]",
+          [](Settings&) { return std::string("[]"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_array() || v.size() > 16) return "must be a list of at most 16 broker URIs";
+            std::vector<std::string> uris;
+            for (const auto& uri : v) {
+              if (!uri.is_string() || host_of(uri.get<std::string>()).empty()) {
+                return "each must be a broker URI such as ssl://node2:8883";
+              }
+              uris.push_back(uri.get<std::string>());
+            }
+            s.mqtt.brokers = std::move(uris);
+            return {};
+          },
+          Json{{"type", "array"}, {"maxItems", 16}, {"items", {{"type", "string"}, {"pattern", "^[a-z]+://"}}}}},
       number_key<int>(
           "mqtt.version", "MQTT protocol: 4 (3.1.1) or 5", [](Settings& s) -> int& { return s.mqtt.version; }, 4, 5),
       Key{"mqtt.prefix", false, "first level of every topic (no '/', '+', '#' or spaces)",
@@ -572,14 +588,27 @@ void check_posting(const Settings& s, Problems& problems) {
 }
 
 // Secrets never cross the network in clear unless IT says so by name.
+bool is_cleartext(const std::string& uri) {
+  return uri.starts_with("tcp://") || uri.starts_with("mqtt://") || uri.starts_with("ws://");
+}
+
 void check_cleartext(const Settings& s, Problems& problems) {
-  const bool broker_clear =
-      s.mqtt.broker.starts_with("tcp://") || s.mqtt.broker.starts_with("mqtt://") || s.mqtt.broker.starts_with("ws://");
-  if (s.mqtt.enabled && broker_clear && !s.mqtt.password_file.empty() && !is_loopback_host(host_of(s.mqtt.broker)) &&
-      !s.mqtt.allow_cleartext_password) {
-    problems.push_back("mqtt.broker: " + s.mqtt.broker +
-                       " would carry the broker password unencrypted; use ssl://host:8883 (or set "
-                       "mqtt.allow_cleartext_password to accept the risk)");
+  auto check_broker = [&](const char* key, const std::string& uri) {
+    if (s.mqtt.enabled && is_cleartext(uri) && !s.mqtt.password_file.empty() && !is_loopback_host(host_of(uri)) &&
+        !s.mqtt.allow_cleartext_password) {
+      problems.push_back(std::string(key) + ": " + uri +
+                         " would carry the broker password unencrypted; use ssl://host:8883 (or set "
+                         "mqtt.allow_cleartext_password to accept the risk)");
+    }
+  };
+  check_broker("mqtt.broker", s.mqtt.broker);
+  for (const auto& node : s.mqtt.brokers) {
+    check_broker("mqtt.brokers", node);
+    // One TLS setting serves every node: they are all TLS or none is.
+    if (is_cleartext(node) != is_cleartext(s.mqtt.broker)) {
+      problems.push_back("mqtt.brokers: " + node + " and mqtt.broker " + s.mqtt.broker +
+                         " must all use TLS or all not (one mqtt.tls serves every node)");
+    }
   }
   if (!s.odoo.url.starts_with("https://") && !s.odoo.url.starts_with("http://")) {
     problems.push_back("odoo.url: " + s.odoo.url + " must start with https:// (or http:// on this machine)");

@@ -389,6 +389,13 @@ std::string MqttForwarder::Impl::start() {
   if (auto problem = make_client(); !problem.empty()) return problem;
 
   connect_options_.set_keep_alive_interval(mqtt.keepalive_s);
+  // A cluster: Paho tries each node in turn at every connect, from the first;
+  // a failed round waits the same backoff as one broker would.
+  if (!mqtt.brokers.empty()) {
+    auto nodes = std::make_shared<mqtt::string_collection>(mqtt.broker);
+    for (const auto& node : mqtt.brokers) nodes->push_back(node);
+    connect_options_.set_servers(nodes);
+  }
   connect_options_.set_connect_timeout(10);
   connect_options_.set_max_inflight(mqtt.window);
   // A persistent session: the broker keeps this terminal's session (and, for

@@ -35,7 +35,11 @@ struct TlsSettings {
 struct MqttSettings {
   bool enabled = false;
   std::string broker = "tcp://localhost:1883";  // ssl://host:8883 for TLS
-  int version = 4;                              // 4: MQTT 3.1.1, 5: MQTT 5
+  // More nodes of the same broker cluster, tried in turn after `broker` when
+  // it cannot be reached (each connect goes through the list; a lost
+  // connection fails over to the next node that answers).
+  std::vector<std::string> brokers;
+  int version = 4;  // 4: MQTT 3.1.1, 5: MQTT 5
   std::string prefix = "edgestock";
   std::string username;
   std::string password_file;  // the password, alone in a file readable by the service user
