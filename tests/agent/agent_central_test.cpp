@@ -134,3 +134,61 @@ TEST_CASE("a push applied while a nurse is scanning loses no scan", "[agent][cen
   REQUIRE(ledger.has_value());
   CHECK((*ledger)->last_seq().value == kIssues);  // every confirmed issue, once
 }
+
+TEST_CASE("every kind of bad push, through the broker, is refused with its reason and changes nothing",
+          "[agent][central]") {
+  MosquittoBroker broker;
+  TempDir dir("agent-central-refusals");
+  CentralDesk desk{broker, dir};
+  Subscriber states(broker.uri(), "it-desk", "edgestock/stjames/ward3-t1/config/state");
+  const int port = free_loopback_port();
+  desk.write_terminal_config(port, 20, "", R"("max_push_bytes": 2048, )");
+  const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
+  REQUIRE(wait_until([&] { return accepts_connections(port); }, 20s));
+  desk.publish(desk.signed_document(2, R"({"session": {"auto_confirm_s": 40}})"));
+  REQUIRE(wait_until([&] { return latest_state(states).value("status", "") == "applied"; }, 30s));
+  const auto hash = latest_state(states)["settings_hash"].get<std::string>();
+
+  const auto now = std::to_string(now_s());
+  const auto hour_on = std::to_string(now_s() + 3600);
+  auto tampered = desk.signed_document(3, R"({"session": {"auto_confirm_s": 1}})");
+  tampered.replace(tampered.find("\"auto_confirm_s\": 1"), 19, "\"auto_confirm_s\": 2");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"tampered", tampered},
+      {"not signed: a push needs", desk.document(3, R"({"session": {"auto_confirm_s": 3}})")},
+      {"older than version 2", desk.signed_document(1, R"({"session": {"auto_confirm_s": 4}})")},
+      {"expired",
+       desk.sign(R"({"version": 3, "issued_at": 1000, "expires_at": 2000, "target": "all", "settings": {}})")},
+      {"in the future", desk.sign(R"({"version": 3, "issued_at": )" + hour_on + R"(, "expires_at": )" + hour_on +
+                                  R"(0, "target": "all", "settings": {}})")},
+      {"target: for site elsewhere", desk.sign(R"({"version": 3, "issued_at": )" + now + R"(, "expires_at": )" +
+                                               hour_on + R"(, "target": {"site": "elsewhere"}, "settings": {}})")},
+      {"needs edgestock 99.0 or newer",
+       desk.sign(R"({"version": 3, "issued_at": )" + now + R"(, "expires_at": )" + hour_on +
+                 R"(, "target": "all", "min_agent_version": "99.0", "settings": {}})")},
+      {"over central.max_push_bytes",
+       desk.signed_document(3, R"({"session": {"default_location": ")" + std::string(3000, 'W') + R"("}})")},
+      {"not valid JSON", "{\"version\": 3, "},
+      {"settings.mqtt.window: must be a whole number", desk.signed_document(3, R"({"mqtt": {"window": 0}})")},
+      {"settings.terminal: may be set only in the terminal's own file",
+       desk.signed_document(3, R"({"terminal": "ward9-t1"})")},
+  };
+  for (const auto& [reason, payload] : cases) {
+    INFO(reason);
+    desk.publish(payload);
+    const std::string expected = reason == "tampered" ? "0 of the trusted keys signed it" : reason;
+    REQUIRE(wait_until(
+        [&] {
+          const auto s = latest_state(states);
+          return s.value("status", "") == "refused" && s["reasons"].dump().find(expected) != std::string::npos;
+        },
+        20s));
+    CHECK(latest_state(states)["settings_hash"] == hash);
+    CHECK(latest_state(states)["last_good"]["site"] == 2);
+  }
+  CHECK(accepts_connections(port));
+  ::kill(agent, SIGTERM);
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  CHECK(WIFEXITED(status));
+}

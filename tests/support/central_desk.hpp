@@ -32,18 +32,22 @@ struct CentralDesk {
            R"(, "expires_at": )" + std::to_string(now_s() + 3600) + R"(, "target": {"site": "stjames"}, "settings": )" +
            settings + "}";
   }
+  [[nodiscard]] std::string sign(const std::string& document) const {
+    return config::sign_push(document, key.private_key).value();
+  }
   [[nodiscard]] std::string signed_document(std::int64_t version, const std::string& settings) const {
     return config::sign_push(document(version, settings), key.private_key).value();
   }
   // The terminal's own file: trusting this desk's key, on this broker.
-  void write_terminal_config(int scan_port, int health_window_s, const std::string& more = "") const {
+  void write_terminal_config(int scan_port, int health_window_s, const std::string& more = "",
+                             const std::string& central_more = "") const {
     std::ofstream(dir / "edgestock.json")
         << R"({"site": "stjames", "terminal": "ward3-t1", "ledger": {"path": ")" << (dir / "ledger.db").string()
         << R"("}, "mqtt": {"enabled": true, "broker": ")" << broker.uri()
         << R"(", "reconnect_min_ms": 50, "reconnect_max_ms": 500},
         "scanners": {"tcp": {"enabled": true, "port": )"
-        << scan_port << "}}, " << more << R"("central": {"trusted_keys": [")" << key.public_key
-        << R"("], "health_window_s": )" << health_window_s << "}}";
+        << scan_port << "}}, " << more << R"("central": {"trusted_keys": [")" << key.public_key << R"("], )"
+        << central_more << R"("health_window_s": )" << health_window_s << "}}";
   }
   // Retained, as central IT publishes documents; commands are not retained.
   void publish(const std::string& payload, const std::string& topic = "edgestock/stjames/config",
