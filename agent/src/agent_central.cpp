@@ -66,7 +66,7 @@ void Agent::start_central_commands() {
       });
     });
   };
-  hooks.report = [this](CentralCommands::Done done) { done({false, central_report()}); };
+  hooks.report = [this](const CentralCommands::Done& done) { done({false, central_report()}); };
   hooks.ack = [this](const std::string& json) { return forwarder_ && forwarder_->publish_command_ack(json); };
   hooks.log = [this](const std::string& line) { log_.problem(line); };
   hooks.audit = [this](const std::string& action, const std::string& detail) {

@@ -84,7 +84,7 @@ void CentralCommands::on_message(const sync::ConfigMessage& message) {
   for (const auto& id : verdict.signed_by) signer += (signer.empty() ? "" : ", ") + id;
   hooks_.audit("command_received", verdict.command + " " + verdict.nonce + ", signed by " + signer);
   hooks_.log("central command: " + verdict.command + " (" + verdict.nonce + ")");
-  auto done = [this, command = verdict.command, nonce = verdict.nonce](Result result) {
+  auto done = [this, command = verdict.command, nonce = verdict.nonce](const Result& result) {
     hooks_.audit(result.failed ? "command_failed" : "command_done", command + " " + nonce);
     if (result.failed) {
       const auto why = Json::parse(result.json, nullptr, false);

@@ -119,6 +119,36 @@ struct Parser {
     map->add_option("--product", command.product, "the Odoo product id")->check(CLI::PositiveNumber);
     map->add_option("--lot", command.lot, "the Odoo lot id")->check(CLI::PositiveNumber);
     map->add_option("--location", command.location, "a location code and its Odoo id")->type_name("CODE=ODOO_ID");
+    auto* moves =
+        verb("moves", Verb::moves, "the moves in this terminal's ledger, newest last, with where each has reached");
+    moves->add_option("--since", command.since, "from a date, a UTC time or a time ago (8h, 2d)")->type_name("WHEN");
+    moves
+        ->add_option("--kind", command.kind,
+                     "receipt, issue, transfer, count, adjust, scrap, return_to_store, reversal")
+        ->type_name("KIND");
+    moves->add_option("--product", command.product_text, "a GTIN, a product code or a stock key")->type_name("PRODUCT");
+    moves->add_option("--operator", command.badge, "the badge that recorded them")->type_name("BADGE");
+    moves->add_option("--limit", command.limit, "at most this many, the newest (default 50)")
+        ->check(CLI::PositiveNumber);
+    moves->add_flag("--json", command.json, "a JSON list");
+    config(moves);
+    auto* terminal_status =
+        verb("status", Verb::status,
+             "what waits for each destination and since when, exceptions, config versions, and the running "
+             "agent's health; exit 1 if something needs a look");
+    terminal_status->add_flag("--json", command.json, "one JSON object");
+    config(terminal_status);
+    auto* audit = verb("audit", Verb::audit, "the audit log");
+    audit->require_subcommand(1, 1);
+    auto* audit_verify = audit->add_subcommand("verify", "check every link of the audit chain; exit 1 if broken");
+    audit_verify->parse_complete_callback([&command] { command.action = "verify"; });
+    audit_verify->add_flag("--json", command.json, "the verdict as JSON");
+    config(audit_verify);
+    auto* scan = verb("scan", Verb::scan,
+                      "hand scans to the running agent as a scanner would (for support staff); exit 1 if one was "
+                      "refused");
+    scan->add_option("SCAN", command.scans, "the scans, in order (a badge first: OP:nurse-042)")->required();
+    config(scan);
     verb("config-keys", Verb::config_keys, "list every config key with its default");
     auto* central = verb("config", Verb::config, "for central IT: signing keys and signed config pushes");
     central->require_subcommand(1, 1);
@@ -201,6 +231,10 @@ std::expected<Command, std::string> parse_command_line(const std::vector<std::st
       !known(*parser.app.get_subcommand("config"), args[1])) {
     return std::unexpected("config does not know '" + args[1] +
                            "': keygen, sign, verify, schema, check, publish or status");
+  }
+  if (args[0] == "audit" && args.size() > 1 && !args[1].starts_with("-") &&
+      !known(*parser.app.get_subcommand("audit"), args[1])) {
+    return std::unexpected("audit does not know '" + args[1] + "': verify");
   }
   if (args[0] == "exceptions" && args.size() > 1 && !args[1].starts_with("-") &&
       !known(*parser.app.get_subcommand("exceptions"), args[1])) {

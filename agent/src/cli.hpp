@@ -10,7 +10,24 @@
 
 namespace edgestock::agent {
 
-enum class Verb { help, version, demo, run, stock, check, config_keys, decode, pull, exceptions, reconcile, config };
+enum class Verb {
+  help,
+  version,
+  demo,
+  run,
+  stock,
+  check,
+  config_keys,
+  decode,
+  pull,
+  exceptions,
+  reconcile,
+  config,
+  moves,
+  status,
+  audit,
+  scan
+};
 
 struct Command {
   Verb verb = Verb::help;
@@ -44,6 +61,12 @@ struct Command {
   std::string password_file;
   std::string ca_file;
   int wait_ms = 5000;
+  // moves: filters (--product, reused as text here, is in `product_text`).
+  std::string since;
+  std::string kind;
+  std::string product_text;
+  std::string badge;
+  int limit = 50;
 };
 
 // An audit entry kept outside the terminal (from its status), written

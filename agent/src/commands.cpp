@@ -8,6 +8,7 @@
 #include "agent_daemon.hpp"
 #include "decode_command.hpp"
 #include "exceptions_command.hpp"
+#include "ledger_commands.hpp"
 #include "odoo_site.hpp"
 
 #include <iostream>
@@ -167,6 +168,14 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       return run_config_command(command, out, err);
     case Verb::reconcile:
       return run_reconcile(command.config_path, command.json, out, err);
+    case Verb::moves:
+      return run_moves(command, out, err);
+    case Verb::status:
+      return run_status(command, out, err);
+    case Verb::audit:
+      return run_audit_verify(command, out, err);
+    case Verb::scan:
+      return run_scan(command, out, err);
     case Verb::stock: {
       auto ledger = open_configured_ledger(command.config_path, clock);
       if (!ledger) {

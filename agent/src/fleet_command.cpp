@@ -77,7 +77,7 @@ std::expected<PublishTarget, std::string> publish_target(const std::string& docu
   std::string to_site = site;
   std::string to_terminal = terminal;
   if (aim.is_object() && aim.contains("site") && aim["site"].is_string()) {
-    if (!site.empty() && site != aim["site"]) {
+    if (!site.empty() && site != aim["site"].get<std::string>()) {
       return std::unexpected("--site " + site + " but the document targets site " + aim["site"].get<std::string>());
     }
     to_site = aim["site"].get<std::string>();

@@ -50,8 +50,8 @@ CommandVerdict check_central_command(std::string_view payload, const CommandCont
   }
   const auto [issued, expires] = detail::check_times(d, c.now_s, c.central.max_clock_skew_s, problems);
   verdict.expires_at = expires;
-  if (issued != 0 && expires > issued + kMaxCommandLife_s) {
-    problems.push_back("expires_at: a command may live at most " + std::to_string(kMaxCommandLife_s) + " s");
+  if (issued != 0 && expires > issued + kMaxCommandLifeS) {
+    problems.push_back("expires_at: a command may live at most " + std::to_string(kMaxCommandLifeS) + " s");
   }
   if (!d.contains("target")) {
     problems.emplace_back("target: required");

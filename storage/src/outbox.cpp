@@ -58,6 +58,20 @@ std::expected<std::int64_t, LedgerError> Outbox::backlog(std::string_view destin
   });
 }
 
+std::expected<std::map<std::int64_t, std::string>, LedgerError> Outbox::states(std::string_view destination, Seq first,
+                                                                               Seq last) const {
+  return with_database(database_, [&] {
+    auto& select = database_.cached("SELECT seq, state FROM outbox WHERE destination = ?1 AND seq BETWEEN ?2 AND ?3");
+    select.bind(1, destination);
+    select.bind(2, first.value);
+    select.bind(3, last.value);
+    std::map<std::int64_t, std::string> out;
+    while (select.step()) out[select.column_int(0)] = select.column_text(1);
+    select.reset();
+    return out;
+  });
+}
+
 std::expected<Outbox::Depth, LedgerError> Outbox::depth(std::string_view destination) const {
   return with_database(database_, [&] {
     auto& select = database_.cached(

@@ -3,7 +3,7 @@
 // .../cmd/ack. Signed like a push (over kCommandDomain: a push's signature is
 // never a command's), with a nonce and an expiry so that a recorded command
 // cannot be replayed: the terminal remembers every nonce until its command
-// expires, and a command may live at most kMaxCommandLife_s. Pure.
+// expires, and a command may live at most kMaxCommandLifeS. Pure.
 //
 //   {"command": "resync" | "replay" | "report", "nonce": "<8-64 letters,
 //    digits, '-' or '_'>", "issued_at": ..., "expires_at": ...,
@@ -21,7 +21,7 @@
 namespace edgestock::config {
 
 inline constexpr std::string_view kCommandDomain = "edgestock-command-v1\n";
-inline constexpr std::int64_t kMaxCommandLife_s = 86'400;
+inline constexpr std::int64_t kMaxCommandLifeS = 86'400;
 // Nonces remembered at most; a command past it is refused until old ones expire.
 inline constexpr std::size_t kMaxRememberedNonces = 10'000;
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +58,11 @@ class Outbox {
     std::int64_t oldest_pending_ms = 0;  // recorded_at of the oldest pending move; 0: none
   };
   [[nodiscard]] std::expected<Depth, LedgerError> depth(std::string_view destination) const;
+  // The moves of seqs first..last still queued for `destination`: seq ->
+  // "pending" or "exception" (a move of an enabled destination that is not
+  // here was delivered). For `edgestock moves`.
+  [[nodiscard]] std::expected<std::map<std::int64_t, std::string>, LedgerError> states(std::string_view destination,
+                                                                                       Seq first, Seq last) const;
 
   // The destination acknowledged the move: it leaves the queue.
   std::expected<void, LedgerError> mark_sent(std::string_view destination, Seq seq);
