@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "agent.hpp"
+#include "central_config.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/move.hpp"
 #include "edgestock/storage/outbox.hpp"
@@ -11,6 +12,7 @@
 #include "health.hpp"
 #include "http_endpoint.hpp"
 #include "metrics.hpp"
+#include "odoo_schedule.hpp"
 #include "scan_inputs.hpp"
 
 #ifndef EDGESTOCK_VERSION
@@ -72,6 +74,21 @@ MetricsSnapshot Agent::snapshot() {
     s.mqtt_published = status.published;
     s.mqtt_acknowledged = status.acknowledged;
     s.mqtt_connects = status.connects;
+    s.mqtt_ack_seconds = status.ack_seconds;
+    s.mqtt_delivery_seconds = status.delivery_seconds;
+  }
+  if (odoo_) {
+    const auto figures = odoo_->figures();
+    s.odoo_enabled = true;
+    s.odoo_booked_seconds = figures.booked_seconds;
+    s.odoo_rpcs_ok = figures.rpcs_ok;
+    s.odoo_rpcs_transient = figures.rpcs_transient;
+    s.odoo_rpcs_permanent = figures.rpcs_permanent;
+  }
+  if (central_) {
+    const auto [site, terminal] = central_->versions();
+    s.config_version_site = site;
+    s.config_version_terminal = terminal;
   }
   for (const auto& device : inputs_->devices()) s.scanners.emplace_back(device.name, device.open);
   const auto& path = settings_.ledger.path;

@@ -55,6 +55,10 @@ class CentralConfig {
   [[nodiscard]] config::CentralSettings trusted(config::CentralSettings local) const;
   // The last state published (for a forwarder made anew).
   [[nodiscard]] const std::string& state() const { return state_; }
+  // The last-good versions of the site's and the terminal's documents (0: none).
+  [[nodiscard]] std::pair<std::int64_t, std::int64_t> versions() const {
+    return {site_good_ ? site_good_->version : 0, terminal_good_ ? terminal_good_->version : 0};
+  }
 
  private:
   enum class Scope { site, terminal };

@@ -46,6 +46,28 @@ std::string label(const char* name, const std::string& value) {
   return std::string(name) + "=\"" + escaped(value) + "\"";
 }
 
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+// A Prometheus histogram: cumulative buckets, +Inf, _sum and _count.
+void histogram(Writer& w, const char* name, const char* help, const sync::LatencyHistogram& h) {
+  w.family(name, "histogram", help);
+  const std::string base(name);
+  std::int64_t cumulative = 0;
+  for (std::size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    w.sample(base + "_bucket", label("le", number(sync::LatencyHistogram::kBounds[i])), cumulative);
+  }
+  w.sample(base + "_bucket", label("le", "+Inf"), cumulative + h.over);
+  char sum[48];
+  std::snprintf(sum, sizeof sum, "%.6f", h.sum_seconds);
+  w.sample(base + "_sum", "", sum);
+  w.sample(base + "_count", "", h.count);
+}
+
 }  // namespace
 
 std::string prometheus_text(const MetricsSnapshot& s) {
@@ -101,6 +123,20 @@ std::string prometheus_text(const MetricsSnapshot& s) {
     w.sample("edgestock_mqtt_acknowledged_total", "", s.mqtt_acknowledged);
     w.family("edgestock_mqtt_connects_total", "counter", "Successful connections to the broker since start.");
     w.sample("edgestock_mqtt_connects_total", "", s.mqtt_connects);
+    histogram(w, "edgestock_mqtt_publish_ack_seconds", "From publishing a stock event to the broker's PUBACK.",
+              s.mqtt_ack_seconds);
+    histogram(w, "edgestock_mqtt_delivery_seconds",
+              "From a move being recorded to the broker acknowledging its event (offline time included).",
+              s.mqtt_delivery_seconds);
+  }
+  if (s.odoo_enabled) {
+    w.family("edgestock_odoo_rpcs_total", "counter", "Calls to Odoo (the login included), by outcome.");
+    w.sample("edgestock_odoo_rpcs_total", label("outcome", "ok"), s.odoo_rpcs_ok);
+    w.sample("edgestock_odoo_rpcs_total", label("outcome", "transient"), s.odoo_rpcs_transient);
+    w.sample("edgestock_odoo_rpcs_total", label("outcome", "permanent"), s.odoo_rpcs_permanent);
+    histogram(w, "edgestock_odoo_posting_seconds",
+              "From a batch of moves being fixed in the ledger to Odoo booking it (offline time included).",
+              s.odoo_booked_seconds);
   }
 
   w.family("edgestock_scanner_up", "gauge", "1 when a scanner source is open, by source.");
@@ -111,6 +147,9 @@ std::string prometheus_text(const MetricsSnapshot& s) {
   w.sample("edgestock_config_reloads_total", label("result", "refused"), s.reloads_refused);
   w.family("edgestock_config_applied_time_seconds", "gauge", "When the config in use was applied, Unix time.");
   w.sample("edgestock_config_applied_time_seconds", "", seconds(s.config_applied_ms));
+  w.family("edgestock_config_version", "gauge", "The central config version in force, by scope (0: none pushed).");
+  w.sample("edgestock_config_version", label("scope", "site"), s.config_version_site);
+  w.sample("edgestock_config_version", label("scope", "terminal"), s.config_version_terminal);
   return w.take();
 }
 

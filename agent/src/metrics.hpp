@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "edgestock/sync/latency.hpp"
+
 namespace edgestock::agent {
 
 struct MetricsSnapshot {
@@ -42,7 +44,16 @@ struct MetricsSnapshot {
   std::int64_t reloads_applied = 0;
   std::int64_t reloads_refused = 0;
   std::int64_t config_applied_ms = 0;
-  bool readable = true;  // false: the ledger could not be read for this scrape
+  bool readable = true;                          // false: the ledger could not be read for this scrape
+  sync::LatencyHistogram mqtt_ack_seconds;       // publish -> PUBACK
+  sync::LatencyHistogram mqtt_delivery_seconds;  // the move's time -> PUBACK
+  bool odoo_enabled = false;
+  sync::LatencyHistogram odoo_booked_seconds;  // batch fixed -> booked in Odoo
+  std::int64_t odoo_rpcs_ok = 0;
+  std::int64_t odoo_rpcs_transient = 0;
+  std::int64_t odoo_rpcs_permanent = 0;
+  std::int64_t config_version_site = 0;  // the last-good pushed versions (0: none)
+  std::int64_t config_version_terminal = 0;
 };
 
 std::string prometheus_text(const MetricsSnapshot& snapshot);

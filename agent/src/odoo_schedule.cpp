@@ -107,6 +107,11 @@ void OdooSchedule::reconcile_now(sync::OdooClient& odoo) {
   last_reconciliation_ = line;
 }
 
+OdooSchedule::Figures OdooSchedule::figures() const {
+  std::lock_guard lock(mutex_);
+  return figures_;
+}
+
 std::string OdooSchedule::last_reconciliation() const {
   std::lock_guard lock(mutex_);
   return last_reconciliation_;
@@ -171,6 +176,10 @@ void OdooSchedule::run() {
         next_post = Clock::now() + post_every;
         poster.set_site(odoo_site(settings_, ledger_));
         const auto round = poster.run_once();
+        {
+          std::lock_guard figures_lock(mutex_);
+          for (const auto seconds : round.booked_seconds) figures_.booked_seconds.observe(seconds);
+        }
         if (round.last_error.empty() && last_success_ms_ != nullptr) *last_success_ms_ = wall.now_ms();
         if (round.planned + round.posted + round.held + round.failed + round.split > 0 || !round.last_error.empty()) {
           log_(summary(round));
@@ -192,6 +201,10 @@ void OdooSchedule::run() {
     }
     for (auto& done : requests) done(pull_ok, pulled);
     lock.lock();
+    const auto counts = odoo.rpc_counts();
+    figures_.rpcs_ok = counts.ok;
+    figures_.rpcs_transient = counts.transient;
+    figures_.rpcs_permanent = counts.permanent;
     // The schedule's wait, cut short by stop().
     auto next = posting ? std::min(next_pull, next_post) : next_pull;
     if (reconciling) next = std::min(next, next_reconcile);

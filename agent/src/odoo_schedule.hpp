@@ -15,6 +15,7 @@
 
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/ledger.hpp"
+#include "edgestock/sync/latency.hpp"
 
 namespace edgestock::sync {
 class OdooClient;
@@ -43,6 +44,14 @@ class OdooSchedule {
   void pull_now(PullDone done);
   // The summary of the last reconciliation with Odoo ("" before the first).
   [[nodiscard]] std::string last_reconciliation() const;
+  // For /metrics: how long batches waited to be booked, and the calls to Odoo by outcome.
+  struct Figures {
+    sync::LatencyHistogram booked_seconds;
+    std::int64_t rpcs_ok = 0;
+    std::int64_t rpcs_transient = 0;
+    std::int64_t rpcs_permanent = 0;
+  };
+  [[nodiscard]] Figures figures() const;
 
  private:
   void run();
@@ -56,6 +65,7 @@ class OdooSchedule {
   std::atomic<std::int64_t>* last_success_ms_;
   mutable std::mutex mutex_;
   std::string last_reconciliation_;  // guarded by mutex_
+  Figures figures_;                  // guarded by mutex_
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<PullDone> pull_requests_;  // guarded by mutex_

@@ -335,13 +335,15 @@ class MqttForwarder::Impl : public std::enable_shared_from_this<Impl> {
   struct Publish {
     std::uint64_t epoch = 0;
     storage::Seq seq;
+    std::chrono::steady_clock::time_point sent_at{};
+    std::int64_t occurred_at_ms = 0;  // the move's time, wall clock
   };
   std::unordered_map<std::uintptr_t, Publish> publishes_;
   std::uintptr_t next_publish_ = 1;
-  void* remember_publish(storage::Seq seq) {
+  void* remember_publish(const storage::Move& move) {
     const auto id = next_publish_;
     next_publish_ = next_publish_ == std::numeric_limits<std::uintptr_t>::max() ? 1 : next_publish_ + 1;
-    publishes_[id] = Publish{epoch_, seq};
+    publishes_[id] = Publish{epoch_, move.seq, std::chrono::steady_clock::now(), move.occurred_at_ms};
     // NOLINTNEXTLINE(performance-no-int-to-ptr)
     return reinterpret_cast<void*>(id);
   }
@@ -633,7 +635,7 @@ void MqttForwarder::Impl::pump() {
     const auto& item = ready_.front();
     auto message = mqtt::make_message(topics_.events, stock_event_json(item.move), kQos, false);
     try {
-      client_->publish(message, remember_publish(item.move.seq), *publish_listener_);
+      client_->publish(message, remember_publish(item.move), *publish_listener_);
     } catch (const mqtt::exception& error) {
       // Not sent: it goes again after the reconnect, which starts from the outbox.
       note_error(std::string("publish: ") + error.what());
@@ -672,6 +674,10 @@ void MqttForwarder::Impl::on_publish_result(void* context, bool ok) {
   }
   // A PUBACK from any connection, current or earlier, means the broker has it.
   acked_.push_back(publish->seq);
+  std::lock_guard lock(status_mutex_);
+  status_.ack_seconds.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - publish->sent_at).count());
+  status_.delivery_seconds.observe(static_cast<double>(clock_.now_ms() - publish->occurred_at_ms) / 1000.0);
 }
 
 void MqttForwarder::Impl::flush_acks(bool here) {

@@ -286,8 +286,16 @@ OdooReply guarded(const std::string& what, Call call) {
 }
 }  // namespace
 
+OdooReply OdooClient::counted(OdooReply reply) {
+  auto& n = reply.outcome == OdooOutcome::ok          ? counts_.ok
+            : reply.outcome == OdooOutcome::transient ? counts_.transient
+                                                      : counts_.permanent;
+  ++n;
+  return reply;
+}
+
 OdooReply OdooClient::connect() {
-  return guarded("the login", [&] { return impl_->connect(); });
+  return counted(guarded("the login", [&] { return impl_->connect(); }));
 }
 int OdooClient::server_major_version() const {
   return impl_->major_;
@@ -296,7 +304,7 @@ OdooProtocol OdooClient::protocol() const {
   return impl_->protocol_;
 }
 OdooReply OdooClient::call(const std::string& model, const std::string& method, const std::string& params_json) {
-  return guarded(model + "." + method, [&] { return impl_->call(model, method, params_json); });
+  return counted(guarded(model + "." + method, [&] { return impl_->call(model, method, params_json); }));
 }
 void OdooClient::on_server_time(std::function<void(std::int64_t)> observer) {
   impl_->server_time_ = std::move(observer);

@@ -42,17 +42,26 @@ OdooPoster::Step OdooPoster::send(const std::string& batch_id, PostRound& round)
     ++round.failed;
     return Step::done;
   }
+  const auto booked_before = round.posted;
+  Step step = Step::done;
   switch (posting.operation) {
     case Operation::scrap:
-      return send_scrap(*batch, posting, round);
+      step = send_scrap(*batch, posting, round);
+      break;
     case Operation::receive:
-      return send_receive(*batch, posting, round);
+      step = send_receive(*batch, posting, round);
+      break;
     case Operation::confirm:  // Odoo booked these goods at dispatch: nothing to send
-      return settle(posting, posting.expected, round);
+      step = settle(posting, posting.expected, round);
+      break;
     case Operation::picking:
+      step = send_picking(*batch, posting, round);
       break;
   }
-  return send_picking(*batch, posting, round);
+  if (round.posted > booked_before) {
+    round.booked_seconds.push_back(static_cast<double>(clock_.now_ms() - batch->created_at_ms) / 1000.0);
+  }
+  return step;
 }
 
 OdooPoster::Step OdooPoster::send_picking(const storage::PostingBatch& batch, const Posting& posting,

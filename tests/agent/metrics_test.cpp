@@ -39,7 +39,16 @@ std::map<std::string, std::string> parse(const std::string& text) {
       CHECK(types.emplace(m[1], m[2]).second);
       if (m[2] == "counter") CHECK(std::string(m[1]).ends_with("_total"));
     } else if (std::regex_match(line, m, sample)) {
-      CHECK(types.contains(m[1]));  // a sample of a declared family
+      // A sample of a declared family; a histogram's come as _bucket, _sum and _count.
+      std::string family = m[1];
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        const std::string tail(suffix);
+        if (!types.contains(family) && family.ends_with(tail)) {
+          const auto base = family.substr(0, family.size() - tail.size());
+          if (types.contains(base) && types[base] == "histogram") family = base;
+        }
+      }
+      CHECK(types.contains(family));
       CHECK(std::string(m[1]).starts_with("edgestock_"));
       CHECK(series.emplace(std::string(m[1]) + std::string(m[2]), m[7]).second);  // no series twice
     } else {
@@ -93,6 +102,35 @@ TEST_CASE("metrics are valid Prometheus text with the figures of the snapshot", 
   CHECK(series.at(R"(edgestock_scanner_up{scanner="serial:/dev/ttyUSB0"})") == "0");
   CHECK(series.at("edgestock_ledger_size_bytes") == "34000000");
   CHECK(series.at(R"(edgestock_config_reloads_total{result="applied"})") == "1");
+}
+
+TEST_CASE("latencies are Prometheus histograms: cumulative buckets, +Inf equal to the count", "[agent][metrics]") {
+  auto s = busy_terminal();
+  for (const double seconds : {0.003, 0.2, 7200.0}) s.mqtt_ack_seconds.observe(seconds);
+  s.mqtt_delivery_seconds.observe(200'000.0);  // more than the last bound: only in +Inf
+  s.odoo_enabled = true;
+  s.odoo_booked_seconds.observe(42.0);
+  s.odoo_rpcs_ok = 9;
+  s.odoo_rpcs_transient = 2;
+  s.config_version_site = 7;
+  const auto series = parse(prometheus_text(s));
+  CHECK(series.at(R"(edgestock_mqtt_publish_ack_seconds_bucket{le="0.005"})") == "1");
+  CHECK(series.at(R"(edgestock_mqtt_publish_ack_seconds_bucket{le="0.1"})") == "1");
+  CHECK(series.at(R"(edgestock_mqtt_publish_ack_seconds_bucket{le="0.25"})") == "2");
+  CHECK(series.at(R"(edgestock_mqtt_publish_ack_seconds_bucket{le="3600"})") == "2");
+  CHECK(series.at(R"(edgestock_mqtt_publish_ack_seconds_bucket{le="86400"})") == "3");
+  CHECK(series.at(R"(edgestock_mqtt_publish_ack_seconds_bucket{le="+Inf"})") == "3");
+  CHECK(series.at("edgestock_mqtt_publish_ack_seconds_count") == "3");
+  CHECK(series.at("edgestock_mqtt_publish_ack_seconds_sum") == "7200.203000");
+  CHECK(series.at(R"(edgestock_mqtt_delivery_seconds_bucket{le="86400"})") == "0");
+  CHECK(series.at(R"(edgestock_mqtt_delivery_seconds_bucket{le="+Inf"})") == "1");
+  CHECK(series.at(R"(edgestock_odoo_posting_seconds_bucket{le="30"})") == "0");
+  CHECK(series.at(R"(edgestock_odoo_posting_seconds_bucket{le="60"})") == "1");
+  CHECK(series.at(R"(edgestock_odoo_rpcs_total{outcome="ok"})") == "9");
+  CHECK(series.at(R"(edgestock_odoo_rpcs_total{outcome="transient"})") == "2");
+  CHECK(series.at(R"(edgestock_odoo_rpcs_total{outcome="permanent"})") == "0");
+  CHECK(series.at(R"(edgestock_config_version{scope="site"})") == "7");
+  CHECK(series.at(R"(edgestock_config_version{scope="terminal"})") == "0");
 }
 
 TEST_CASE("a label value is escaped, never breaks the format", "[agent][metrics]") {

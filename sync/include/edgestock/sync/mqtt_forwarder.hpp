@@ -16,6 +16,7 @@
 
 #include "edgestock/config/settings.hpp"
 #include "edgestock/storage/clock.hpp"
+#include "edgestock/sync/latency.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -40,6 +41,10 @@ struct ForwarderStatus {
   std::int64_t outage_since_ms = 0;
   std::string outage_cause;
   bool down = false;
+  // From a publish to its PUBACK (the broker's round trip), and from the
+  // move's time to its PUBACK (how long moves wait to reach the broker).
+  LatencyHistogram ack_seconds;
+  LatencyHistogram delivery_seconds;
 };
 
 // The topics of one terminal.

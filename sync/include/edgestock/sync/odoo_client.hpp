@@ -51,7 +51,17 @@ class OdooClient {
   // calling thread, e.g. for storage::ClockCheck::observe.
   void on_server_time(std::function<void(std::int64_t)> observer);
 
+  // Calls made (the login included) by their outcome, since this client was made.
+  struct RpcCounts {
+    std::int64_t ok = 0;
+    std::int64_t transient = 0;
+    std::int64_t permanent = 0;
+  };
+  [[nodiscard]] RpcCounts rpc_counts() const { return counts_; }
+
  private:
+  OdooReply counted(OdooReply reply);
+  RpcCounts counts_;
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -23,6 +23,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgestock/storage/backoff.hpp"
 #include "edgestock/sync/odoo_client.hpp"
@@ -59,7 +60,8 @@ struct PostRound {
   std::int64_t split = 0;    // batches split after a permanent error
   std::int64_t waiting = 0;  // receipts of an expected transfer not yet complete nor quiet
   std::int64_t rpcs = 0;
-  bool retry_later = false;  // a transient failure ended the round
+  std::vector<double> booked_seconds;  // each batch booked: from being fixed in the ledger to Odoo's booking
+  bool retry_later = false;            // a transient failure ended the round
   std::string last_error;
 };
 
