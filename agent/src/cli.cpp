@@ -74,7 +74,17 @@ struct Parser {
     auto* pull = verb("pull", Verb::pull, "pull this site's catalogue from Odoo now (the agent must not run)");
     pull->add_flag("--full", command.full, "everything, not only what changed since the last pull");
     config(pull);
-    config(verb("stock", Verb::stock, "print the stock projection of this terminal's ledger"));
+    auto* stock = verb("stock", Verb::stock,
+                       "the stock of this terminal's ledger: on hand here and Odoo's as last read, side by side");
+    stock->add_option("--location", command.location, "one location code")->type_name("CODE");
+    stock->add_option("--product", command.product_text, "a GTIN, a product code or a stock key")->type_name("PRODUCT");
+    stock->add_option("--lot", command.lot_text, "one lot")->type_name("LOT");
+    stock->add_option("--expiring", command.expiring_days, "only lots on hand that expire within DAYS")
+        ->type_name("DAYS")
+        ->check(CLI::Range(0, 3650));
+    stock->add_flag("--below-min", command.below_min, "only products under their reorder minimum (Odoo's orderpoints)");
+    stock->add_flag("--json", command.json, "a JSON list");
+    config(stock);
     auto* check = verb("check", Verb::check, "verify the ledger file and its audit chain; exit 1 if broken");
     check
         ->add_option("--expect-audit", command.expect_audit,

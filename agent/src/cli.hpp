@@ -67,6 +67,10 @@ struct Command {
   std::string product_text;
   std::string badge;
   int limit = 50;
+  // stock: filters (--product and --location in product_text and location).
+  std::string lot_text;
+  int expiring_days = -1;
+  bool below_min = false;
 };
 
 // An audit entry kept outside the terminal (from its status), written

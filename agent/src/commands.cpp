@@ -182,7 +182,15 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
         err << "edgestock stock: " << ledger.error() << "\n";
         return 1;
       }
-      if (!print_stock(**ledger, out, err)) return 1;
+      StockFilter filter;
+      filter.location = command.location;
+      filter.product = command.product_text;
+      filter.lot = command.lot_text;
+      filter.expiring_days = command.expiring_days;
+      filter.below_min = command.below_min;
+      filter.json = command.json;
+      filter.now_ms = clock.now_ms();
+      if (!print_stock(**ledger, out, err, filter)) return 1;
       return 0;
     }
     case Verb::check: {

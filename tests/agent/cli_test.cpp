@@ -4,12 +4,15 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include "cli.hpp"
 #include "commands.hpp"
 #include "decode_command.hpp"
 #include "edgestock/storage/audit.hpp"
+#include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "fleet_command.hpp"
+#include "stock_report.hpp"
 #include "temp_dir.hpp"
 
 using namespace edgestock::agent;
@@ -262,4 +265,72 @@ TEST_CASE("config publish sends each kind of document where its terminals read i
   CHECK_THAT(publish_target(R"({"command": "report", "target": {"site": "stjames"}})", "edgestock", "", "").error(),
              Catch::Contains("--terminal"));
   CHECK_FALSE(publish_target("[]", "edgestock", "", "").has_value());
+}
+
+TEST_CASE("stock filters: by location, product and lot, lots expiring within days, products below minimum",
+          "[cli][stock]") {
+  using namespace edgestock::storage;
+  edgestock::testing::TempDir dir;
+  Command demo;
+  demo.verb = Verb::demo;
+  demo.ledger_path = (dir / "ledger.db").string();
+  std::ostringstream ignored;
+  REQUIRE(run_command(demo, ignored, ignored) == 0);
+  {
+    LedgerOptions options;
+    options.path = demo.ledger_path;
+    options.terminal = TerminalId("ward3-t1");
+    options.site = SiteId("stjames");
+    const SystemClock clock;
+    auto ledger = Ledger::open(options, clock);
+    REQUIRE(ledger.has_value());
+    auto& catalogue = (*ledger)->catalogue();
+    REQUIRE(catalogue.upsert(Lot{1, 102, "NS24117", "2027-06-30"}).has_value());
+    REQUIRE(catalogue.upsert(Lot{2, 103, "PA2409B", "2028-01-31"}).has_value());
+    // Gloves: 11 boxes on hand against a minimum of 20; syringes: 141 against 100.
+    REQUIRE(catalogue.upsert(ReorderRule{LocationCode("WARD3"), 101, Quantity::units(20), Quantity::units(40)})
+                .has_value());
+    REQUIRE(catalogue.upsert(ReorderRule{LocationCode("WARD3"), 105, Quantity::units(100), Quantity::units(300)})
+                .has_value());
+
+    std::ostringstream out;
+    std::ostringstream err;
+    StockFilter expiring;
+    expiring.expiring_days = 365;
+    expiring.now_ms = 1'796'256'000'000;  // 2026-12-03: saline (2027-06-30) within a year, paracetamol (2028) not
+    REQUIRE(print_stock(**ledger, out, err, expiring));
+    CHECK_THAT(out.str(), Catch::Contains("NS24117") && Catch::Contains("2027-06-30"));
+    CHECK_THAT(out.str(), !Catch::Contains("PA2409B"));
+    std::ostringstream by_lot;
+    StockFilter lot;
+    lot.lot = "PA2409B";
+    REQUIRE(print_stock(**ledger, by_lot, err, lot));
+    CHECK_THAT(by_lot.str(), Catch::Contains("Paracetamol") && !Catch::Contains("Syringe"));
+  }
+  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1", "ledger": {"path": ")"
+                                        << demo.ledger_path << R"("}})";
+  const auto config = (dir / "edgestock.json").string();
+  auto stock = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "stock");
+    args.emplace_back("--config");
+    args.push_back(config);
+    const auto command = parse_command_line(args);
+    REQUIRE(command.has_value());
+    std::ostringstream out;
+    std::ostringstream err;
+    REQUIRE(run_command(*command, out, err) == 0);
+    return out.str();
+  };
+  const auto below = nlohmann::json::parse(stock({"--below-min", "--json"}));
+  REQUIRE(below.size() == 1);
+  CHECK(below[0]["product"] == "gtin:05012345670010");
+  CHECK(below[0]["on_hand"] == "11");
+  CHECK(below[0]["minimum"] == "20");
+  const auto gloves = nlohmann::json::parse(stock({"--product", "5012345670010", "--json"}));
+  REQUIRE(gloves.size() == 1);
+  CHECK(gloves[0]["on_hand"] == "11");
+  CHECK(gloves[0]["odoo"] == "0");  // never read from Odoo: all of it pending
+  CHECK(nlohmann::json::parse(stock({"--location", "NOWHERE", "--json"})).empty());
+  CHECK_THAT(stock({"--location", "THEATRE2"}), Catch::Contains("THEATRE2") && !Catch::Contains("WARD3 "));
+  CHECK_FALSE(parse_command_line({"stock", "--expiring", "-1"}).has_value());
 }
