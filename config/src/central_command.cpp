@@ -21,12 +21,7 @@ std::map<std::string, std::int64_t> unexpired_nonces(std::map<std::string, std::
 CommandVerdict check_central_command(std::string_view payload, const CommandContext& c) {
   CommandVerdict verdict;
   auto& problems = verdict.problems;
-  if (payload.size() > static_cast<std::size_t>(c.central.max_push_bytes)) {
-    problems.push_back("the command is " + std::to_string(payload.size()) +
-                       " bytes, over central.max_push_bytes; it was not read");
-    return verdict;
-  }
-  const auto document = detail::parsed_object(payload);
+  const auto document = detail::read_document(payload, c.central.max_push_bytes, "command");
   if (!document) {
     problems.push_back(document.error());
     return verdict;

@@ -30,12 +30,7 @@ std::vector<std::string> effective_trusted_keys(const std::vector<std::string>& 
 RotationVerdict check_key_rotation(std::string_view payload, const RotationContext& c) {
   RotationVerdict verdict;
   auto& problems = verdict.problems;
-  if (payload.size() > static_cast<std::size_t>(c.central.max_push_bytes)) {
-    problems.push_back("the key rotation is " + std::to_string(payload.size()) +
-                       " bytes, over central.max_push_bytes; it was not read");
-    return verdict;
-  }
-  const auto document = detail::parsed_object(payload);
+  const auto document = detail::read_document(payload, c.central.max_push_bytes, "key rotation");
   if (!document) {
     problems.push_back(document.error());
     return verdict;

@@ -34,6 +34,14 @@ std::expected<Json, std::string> parsed_object(std::string_view text) {
   }
 }
 
+std::expected<Json, std::string> read_document(std::string_view payload, int max_bytes, std::string_view what) {
+  if (payload.size() > static_cast<std::size_t>(max_bytes)) {
+    return std::unexpected("the " + std::string(what) + " is " + std::to_string(payload.size()) +
+                           " bytes, over central.max_push_bytes; it was not read");
+  }
+  return parsed_object(payload);
+}
+
 std::expected<std::string, std::string> signed_bytes(std::string_view domain, std::string_view document) {
   auto json = parsed_object(document);
   if (!json) return std::unexpected(json.error());

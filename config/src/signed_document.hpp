@@ -19,6 +19,9 @@ using Json = nlohmann::json;
 // Keys sorted by their bytes, no spaces, whole numbers only.
 std::expected<std::string, std::string> canonical(const Json& value);
 std::expected<Json, std::string> parsed_object(std::string_view text);
+// A document from the network: refused unread over `max_bytes` ("the `what`
+// is N bytes, ..."), else parsed as an object.
+std::expected<Json, std::string> read_document(std::string_view payload, int max_bytes, std::string_view what);
 // `domain` then the document without "signatures", canonical.
 std::expected<std::string, std::string> signed_bytes(std::string_view domain, std::string_view document);
 // The document with one more signature over signed_bytes(domain, ...).

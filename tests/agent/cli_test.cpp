@@ -166,17 +166,23 @@ TEST_CASE("edgestock decode explains a scan or says why it is refused", "[cli][d
   CHECK_THAT(second, Catch::Contains("wrong check digit 3, expected 2"));
 }
 
+namespace {
+
+// Runs a command line as main would; `said` gets what it printed.
+int run(const std::vector<std::string>& line, std::string& said) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const auto command = parse_command_line(line);
+  REQUIRE(command.has_value());
+  const int code = run_command(*command, out, err);
+  said = out.str() + err.str();
+  return code;
+}
+
+}  // namespace
+
 TEST_CASE("central IT makes a key, signs a push and checks it as a terminal would", "[cli][config]") {
   edgestock::testing::TempDir dir;
-  auto run = [](std::vector<std::string> line, std::string& said) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const auto command = parse_command_line(line);
-    REQUIRE(command.has_value());
-    const int code = run_command(*command, out, err);
-    said = out.str() + err.str();
-    return code;
-  };
   std::string said;
   const auto prefix = (dir / "fleet").string();
   REQUIRE(run({"config", "keygen", "--out", prefix}, said) == 0);
@@ -213,15 +219,6 @@ TEST_CASE("central IT makes a key, signs a push and checks it as a terminal woul
 TEST_CASE("edgestock config schema prints JSON Schemas; config check places each problem on its line",
           "[cli][config]") {
   edgestock::testing::TempDir dir;
-  auto run = [](std::vector<std::string> line, std::string& said) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const auto command = parse_command_line(line);
-    REQUIRE(command.has_value());
-    const int code = run_command(*command, out, err);
-    said = out.str() + err.str();
-    return code;
-  };
   std::string said;
   REQUIRE(run({"config", "schema"}, said) == 0);
   CHECK_THAT(said, Catch::Contains(R"("$schema": "https://json-schema.org/draft/2020-12/schema")"));
