@@ -159,6 +159,11 @@ struct Parser {
                       "refused");
     scan->add_option("SCAN", command.scans, "the scans, in order (a badge first: OP:nurse-042)")->required();
     config(scan);
+    auto* doctor = verb("doctor", Verb::doctor,
+                        "check the config, the ledger and its files, the broker (connect, publish, read back), Odoo "
+                        "(login, version, read rights), the clock and the scanners; says how to fix each problem");
+    doctor->add_flag("--json", command.json, "the checks as a JSON list");
+    config(doctor);
     verb("config-keys", Verb::config_keys, "list every config key with its default");
     auto* central = verb("config", Verb::config, "for central IT: signing keys and signed config pushes");
     central->require_subcommand(1, 1);

@@ -26,7 +26,8 @@ enum class Verb {
   moves,
   status,
   audit,
-  scan
+  scan,
+  doctor
 };
 
 struct Command {

@@ -7,6 +7,7 @@
 
 #include "agent_daemon.hpp"
 #include "decode_command.hpp"
+#include "doctor.hpp"
 #include "exceptions_command.hpp"
 #include "ledger_commands.hpp"
 #include "odoo_site.hpp"
@@ -176,6 +177,8 @@ int run_command(const Command& command, std::ostream& out, std::ostream& err) {
       return run_audit_verify(command, out, err);
     case Verb::scan:
       return run_scan(command, out, err);
+    case Verb::doctor:
+      return run_doctor(command, out, err);
     case Verb::stock: {
       auto ledger = open_configured_ledger(command.config_path, clock);
       if (!ledger) {

@@ -9,14 +9,18 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "agent_process.hpp"
+#include "edgestock/storage/ledger.hpp"
 #include "ledger_commands.hpp"
 #include "mosquitto_broker.hpp"
+#include "odoo_server.hpp"
 #include "temp_dir.hpp"
 
+using namespace edgestock;
 using namespace edgestock::testing;
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
@@ -131,4 +135,71 @@ TEST_CASE("scan, moves, status and audit verify beside a running agent", "[agent
   CHECK(WIFEXITED(status));
   std::tie(code, said) = edgestock("status");
   CHECK_THAT(said, Catch::Contains("agent: not answering on /healthz"));
+}
+
+TEST_CASE("doctor checks the ledger, the broker, Odoo and the clock, and says how to fix each problem",
+          "[agent][cli][doctor]") {
+  MosquittoBroker broker;
+  OdooServer odoo(17);
+  TempDir dir("doctor");
+  write_secret(dir / "odoo.key", std::string(OdooServer::kApiKey) + "\n");
+  const auto config = (dir / "edgestock.json").string();
+  std::ofstream(config) << R"({"site": "stjames", "terminal": "ward3-t1", "ledger": {"path": ")"
+                        << (dir / "ledger.db").string() << R"("},
+      "mqtt": {"enabled": true, "broker": ")"
+                        << broker.uri() << R"("},
+      "odoo": {"enabled": true, "url": ")"
+                        << odoo.url() << R"(", "database": "hospital", "login": "admin", "api_key_file": ")"
+                        << (dir / "odoo.key").string() << R"("},
+      "scanners": {"serial": {"device": ")"
+                        << (dir / "ttyACM0").string() << R"("}}})";
+  auto doctor = [&](const std::string& args = "") {
+    const auto said = dir / "said.txt";
+    const int code = std::system(
+        (std::string(EDGESTOCK_BINARY) + " doctor " + args + " --config " + config + " >" + said.string() + " 2>&1")
+            .c_str());
+    std::ifstream in(said);
+    return std::pair{WEXITSTATUS(code), std::string((std::istreambuf_iterator<char>(in)), {})};
+  };
+  // No ledger yet, and no scanner plugged in.
+  auto [code, said] = doctor();
+  CHECK(code == 1);
+  CHECK_THAT(said, Catch::Contains("PROBLEM  ledger file: " + (dir / "ledger.db").string() + " does not exist"));
+  CHECK_THAT(said, Catch::Contains("PROBLEM  serial scanner: " + (dir / "ttyACM0").string() + " cannot be read"));
+  CHECK_THAT(said, Catch::Contains("fix: plug the scanner in"));
+  CHECK_THAT(said, Catch::Contains("ok       broker: " + broker.uri() + ": connected, published and received"));
+  CHECK_THAT(said, Catch::Contains("ok       odoo: " + odoo.url() + ": Odoo 17 over JSON-RPC as admin"));
+  CHECK_THAT(said, Catch::Contains("ok       odoo rights: admin can read every model the agent reads"));
+  CHECK_THAT(said, Catch::Contains("ok       clock: within 5 min of Odoo's"));
+
+  {
+    storage::SystemClock clock;
+    storage::LedgerOptions options;
+    options.path = dir / "ledger.db";
+    options.terminal = storage::TerminalId("ward3-t1");
+    options.site = storage::SiteId("stjames");
+    REQUIRE(storage::Ledger::open(options, clock).has_value());
+  }
+  std::ofstream(dir / "ttyACM0") << "";
+  std::tie(code, said) = doctor();
+  INFO(said);
+  CHECK(code == 0);
+  CHECK_THAT(said, Catch::Contains("ok       ledger: 0 moves, audit chain of"));
+  CHECK_THAT(said, Catch::Contains("all checks passed"));
+
+  // A ledger others can read, a broker gone, Odoo refusing the key.
+  std::filesystem::permissions(dir / "ledger.db", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  broker.stop(SIGTERM);
+  write_secret(dir / "odoo.key", "not-the-key\n");
+  std::tie(code, said) = doctor("--json");
+  CHECK(code == 1);
+  const auto checks = Json::parse(said);
+  std::map<std::string, Json> by_check;
+  for (const auto& c : checks) by_check[c["check"].get<std::string>()] = c;
+  CHECK(by_check["ledger file"]["ok"] == false);
+  CHECK_THAT(by_check["ledger file"]["fix"].get<std::string>(), Catch::StartsWith("chmod 600 "));
+  CHECK(by_check["broker"]["ok"] == false);
+  CHECK(by_check["odoo"]["ok"] == false);
+  CHECK(by_check["config"]["ok"] == true);
 }
