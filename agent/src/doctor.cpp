@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/config/settings.hpp"
@@ -197,8 +197,10 @@ void check_scanners(const config::Settings& s, Findings& f) {
                                      {"USB HID scanner", s.scanners.hid_device}}) {
     if (device.empty()) continue;
     if (::access(device.c_str(), R_OK) != 0) {
-      f.problem(name, device + " cannot be read by this user (" + std::strerror(errno) + ")",
-                "plug the scanner in, and check the service user is in the dialout (serial) or input (HID) group");
+      f.problem(
+          name,
+          device + " cannot be read by this user (" + std::error_code(errno, std::generic_category()).message() + ")",
+          "plug the scanner in, and check the service user is in the dialout (serial) or input (HID) group");
     } else {
       f.ok(name, device + " is there and readable");
     }
