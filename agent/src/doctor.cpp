@@ -123,7 +123,7 @@ void check_broker(const config::Settings& s, Findings& f) {
         options.set_password(*password);
       }
     }
-    if (s.mqtt.broker.starts_with("ssl://") || s.mqtt.broker.starts_with("mqtts://")) {
+    if (config::broker_uses_tls(s.mqtt.broker)) {
       mqtt::ssl_options ssl;
       if (!s.mqtt.tls.ca_file.empty()) ssl.set_trust_store(s.mqtt.tls.ca_file);
       if (!s.mqtt.tls.cert_file.empty()) ssl.set_key_store(s.mqtt.tls.cert_file);

@@ -21,8 +21,7 @@ using Json = nlohmann::json;
 
 // A short-lived connection of central IT's own (clean session, its own id).
 std::expected<std::unique_ptr<mqtt::client>, std::string> connect(const Command& c) {
-  const bool clear =
-      !c.broker.starts_with("ssl://") && !c.broker.starts_with("mqtts://") && !c.broker.starts_with("wss://");
+  const bool clear = !config::broker_uses_tls(c.broker);
   if (!c.password_file.empty() && clear && !config::is_loopback_host(config::host_of(c.broker))) {
     return std::unexpected(c.broker + " would carry the broker password unencrypted; use ssl://host:8883");
   }

@@ -589,7 +589,7 @@ void check_posting(const Settings& s, Problems& problems) {
 
 // Secrets never cross the network in clear unless IT says so by name.
 bool is_cleartext(const std::string& uri) {
-  return uri.starts_with("tcp://") || uri.starts_with("mqtt://") || uri.starts_with("ws://");
+  return !broker_uses_tls(uri);
 }
 
 void check_cleartext(const Settings& s, Problems& problems) {
@@ -669,6 +669,10 @@ bool is_loopback_host(std::string_view host) {
   in_addr address{};
   const std::string text(host);
   return host.starts_with("127.") && ::inet_pton(AF_INET, text.c_str(), &address) == 1;
+}
+
+bool broker_uses_tls(std::string_view uri) {
+  return uri.starts_with("ssl://") || uri.starts_with("mqtts://") || uri.starts_with("wss://");
 }
 
 std::string host_of(std::string_view uri) {

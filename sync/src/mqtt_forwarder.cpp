@@ -73,10 +73,6 @@ std::string describe_failure(const mqtt::token& token, bool tls) {
   return "cannot reach the broker (Paho code " + std::to_string(rc) + ")";
 }
 
-bool uses_tls(const std::string& uri) {
-  return uri.starts_with("ssl://") || uri.starts_with("mqtts://");
-}
-
 }  // namespace
 
 Topics::Topics(const config::MqttSettings& mqtt, const std::string& site, const std::string& terminal)
@@ -420,7 +416,7 @@ std::string MqttForwarder::Impl::start() {
   }
   const std::string offline = status_json(base_report(false));
   connect_options_.set_will(mqtt::will_options(topics_.status, offline, kQos, true));
-  tls_ = uses_tls(mqtt.broker);
+  tls_ = config::broker_uses_tls(mqtt.broker);
   if (tls_) {
     mqtt::ssl_options ssl;
     if (!mqtt.tls.ca_file.empty()) ssl.set_trust_store(mqtt.tls.ca_file);

@@ -196,6 +196,9 @@ std::expected<Settings, Problems> parse_settings(std::string_view json_text);
 
 // True for localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine.
 bool is_loopback_host(std::string_view host);
+// True for a broker URI over TLS (ssl://, mqtts://, wss://): the one rule
+// for the agent, the settings checks and the commands that reach a broker.
+bool broker_uses_tls(std::string_view uri);
 // The host of "scheme://[user@]host[:port][/path]" ("" when there is none).
 std::string host_of(std::string_view uri);
 
