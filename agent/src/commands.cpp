@@ -96,10 +96,7 @@ int run_pull(const std::string& config_path, bool full, std::ostream& out, std::
     err << "edgestock pull: stopped: " << report.failure.message << "\n";
     return 1;
   }
-  out << (full ? "full" : "incremental") << " pull from Odoo " << odoo.server_major_version() << ": " << report.products
-      << " products, " << report.packagings << " packagings, " << report.lots << " lots, " << report.locations
-      << " locations, " << report.reorder_rules << " reorder rules, " << report.expected_transfers
-      << " expected transfers in " << report.rpcs << " calls\n";
+  out << "Odoo " << odoo.server_major_version() << ": " << sync::describe(report) << "\n";
   return 0;
 }
 

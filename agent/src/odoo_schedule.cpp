@@ -13,15 +13,7 @@ namespace edgestock::agent {
 namespace {
 
 std::string summary(const sync::PullReport& r) {
-  if (!r.ok()) {
-    return std::string("catalogue pull stopped (") +
-           (r.failure.outcome == sync::OdooOutcome::transient ? "will retry" : "permanent") + "): " + r.failure.message;
-  }
-  return std::string("catalogue pull (") + (r.full ? "full" : "since " + (r.since.empty() ? "the start" : r.since)) +
-         "): " + std::to_string(r.products) + " products, " + std::to_string(r.packagings) + " packagings, " +
-         std::to_string(r.lots) + " lots, " + std::to_string(r.locations) + " locations, " +
-         std::to_string(r.reorder_rules) + " reorder rules, " + std::to_string(r.expected_transfers) +
-         " expected transfers in " + std::to_string(r.rpcs) + " calls";
+  return sync::describe(r);
 }
 
 std::string summary(const sync::PostRound& r) {

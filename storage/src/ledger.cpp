@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "audit_chain.hpp"
 #include "catalogue_rows.hpp"
@@ -572,6 +575,92 @@ std::expected<void, LedgerError> Ledger::settle_posting(std::string_view batch_i
     append_audit_locked(db, "agent", "posted", std::string(batch_id),
                         std::to_string(ids.size()) + " moves, Odoo record " + std::to_string(odoo_id));
     transaction.commit();
+  });
+}
+
+namespace {
+
+using LineKey = std::tuple<std::string, std::string, std::string>;  // location, product key, lot
+
+// Stock lines Odoo may hold a pending move of already: the moves of batches
+// sent and not settled, and receipts still waiting for Odoo.
+std::set<LineKey> lines_in_flight(Database& db) {
+  std::vector<std::string> ids;
+  auto& select = db.cached(
+      "SELECT m.id FROM outbox o JOIN moves m USING (seq) WHERE o.destination = ?1 AND (m.kind = 'receipt' OR "
+      "EXISTS (SELECT 1 FROM posting_moves pm JOIN postings p USING (batch_id) "
+      "WHERE pm.seq = o.seq AND p.state = 'sent'))");
+  select.bind(1, kDestinationOdoo);
+  while (select.step()) ids.push_back(select.column_text(0));
+  select.reset();
+  std::set<LineKey> lines;
+  for (const auto& id : ids) {
+    const auto move = find_move_locked(db, id);
+    if (!move) continue;
+    for (const auto& effect : effects_of(db, *move))
+      lines.insert({effect.location.str(), effect.product_key, effect.lot});
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::expected<Ledger::Rebased, LedgerError> Ledger::rebase_from_pull(const PulledStock& pulled) {
+  return with_database(*database_, [&] {
+    auto& db = *database_;
+    WriteTransaction transaction(db);
+    const auto in_flight = lines_in_flight(db);
+    // Odoo's side: every quant read, and zero for each line held here at a
+    // pulled location that Odoo no longer has (it deletes empty quants).
+    std::map<LineKey, Baseline> odoo;
+    for (const auto& quant : pulled.quants) odoo[{quant.location.str(), quant.product_key, quant.lot}] = quant;
+    const std::set<std::string> locations = [&] {
+      std::set<std::string> codes;
+      for (const auto& code : pulled.locations) codes.insert(code.str());
+      return codes;
+    }();
+    struct Held {
+      std::string uom;
+      std::int64_t baseline_micros = 0;
+      std::int64_t read_at_ms = 0;
+    };
+    std::map<LineKey, Held> held;
+    auto& lines = db.cached("SELECT location, product_key, lot, uom, baseline_micros, baseline_read_at_ms FROM stock");
+    while (lines.step()) {
+      if (!locations.contains(lines.column_text(0))) continue;
+      held[{lines.column_text(0), lines.column_text(1), lines.column_text(2)}] =
+          Held{lines.column_text(3), lines.column_int(4), lines.column_int(5)};
+    }
+    lines.reset();
+    if (pulled.complete) {
+      for (const auto& [key, line] : held) {
+        if (odoo.contains(key) || line.baseline_micros == 0) continue;
+        odoo[key] = Baseline{LocationCode(std::get<0>(key)), std::get<1>(key), std::get<2>(key),
+                             UnitOfMeasure(line.uom), Quantity{}};
+      }
+    }
+    Rebased result;
+    for (const auto& [key, quant] : odoo) {
+      const auto found = held.find(key);
+      if (in_flight.contains(key)) {
+        ++result.in_flight;
+      } else if (found != held.end() && found->second.read_at_ms >= pulled.read_started_ms) {
+        ++result.newer;
+      } else if (found != held.end() && found->second.uom != quant.uom.str()) {
+        ++result.unit_changed;
+      } else if (found != held.end() && found->second.baseline_micros == quant.quantity.as_micros()) {
+        ++result.unchanged;
+      } else {
+        write_baseline_locked(db, quant, pulled.read_started_ms);
+        ++result.rebased;
+      }
+    }
+    if (result.rebased > 0) {
+      append_audit_locked(db, "agent", "rebased", "stock",
+                          std::to_string(result.rebased) + " stock lines on Odoo's quants");
+    }
+    transaction.commit();
+    return result;
   });
 }
 

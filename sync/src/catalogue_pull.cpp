@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <tuple>
 
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/dates.hpp"
@@ -38,7 +39,10 @@ constexpr Field kLocationFields[] = {{"barcode", Kind::text},
                                      {"usage", Kind::text},
                                      {"active", Kind::boolean},
                                      {"write_date", Kind::text}};
-constexpr Field kQuantFields[] = {{"product_id", Kind::many2one}};
+constexpr Field kQuantFields[] = {{"product_id", Kind::many2one},
+                                  {"location_id", Kind::many2one},
+                                  {"lot_id", Kind::many2one},
+                                  {"quantity", Kind::number}};
 constexpr Field kRuleFields[] = {{"product_id", Kind::many2one},
                                  {"location_id", Kind::many2one},
                                  {"product_min_qty", Kind::number},
@@ -83,7 +87,59 @@ bool add_categories(Puller& puller, const PullScope& scope, std::set<std::int64_
       [&](const Json& row) { formulary.insert(row["id"].get<std::int64_t>()); }, scope.page_size, true);
 }
 
+// Sums the quants per location, product and lot, in the ledger's terms, and
+// rebases the stock lines on them (Ledger::rebase_from_pull says which wait).
+bool rebase_stock(storage::Ledger& ledger, const std::vector<Json>& quants,
+                  const std::map<std::int64_t, std::string>& code_of, std::int64_t read_started_ms,
+                  PullReport& report) {
+  storage::Ledger::PulledStock pulled;
+  pulled.read_started_ms = read_started_ms;
+  for (const auto& [id, code] : code_of) pulled.locations.emplace_back(code);
+  std::map<std::tuple<std::string, std::string, std::string>, storage::Ledger::Baseline> summed;
+  for (const auto& row : quants) {
+    const auto product = ledger.catalogue().product_by_id(id_of(row["product_id"]));
+    const auto location = code_of.find(id_of(row["location_id"]));
+    if (!product || location == code_of.end()) {
+      pulled.complete = false;  // a line missing from `summed` is then not known to be zero
+      continue;
+    }
+    const auto key = std::make_tuple(location->second, storage::stock_key(*product), name_of(row["lot_id"]));
+    auto [line, added] =
+        summed.try_emplace(key, storage::Ledger::Baseline{storage::LocationCode(location->second), std::get<1>(key),
+                                                          std::get<2>(key), product->uom, storage::Quantity{}});
+    line->second.quantity = line->second.quantity + quantity_of(row["quantity"]);
+  }
+  for (auto& [key, line] : summed) pulled.quants.push_back(std::move(line));
+  const auto rebased = ledger.rebase_from_pull(pulled);
+  if (!rebased) {
+    report.failure = {OdooOutcome::transient, {}, "ledger", rebased.error().message};
+    return false;
+  }
+  report.stock = *rebased;
+  return true;
+}
+
 }  // namespace
+
+std::string describe(const PullReport& r) {
+  if (!r.ok()) {
+    return std::string("catalogue pull stopped (") +
+           (r.failure.outcome == OdooOutcome::transient ? "will retry" : "permanent") + "): " + r.failure.message;
+  }
+  std::string line = std::string("catalogue pull (") +
+                     (r.full ? "full" : "since " + (r.since.empty() ? "the start" : r.since)) +
+                     "): " + std::to_string(r.products) + " products, " + std::to_string(r.packagings) +
+                     " packagings, " + std::to_string(r.lots) + " lots, " + std::to_string(r.locations) +
+                     " locations, " + std::to_string(r.reorder_rules) + " reorder rules, " +
+                     std::to_string(r.expected_transfers) + " expected transfers in " + std::to_string(r.rpcs) +
+                     " calls; stock lines rebased on Odoo's quants: " + std::to_string(r.stock.rebased);
+  const auto waiting = r.stock.in_flight + r.stock.newer;
+  if (waiting > 0) line += ", " + std::to_string(waiting) + " left for their postings to settle";
+  if (r.stock.unit_changed > 0) {
+    line += ", " + std::to_string(r.stock.unit_changed) + " not rebased (Odoo counts them in another unit now)";
+  }
+  return line;
+}
 
 PullScope pull_scope(const config::OdooSettings& odoo) {
   PullScope scope;
@@ -137,8 +193,13 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   // those of the configured categories.
   std::set<std::int64_t> formulary;
   const Json at_site = Json::array({Json::array({"location_id", "in", location_ids})});
+  std::vector<Json> quants;
   if (!puller.read_all(
-          "stock.quant", at_site, kQuantFields, [&](const Json& row) { formulary.insert(id_of(row["product_id"])); },
+          "stock.quant", at_site, kQuantFields,
+          [&](const Json& row) {
+            formulary.insert(id_of(row["product_id"]));
+            quants.push_back(row);
+          },
           scope.page_size)) {
     return report;
   }
@@ -213,6 +274,8 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
   }
   // 4. The transfers Odoo expects into the site, all of them each time.
   if (!pull_expected(puller, ledger, location_ids, scope, report)) return report;
+  // 5. The stock shown here rebased on Odoo's quants, read in step 2.
+  if (scope.now_ms > 0 && !rebase_stock(ledger, quants, code_of, scope.now_ms, report)) return report;
   // Only a complete pull moves the watermark, and counts as an exchange with Odoo.
   if (!newest.empty()) (void)catalogue.set_setting(kWatermark, newest);
   (void)catalogue.mark_pulled();

@@ -153,3 +153,55 @@ TEST_CASE("the transfers Odoo expects are replaced as a whole; one with a live b
   REQUIRE(postings.mark_failed("receipt-b", "cancelled in Odoo"));
   CHECK(postings.expected_taken().value() == std::vector<std::int64_t>{43});
 }
+
+TEST_CASE("a pull's quants rebase the stock lines, except those whose moves Odoo may already hold", "[postings]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  const LocationCode ward("WARD3");
+  const std::string masks = "gtin:05099999999996";
+  const std::string swabs = "code:SWAB-01";
+  REQUIRE(ledger->set_baseline(ward, kGloves, "", UnitOfMeasure("Units"), qty("50"), clock.now_ms()));
+  REQUIRE(ledger->set_baseline(ward, masks, "", UnitOfMeasure("Units"), qty("10"), clock.now_ms()));
+  REQUIRE(ledger->set_baseline(ward, swabs, "", UnitOfMeasure("Boxes"), qty("4"), clock.now_ms()));
+  REQUIRE(ledger->record(issue("2")));  // gloves, pending -2, in a batch sent to Odoo below
+  REQUIRE(ledger->postings().fix(std::vector<NewPostingBatch>{{"batch-a", "EDGE:batch-a", "{}", {Seq{1}}}}));
+  REQUIRE(ledger->postings().mark_sent("batch-a"));
+  clock.advance(1000);
+
+  Ledger::PulledStock pulled;
+  pulled.locations = {ward};
+  pulled.read_started_ms = clock.now_ms();
+  pulled.quants = {{ward, kGloves, "", UnitOfMeasure("Units"), qty("48")},  // holds the sent issue, maybe
+                   {ward, swabs, "", UnitOfMeasure("Units"), qty("40")},    // Odoo counts swabs in units now
+                   {ward, "code:NEW-1", "L7", UnitOfMeasure("Units"), qty("3")}};
+  // Masks: Odoo holds none at the ward any more; but the pull could not map
+  // every quant, so that is not known, and the line is left.
+  pulled.complete = false;
+  auto rebased = ledger->rebase_from_pull(pulled).value();
+  CHECK(rebased.rebased == 1);  // the new line
+  CHECK(rebased.in_flight == 1);
+  CHECK(rebased.unit_changed == 1);
+  CHECK(ledger->stock_line(ward, kGloves, "").value()->baseline == qty("50"));
+  CHECK(ledger->stock_line(ward, masks, "").value()->baseline == qty("10"));
+  CHECK(ledger->stock_line(ward, swabs, "").value()->baseline == qty("4"));
+  CHECK(ledger->stock_line(ward, "code:NEW-1", "L7").value()->baseline == qty("3"));
+
+  // Complete this time: the masks line is known to be empty in Odoo.
+  pulled.complete = true;
+  pulled.read_started_ms = clock.now_ms() + 1;
+  rebased = ledger->rebase_from_pull(pulled).value();
+  CHECK(rebased.rebased == 1);
+  CHECK(rebased.unchanged == 1);
+  CHECK(ledger->stock_line(ward, masks, "").value()->baseline.is_zero());
+
+  // A read that began before a line's baseline was last set (a posting
+  // settled it meanwhile from a later read) leaves that line.
+  REQUIRE(ledger->set_baseline(ward, masks, "", UnitOfMeasure("Units"), qty("6"), clock.now_ms() + 5));
+  pulled.read_started_ms = clock.now_ms() + 2;
+  pulled.quants.push_back({ward, masks, "", UnitOfMeasure("Units"), qty("9")});
+  rebased = ledger->rebase_from_pull(pulled).value();
+  CHECK(rebased.newer == 1);
+  CHECK(ledger->stock_line(ward, masks, "").value()->baseline == qty("6"));
+  CHECK(ledger->audit().verify().intact());
+}

@@ -122,6 +122,30 @@ class Ledger {
   std::expected<void, LedgerError> settle_posting(std::string_view batch_id, std::int64_t odoo_id,
                                                   std::span<const Baseline> baselines, std::int64_t read_at_ms);
 
+  // What a catalogue pull read of Odoo's quants at the site's locations, the
+  // read having started at `read_started_ms`: summed per location, product and
+  // lot. `complete` when every quant was mapped to a product here, so that a
+  // line Odoo holds nothing of is known to be zero there.
+  struct PulledStock {
+    std::vector<LocationCode> locations;
+    std::vector<Baseline> quants;
+    std::int64_t read_started_ms = 0;
+    bool complete = true;
+  };
+  struct Rebased {
+    std::int64_t rebased = 0;       // the baseline became Odoo's quantity (changed)
+    std::int64_t unchanged = 0;     // Odoo's quantity was the baseline already
+    std::int64_t in_flight = 0;     // left: Odoo may hold one of its pending moves already
+    std::int64_t newer = 0;         // left: its baseline was read after the pull began
+    std::int64_t unit_changed = 0;  // left: Odoo counts the product in another unit now
+  };
+  // Rebases the stock lines at the pulled locations on Odoo's quants, in one
+  // transaction, except a line Odoo may already hold a pending move of (a
+  // batch sent and not settled; a receipt not yet posted, which central may
+  // have booked at dispatch): adding Odoo's quantity to that move would count
+  // it twice, so such a line waits for its posting to settle it.
+  std::expected<Rebased, LedgerError> rebase_from_pull(const PulledStock& pulled);
+
   // The raw scan journal: `raw` (escaped, at most 4096 bytes kept) is durable
   // when this returns, before anything tries to read it. Returns its number.
   std::expected<std::int64_t, LedgerError> journal_scan(std::string_view source, std::string_view raw);

@@ -16,11 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/odoo_client.hpp"
-
-namespace edgestock::storage {
-class Ledger;
-}
 
 namespace edgestock::sync {
 
@@ -51,9 +48,14 @@ struct PullReport {
   std::int64_t lots = 0;
   std::int64_t reorder_rules = 0;
   std::int64_t expected_transfers = 0;
-  OdooReply failure;  // ok unless the pull stopped; then the watermark did not move
+  storage::Ledger::Rebased stock;  // how the stock lines took Odoo's quants
+  OdooReply failure;               // ok unless the pull stopped; then the watermark did not move
   [[nodiscard]] bool ok() const { return failure.ok(); }
 };
+
+// One line for the log and the pull command: what was read, how the stock
+// lines took Odoo's quants, or why the pull stopped.
+std::string describe(const PullReport& report);
 
 // done, total (total 0 while not known)
 using PullProgress = std::function<void(std::int64_t, std::int64_t)>;
