@@ -2,13 +2,16 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <sstream>
 
 #include "central_commands.hpp"
 #include "central_config.hpp"
+#include "control_socket.hpp"
 #include "edgestock/config/secret_file.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/sync/mqtt_forwarder.hpp"
+#include "exceptions_command.hpp"
 #include "health.hpp"
 #include "http_endpoint.hpp"
 #include "ledger_settings.hpp"
@@ -128,6 +131,7 @@ std::string Agent::start(const config::Settings& settings) {
   if (settings_.http.enabled) {
     if (auto problem = start_http(settings_.http); !problem.empty()) return problem;
   }
+  if (auto problem = start_control(); !problem.empty()) return problem;
   if (settings_.odoo.enabled) start_odoo();
   prune();
   wait_for_signals();
@@ -177,6 +181,36 @@ std::string Agent::start_http(const config::HttpSettings& http) {
                                            [this](const std::string& target) { return answer_http(target); });
   } catch (const std::exception& error) {
     return "cannot serve health and metrics on " + http.bind + ":" + std::to_string(http.port) + ": " + error.what();
+  }
+  return "";
+}
+
+// Staff commands that write the ledger the agent holds (exceptions retry,
+// void, map) come over the control socket and run on the scan worker's
+// thread, where every other ledger write runs.
+std::string Agent::start_control() {
+  const auto path = control_socket_path(settings_);
+  try {
+    control_ = std::make_unique<ControlSocket>(
+        io_, path, [this](const std::string& request, unsigned uid, ControlSocket::Reply reply) {
+          auto command = parse_exceptions_request(request);
+          if (!command)
+            return reply({2, "", "edgestock exceptions: the agent refused the request: " + command.error() + "\n"});
+          command->by += " (uid " + std::to_string(uid) + ")";
+          log_.info("control socket: exceptions " + command->action + " " + std::to_string(command->exception) +
+                    " by " + command->by);
+          scans_->run([this, command = std::move(*command), reply = std::move(reply)] {
+            std::ostringstream out;
+            std::ostringstream err;
+            const int exit = run_exceptions_on(*ledger_, command, out, err);
+            boost::asio::post(io_, [this] {
+              if (forwarder_) forwarder_->wake();  // a reversal to publish
+            });
+            reply({exit, out.str(), err.str()});
+          });
+        });
+  } catch (const std::exception& error) {
+    return std::string("cannot make the control socket for staff commands: ") + error.what();
   }
   return "";
 }
@@ -367,6 +401,7 @@ void Agent::stop() {
   reload_signals_.cancel(ignored);
   // No new scans first, and those handed over recorded; then Odoo (its call
   // in flight finishes); MQTT last.
+  control_.reset();
   if (inputs_) inputs_->stop();
   if (scans_) scans_->stop();
   http_.reset();

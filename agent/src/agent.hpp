@@ -39,6 +39,7 @@ class ScanWorker;
 class CentralConfig;
 class CentralCommands;
 class HttpEndpoint;
+class ControlSocket;
 struct HttpReply;
 struct MetricsSnapshot;
 struct HealthFacts;
@@ -62,6 +63,7 @@ class Agent {
  private:
   std::string start_forwarder(const config::Settings& settings);
   std::string start_http(const config::HttpSettings& http);
+  std::string start_control();
   [[nodiscard]] std::string health_problem(std::int64_t since_ms);
   [[nodiscard]] std::string read_local_file() const;
   void start_central_commands();
@@ -94,6 +96,7 @@ class Agent {
   std::unique_ptr<ScanInputs> inputs_;
   std::unique_ptr<OdooSchedule> odoo_;
   std::unique_ptr<HttpEndpoint> http_;
+  std::unique_ptr<ControlSocket> control_;  // staff commands that write the ledger
   std::unique_ptr<CentralConfig> central_;
   std::unique_ptr<CentralCommands> commands_;
   std::int64_t odoo_rebuilt_at_ms_ = 0;

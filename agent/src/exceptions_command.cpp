@@ -1,7 +1,9 @@
 #include "exceptions_command.hpp"
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
+#include "control_socket.hpp"
 #include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/dates.hpp"
@@ -14,6 +16,7 @@ namespace edgestock::agent {
 namespace {
 
 using storage::ExceptionItem;
+using Json = nlohmann::json;
 
 std::string describe(const storage::Move& move) {
   const auto& r = move.request;
@@ -136,17 +139,7 @@ int map_and_retry(storage::Ledger& ledger, const Command& command, const Excepti
 
 }  // namespace
 
-int run_exceptions(const Command& command, std::ostream& out, std::ostream& err) {
-  auto settings = load_settings_or_explain(command.config_path, "exceptions", err);
-  if (!settings) return 1;
-  const bool writes = command.action != "list" && command.action != "show";
-  storage::SystemClock clock;
-  auto opened = storage::Ledger::open(ledger_options(*settings, !writes), clock);
-  if (!opened) {
-    err << "edgestock exceptions: " << opened.error().message << "\n";
-    return 1;
-  }
-  auto& ledger = **opened;
+int run_exceptions_on(storage::Ledger& ledger, const Command& command, std::ostream& out, std::ostream& err) {
   if (command.action == "list") return list(ledger, out, err);
   const auto item = find(ledger, command.exception);
   if (!item) {
@@ -170,7 +163,76 @@ int run_exceptions(const Command& command, std::ostream& out, std::ostream& err)
     return 0;
   }
   if (command.action == "void") return void_move(ledger, *item, command.by, out, err);
-  return map_and_retry(ledger, command, *item, out, err);
+  if (command.action == "map") return map_and_retry(ledger, command, *item, out, err);
+  err << "edgestock exceptions: no action '" << command.action << "' (list, show, retry, void, map)\n";
+  return 2;
+}
+
+std::string exceptions_request(const Command& command) {
+  return Json{
+      {"command", "exceptions"},    {"action", command.action}, {"id", command.exception},     {"by", command.by},
+      {"product", command.product}, {"lot", command.lot},       {"location", command.location}}
+      .dump();
+}
+
+std::expected<Command, std::string> parse_exceptions_request(const std::string& text) {
+  const auto request = Json::parse(text, nullptr, false);
+  if (!request.is_object()) return std::unexpected("the request is not a JSON object");
+  const auto text_of = [&](const char* key) {
+    const auto found = request.find(key);
+    return found != request.end() && found->is_string() ? found->get<std::string>() : std::string();
+  };
+  const auto number_of = [&](const char* key) {
+    const auto found = request.find(key);
+    return found != request.end() && found->is_number_integer() ? found->get<std::int64_t>() : std::int64_t{0};
+  };
+  if (text_of("command") != "exceptions") return std::unexpected("the agent takes only 'exceptions' requests here");
+  Command command;
+  command.verb = Verb::exceptions;
+  command.action = text_of("action");
+  if (command.action != "retry" && command.action != "void" && command.action != "map") {
+    return std::unexpected("the agent takes retry, void and map here ('" + command.action +
+                           "' is not one; list and show read the ledger themselves)");
+  }
+  command.exception = number_of("id");
+  command.by = text_of("by");
+  command.product = number_of("product");
+  command.lot = number_of("lot");
+  command.location = text_of("location");
+  if (command.exception <= 0) return std::unexpected("the request names no exception");
+  if (command.by.empty() || command.by.size() > 64) return std::unexpected("the request says not who asks (--by)");
+  if (command.location.size() > 128) return std::unexpected("the location mapping is too long");
+  const int maps = (command.product != 0) + (command.lot != 0) + (!command.location.empty());
+  if (command.action == "map" && maps != 1) {
+    return std::unexpected("map takes exactly one of --product, --lot and --location");
+  }
+  return command;
+}
+
+int run_exceptions(const Command& command, std::ostream& out, std::ostream& err) {
+  auto settings = load_settings_or_explain(command.config_path, "exceptions", err);
+  if (!settings) return 1;
+  const bool writes = command.action != "list" && command.action != "show";
+  storage::SystemClock clock;
+  auto opened = storage::Ledger::open(ledger_options(*settings, !writes), clock);
+  if (!opened && writes && opened.error().code == storage::LedgerError::Code::in_use) {
+    // The agent holds the ledger: it does the change, on its own ledger thread.
+    const auto path = control_socket_path(*settings);
+    const auto answer = ask_agent(path, exceptions_request(command));
+    if (!answer) {
+      err << "edgestock exceptions: " << opened.error().message << "; and its control socket " << path.string()
+          << " does not answer (" << answer.error() << "): run this as the agent's user or root, or stop the agent\n";
+      return 1;
+    }
+    out << answer->out;
+    err << answer->err;
+    return answer->exit;
+  }
+  if (!opened) {
+    err << "edgestock exceptions: " << opened.error().message << "\n";
+    return 1;
+  }
+  return run_exceptions_on(**opened, command, out, err);
 }
 
 }  // namespace edgestock::agent
