@@ -57,7 +57,10 @@ FIELDS = {
     "product.packaging": {"name", "product_id", "barcode", "qty"},
     "res.users": {"name", "login", "lang", "tz", "active"},
     "product.category": {"name", "complete_name", "parent_id"},
-    "uom.uom": {"name", "active", "category_id", "factor", "rounding", "uom_type"},
+    # 17 and 18: each unit in a category, `factor` = how many of it make one
+    # reference unit; 19 has no category (VERSION_FIELDS).
+    "uom.uom": {"name", "active", "factor", "rounding"},
+    "uom.category": {"name"},
     "stock.location": {"name", "complete_name", "usage", "barcode", "active", "location_id"},
     "stock.lot": {"name", "product_id", "expiration_date", "ref", "note"},
     "stock.quant": {"product_id", "location_id", "lot_id", "quantity", "reserved_quantity", "inventory_quantity",
@@ -80,10 +83,16 @@ FIELDS = {
                                    "qty_to_order", "trigger", "active"},
 }
 VERSION_FIELDS = {
-    17: {"product.product": {"detailed_type"}},
-    18: {"product.product": {"is_storable"}, "stock.move": {"location_final_id"}},
-    19: {"product.product": {"is_storable"}, "stock.move": {"location_final_id"}},
+    17: {"product.product": {"detailed_type"}, "uom.uom": {"category_id", "uom_type"}},
+    18: {"product.product": {"is_storable"}, "stock.move": {"location_final_id"},
+         "uom.uom": {"category_id", "uom_type"}},
+    # addons/uom/models/uom_uom.py in 19: a tree of units (relative_uom_id,
+    # parent_path) whose `factor` is how many reference units one of it holds.
+    19: {"product.product": {"is_storable"}, "stock.move": {"location_final_id"},
+         "uom.uom": {"relative_factor", "relative_uom_id", "parent_path"}},
 }
+# Models a version does not have: "Object uom.category doesn't exist" on 19.
+VERSION_MODELS_REMOVED = {19: {"uom.category"}}
 
 
 def fields_of(model, version):
@@ -170,13 +179,15 @@ class Orm:
                 "picking_type_id": "stock.picking.type", "scrap_location_id": "stock.location",
                 "product_uom_id": "uom.uom", "location_final_id": "stock.location", "move_id": "stock.move",
                 "categ_id": "product.category", "parent_id": "product.category", "backorder_id": "stock.picking",
-                "default_location_src_id": "stock.location", "default_location_dest_id": "stock.location"}
+                "default_location_src_id": "stock.location", "default_location_dest_id": "stock.location",
+                "category_id": "uom.category", "relative_uom_id": "uom.uom"}
 
     def __init__(self, version):
         self.version = version
         self.lock = threading.RLock()
-        self.tables = {model: {} for model in self.MODELS}
-        self.next_id = {model: 1 for model in self.MODELS}
+        models = [m for m in self.MODELS if m not in VERSION_MODELS_REMOVED.get(version, set())]
+        self.tables = {model: {} for model in models}
+        self.next_id = {model: 1 for model in models}
 
     # -- checks
     def check_fields(self, model, names, what="field"):

@@ -19,9 +19,7 @@ class Stock(Orm):
         self.sequences = {}  # picking type id -> last number
         self._insert("res.users", {"id": 2, "name": "Administrator", "login": "admin", "lang": "en_US", "tz": "UTC",
                                    "active": True})
-        uoms = {}
-        for name in sorted({p["uom"] for p in fixture["products"]}):
-            uoms[name] = self._insert("uom.uom", {"name": name, "active": True})
+        uoms = self._units(version)
         by_id = {c["id"]: c for c in fixture.get("categories", [])}
 
         def category_path(category):
@@ -68,6 +66,71 @@ class Stock(Orm):
             for record in self.tables[model].values():
                 minutes = record["id"]
                 record["write_date"] = f"2026-01-{1 + minutes // 1440:02d} {minutes // 60 % 24:02d}:{minutes % 60:02d}:00"
+
+    # -- units of measure
+    # (name, category, how many of it make one reference unit in 17/18;
+    # 19 keeps the inverse: how many reference units one of it holds)
+    UNITS = (("Units", "Unit", 1.0), ("Packs of 10", "Unit", 0.1), ("Dozens", "Unit", 1.0 / 12.0),
+             ("Boxes", "Boxes", 1.0), ("Litres", "Volume", 1.0), ("Millilitres", "Volume", 1000.0))
+
+    def _units(self, version):
+        """The units of uom_data.xml that the fixture's products use, with the
+        packs, dozens and volumes a unit change may meet."""
+        ids = {}
+        if version in (17, 18):
+            categories = {}
+            for name, category, factor in self.UNITS:
+                if category not in categories:
+                    categories[category] = self._insert("uom.category", {"name": category})
+                kind = "reference" if factor == 1.0 else ("bigger" if factor < 1.0 else "smaller")
+                ids[name] = self._insert("uom.uom", {"name": name, "active": True, "category_id": categories[category],
+                                                     "factor": factor, "uom_type": kind, "rounding": 0.01})
+            return ids
+        roots = {}
+        for name, category, factor in self.UNITS:
+            root = roots.get(category)
+            relative = 1.0 / factor
+            unit = self._insert("uom.uom", {"name": name, "active": True, "relative_factor": relative,
+                                            "relative_uom_id": root or False, "factor": relative, "rounding": 0.01})
+            record = self._get("uom.uom", unit)
+            record["parent_path"] = f"{root}/{unit}/" if root else f"{unit}/"
+            roots.setdefault(category, unit)
+            ids[name] = unit
+        return ids
+
+    def _compute_quantity(self, qty, from_uom, to_uom):
+        """uom.uom._compute_quantity with rounding_method HALF-UP, as
+        stock.move.line._action_done books quantity_product_uom. 17 and 18
+        refuse units of two categories; 19 multiplies by the ratio of the
+        absolute factors."""
+        if from_uom == to_uom or not qty:
+            return qty
+        source, target = self._get("uom.uom", from_uom), self._get("uom.uom", to_uom)
+        if self.version in (17, 18):
+            if source["category_id"] != target["category_id"]:
+                raise user_error(f"The unit of measure {source['name']} defined on the order line doesn't belong to "
+                                 f"the same category as the unit of measure {target['name']} defined on the "
+                                 "product. Please correct the unit of measure defined on the order line or on the "
+                                 "product. They should belong to the same category.")
+            amount = qty / source["factor"] * target["factor"]
+        else:
+            amount = qty * source["factor"] / target["factor"]
+        return round(amount / target["rounding"]) * target["rounding"]
+
+    def _check_uom_change(self, ids, vals):
+        """stock's ProductTemplate.write: a product's unit cannot change once it
+        has stock moves ("You cannot change the unit of measure as there are
+        already stock moves..."). The fixture's quants stand for the moves
+        that made them."""
+        for i in ids:
+            if vals["uom_id"] == self._get("product.product", i)["uom_id"]:
+                continue
+            moved = any(m["product_id"] == i for m in self.tables["stock.move"].values()) or any(
+                q["product_id"] == i for q in self.tables["stock.quant"].values())
+            if moved:
+                raise user_error("You cannot change the unit of measure as there are already stock moves for this "
+                                 "product. If you want to change the unit of measure, you should rather archive "
+                                 "this product and create a new one.")
 
     # -- helpers
     def _quant(self, product_id, location_id, lot_id):
@@ -164,6 +227,9 @@ class Stock(Orm):
                 "product_uom_qty": 0.0, "product_uom": product["uom_id"], "move_line_ids": [],
                 "location_id": picking["location_id"], "location_dest_id": picking["location_dest_id"],
                 "picking_type_id": picking["picking_type_id"], "date": now_string(), **vals}
+        # stock.move._compute_product_qty: the demand in the product's unit
+        # (17 and 18 raise here for a unit of another category).
+        self._compute_quantity(float(move["product_uom_qty"]), move["product_uom"], product["uom_id"])
         move_id = self._insert("stock.move", move)
         picking["move_ids"] = picking.get("move_ids", []) + [move_id]  # a new list: see _snapshot
         for command in lines:
@@ -368,7 +434,11 @@ class Stock(Orm):
                 if not lot_id:
                     lot_id = self._insert("stock.lot", {"name": line["lot_name"], "product_id": move["product_id"],
                                                         "expiration_date": line.get("expiration_date") or False})
-            quantity = float(line.get("quantity", 0.0))
+            # stock.move.line._action_done books quantity_product_uom: the line's
+            # quantity in the product's unit.
+            product_uom = self._get("product.product", move["product_id"])["uom_id"]
+            quantity = self._compute_quantity(float(line.get("quantity", 0.0)),
+                                              line.get("product_uom_id") or move["product_uom"], product_uom)
             if line.get("reserved"):
                 source = self._quant(move["product_id"], line["location_id"], line.get("lot_id") or False)
                 source["reserved_quantity"] = max(0.0, source["reserved_quantity"] - line["reserved"])
@@ -454,7 +524,9 @@ class Stock(Orm):
             if scrap["state"] == "done":
                 continue
             quant = self._quant(scrap["product_id"], scrap["location_id"], scrap.get("lot_id") or False)
-            quant["quantity"] -= float(scrap.get("scrap_qty", 0.0))
+            product_uom = self._get("product.product", scrap["product_id"])["uom_id"]
+            quant["quantity"] -= self._compute_quantity(float(scrap.get("scrap_qty", 0.0)),
+                                                        scrap.get("product_uom_id") or product_uom, product_uom)
             quant["write_date"] = now_string()
             move_id = self._insert("stock.move", {"product_id": scrap["product_id"], "scrapped": True,
                                                   "product_uom_qty": float(scrap.get("scrap_qty", 0.0)),
@@ -522,6 +594,8 @@ class Stock(Orm):
                             f"The method '{method}' does not exist on the model '{model}'", 404)
 
     def write(self, model, ids, vals):
+        if model == "product.product" and "uom_id" in vals:
+            self._check_uom_change(ids, vals)
         if model == "stock.move" and "quantity" in vals:
             vals = dict(vals)
             wanted = float(vals.pop("quantity"))

@@ -395,6 +395,48 @@ class JsonRpc17(unittest.TestCase):
         self.assertEqual(error["name"], "odoo.exceptions.UserError")
         self.assertEqual(error["message"], "Object stock.no_such_model doesn't exist")
 
+    def unit(self, name):
+        return self.s.ok("uom.uom", "search", [[["name", "=", name]]])[0]
+
+    def test_a_products_unit_cannot_change_once_it_has_moves(self):
+        """stock's ProductTemplate.write: "You cannot change the unit of measure
+        as there are already stock moves for this product"; a product never
+        moved may change it."""
+        error = self.error_of("product.product", "write", [[self.stocked(11)], {"uom_id": self.unit("Packs of 10")}])
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("You cannot change the unit of measure as there are already stock moves", error["message"])
+        fresh = self.s.ok("product.product", "create", [{"name": "Swab, new", "uom_id": self.unit("Units"),
+                                                          "tracking": "none"}])
+        self.assertIs(self.s.ok("product.product", "write", [[fresh], {"uom_id": self.unit("Packs of 10")}]), True)
+
+    def test_a_move_in_another_unit_books_the_products_unit(self):
+        """uom.uom._compute_quantity (17: qty / from.factor * to.factor, refused
+        across categories) as stock.move.line._action_done books
+        quantity_product_uom."""
+        product = self.s.ok("product.product", "create", [{"name": "Gauze, new", "uom_id": self.unit("Packs of 10"),
+                                                            "tracking": "none"}])
+        picking = self.s.ok("stock.picking", "create", [{"picking_type_id": 1, "location_id": 1, "location_dest_id": 11,
+                                                         "move_ids": [[0, 0, {
+                                                             "product_id": product, "product_uom_qty": 30.0,
+                                                             "quantity": 30.0, "picked": True,
+                                                             "product_uom": self.unit("Units")}]]}])
+        self.assertIs(self.s.ok("stock.picking", "button_validate", [[picking]]), True)
+        self.assertAlmostEqual(self.quant(product, 11), 3.0)  # 30 units are 3 packs of 10
+        error = self.error_of("stock.picking", "create", [{"picking_type_id": 1, "location_id": 1,
+                                                           "location_dest_id": 11, "move_ids": [[0, 0, {
+                                                               "product_id": product, "product_uom_qty": 1.0,
+                                                               "product_uom": self.unit("Litres")}]]}])
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("doesn't belong to the same category", error["message"])
+
+    def test_units_have_categories_and_factors_on_17(self):
+        units = self.s.ok("uom.uom", "search_read", [[["name", "in", ["Units", "Dozens"]]]],
+                          {"fields": ["name", "category_id", "factor", "uom_type"]})
+        by_name = {u["name"]: u for u in units}
+        self.assertEqual(by_name["Units"]["category_id"], by_name["Dozens"]["category_id"])
+        self.assertAlmostEqual(by_name["Dozens"]["factor"], 1 / 12)
+        self.assertEqual(by_name["Dozens"]["uom_type"], "bigger")
+
     def test_faults(self):
         self.s.fault("http_503")
         status, body = self.s.kw("stock.location", "search", [[]])
@@ -421,6 +463,26 @@ class Versions(unittest.TestCase):
             self.assertEqual(product["type"], "consu")
             status, _ = s.json2("product.product", "search", {"domain": []})
             self.assertEqual(status, 404)  # JSON-2 is 19's
+        finally:
+            s.close()
+
+
+class UnitsOn19(unittest.TestCase):
+    def test_units_are_a_tree_without_categories(self):
+        """addons/uom/models/uom_uom.py in 19: relative_factor and
+        relative_uom_id, factor = reference units in one; no uom.category."""
+        s = Server(19)
+        try:
+            units = s.ok("uom.uom", "search_read", [[["name", "in", ["Units", "Packs of 10"]]]],
+                         {"fields": ["name", "relative_factor", "relative_uom_id", "factor", "parent_path"]})
+            by_name = {u["name"]: u for u in units}
+            self.assertEqual(by_name["Packs of 10"]["factor"], 10.0)
+            self.assertEqual(by_name["Packs of 10"]["relative_uom_id"][0], by_name["Units"]["id"])
+            self.assertTrue(by_name["Packs of 10"]["parent_path"].startswith(by_name["Units"]["parent_path"]))
+            _, reply = s.kw("uom.uom", "read", [[by_name["Units"]["id"]], ["category_id"]])
+            self.assertEqual(reply["error"]["data"]["name"], "builtins.ValueError")
+            _, reply = s.kw("uom.category", "search", [[]])
+            self.assertEqual(reply["error"]["data"]["message"], "Object uom.category doesn't exist")
         finally:
             s.close()
 
