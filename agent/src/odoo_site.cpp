@@ -30,6 +30,9 @@ sync::OdooSite odoo_site(const config::Settings& settings, storage::Ledger& ledg
   site.lot = [&catalogue](std::int64_t product, const std::string& lot) {
     return sync::catalogue_lot(catalogue, product, lot);
   };
+  site.unit = [&catalogue](std::int64_t product, const storage::UnitOfMeasure& unit) {
+    return sync::catalogue_unit(catalogue, product, unit);
+  };
   return site;
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "catalogue_rows.hpp"
+#include "units_rows.hpp"
 
 namespace edgestock::storage {
 namespace {
@@ -53,7 +54,31 @@ std::optional<Product> find_product_locked(Database& db, const ProductRef& ref) 
 
 namespace {
 
+void put(Database& database_, const Unit& u) {
+  database_
+      .cached(
+          "INSERT INTO units(odoo_id, name, family, reference_micros) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT DO UPDATE SET name = excluded.name, family = excluded.family, "
+          "reference_micros = excluded.reference_micros")
+      .bind(1, u.odoo_id)
+      .bind_text(2, u.name.str())
+      .bind(3, u.family)
+      .bind(4, u.reference.as_micros())
+      .run();
+}
+
+// Odoo changed the product's unit (allowed only while Odoo has no move of it,
+// so every move of it here still waits): its stock lines are converted into
+// the new unit where the two are of one family; the rest stay and the
+// moves' postings say why.
+void follow_unit_change(Database& database_, const Product& p) {
+  const auto before = product_where(database_, "WHERE odoo_id = ?1", std::to_string(p.odoo_id));
+  if (!before || before->uom == p.uom || before->uom.empty()) return;
+  (void)convert_lines_locked(database_, stock_key(*before), before->uom.str(), p.uom.str());
+}
+
 void put(Database& database_, const Product& p) {
+  follow_unit_change(database_, p);
   database_
       .cached(
           "INSERT INTO products(odoo_id, name, barcode, default_code, uom, tracking, active, "
@@ -125,7 +150,11 @@ void put(Database& database_, const ReorderRule& r) {
 }  // namespace
 
 std::expected<void, LedgerError> Catalogue::upsert(const Product& p) {
-  return with_database(database_, [&] { put(database_, p); });
+  return with_database(database_, [&] {
+    sqlite::Transaction transaction(database_.connection());
+    put(database_, p);
+    transaction.commit();
+  });
 }
 std::expected<void, LedgerError> Catalogue::upsert(const Packaging& p) {
   return with_database(database_, [&] { put(database_, p); });
@@ -144,6 +173,7 @@ std::expected<void, LedgerError> Catalogue::upsert(const CatalogueBatch& batch) 
   return with_database(database_, [&] {
     const WithoutFsync light(database_);
     sqlite::Transaction transaction(database_.connection());
+    for (const auto& x : batch.units) put(database_, x);
     for (const auto& x : batch.locations) put(database_, x);
     for (const auto& x : batch.products) put(database_, x);
     for (const auto& x : batch.packagings) put(database_, x);
@@ -274,6 +304,10 @@ std::optional<Product> Catalogue::product_by_code(const std::string& default_cod
 std::optional<Product> Catalogue::product_by_id(std::int64_t odoo_id) const {
   return flatten(with_database(
       database_, [&] { return product_where(database_, "WHERE odoo_id = ?1", std::to_string(odoo_id)); }));
+}
+
+std::optional<Unit> Catalogue::unit(const UnitOfMeasure& name) const {
+  return flatten(with_database(database_, [&] { return find_unit_locked(database_, name.str()); }));
 }
 
 std::optional<Packaging> Catalogue::packaging_by_barcode(const std::string& barcode) const {

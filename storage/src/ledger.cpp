@@ -15,6 +15,7 @@
 #include "edgestock/storage/outbox.hpp"
 #include "edgestock/storage/postings.hpp"
 #include "move_rows.hpp"
+#include "units_rows.hpp"
 
 namespace edgestock::storage {
 namespace {
@@ -65,19 +66,28 @@ bool beyond_stock_bound(std::int64_t micros) {
 // Refuses a move whose unit differs from its product's or its stock lines',
 // or that would carry a stock line past what the ledger holds exactly
 // (SQLite would silently turn an overflowing sum into a floating-point REAL).
+// A move in another unit of the same family as its product's or its stock
+// line's is converted (a reversal of a move recorded before Odoo changed the
+// product's unit); units of two families are refused.
+// A reversal is in the unit of the move it reverses, whatever the product's
+// is now. An empty line takes the unit of the move that comes to it.
 void check_stock_lines(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
-  if (const auto product = find_product_locked(db, r.product); product && product->uom != r.uom) {
+  if (const auto product = find_product_locked(db, r.product);
+      product && r.kind != MoveKind::reversal && product->uom != r.uom &&
+      !convert_locked(db, Quantity::units(1), r.uom.str(), product->uom.str())) {
     refuse(Code::unit_mismatch, "move refused: '" + r.product.key() + "' is counted in " + product->uom.str() +
                                     ", not " + r.uom.str() + "; nothing was recorded");
   }
   for (const auto& effect : effects) {
     const auto kept = kept_line(db, effect.location.str(), effect.product_key, effect.lot);
     if (!kept) continue;
-    if (kept->uom != r.uom.str()) {
+    auto delta = convert_locked(db, effect.delta, r.uom.str(), kept->uom);
+    if (!delta && kept->baseline_micros == 0 && kept->pending_micros == 0) delta = effect.delta;
+    if (!delta) {
       refuse(Code::unit_mismatch, "move refused: stock of '" + effect.product_key + "' at " + effect.location.str() +
                                       " is kept in " + kept->uom + ", not " + r.uom.str() + "; nothing was recorded");
     }
-    const auto pending = kept->pending_micros + effect.delta.as_micros();  // both bounded: no overflow
+    const auto pending = kept->pending_micros + delta->as_micros();  // both bounded: no overflow
     if (beyond_stock_bound(pending) || beyond_stock_bound(kept->baseline_micros + pending)) {
       refuse(Code::invalid_move, "move refused: the stock of '" + effect.product_key + "' at " + effect.location.str() +
                                      " would pass " + Quantity::micros(Quantity::kMaxStockMicros).to_string() +
@@ -86,7 +96,34 @@ void check_stock_lines(Database& db, const MoveRequest& r, const std::vector<Sto
   }
 }
 
+// The effect joins its stock line in the line's unit (converted from the
+// move's when they differ: checked convertible when the move was recorded).
 void add_pending(Database& db, const StockEffect& effect, const UnitOfMeasure& uom) {
+  if (const auto kept = kept_line(db, effect.location.str(), effect.product_key, effect.lot);
+      kept && kept->uom != uom.str()) {
+    auto delta = convert_locked(db, effect.delta, uom.str(), kept->uom);
+    if (!delta && kept->baseline_micros == 0 && kept->pending_micros == 0) {
+      db.cached("UPDATE stock SET uom = ?4 WHERE location = ?1 AND product_key = ?2 AND lot = ?3")
+          .bind(1, effect.location.str())
+          .bind(2, effect.product_key)
+          .bind_text(3, effect.lot)
+          .bind(4, uom.str())
+          .run();
+      delta = effect.delta;
+    }
+    if (!delta) {
+      refuse(Code::unit_mismatch, "stock of '" + effect.product_key + "' at " + effect.location.str() + " is kept in " +
+                                      kept->uom + ", which " + uom.str() + " does not convert into");
+    }
+    db.cached(
+          "UPDATE stock SET pending_micros = pending_micros + ?4 WHERE location = ?1 AND product_key = ?2 AND lot = ?3")
+        .bind(1, effect.location.str())
+        .bind(2, effect.product_key)
+        .bind_text(3, effect.lot)
+        .bind(4, delta->as_micros())
+        .run();
+    return;
+  }
   db.cached(
         "INSERT INTO stock(location, product_key, lot, uom, pending_micros) "
         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE "
@@ -479,10 +516,15 @@ void write_baseline_locked(Database& db, const Ledger::Baseline& b, std::int64_t
   if (b.location.empty() || b.product_key.empty() || b.uom.empty()) {
     refuse(Code::invalid_move, "a baseline needs a location, a product and a unit");
   }
-  const auto kept = kept_line(db, b.location.str(), b.product_key, b.lot);
+  auto kept = kept_line(db, b.location.str(), b.product_key, b.lot);
   if (kept && kept->uom != b.uom.str()) {
-    refuse(Code::unit_mismatch, "baseline refused: stock of '" + b.product_key + "' at " + b.location.str() +
-                                    " is kept in " + kept->uom + ", not " + b.uom.str());
+    // Odoo counts the product in another unit now: the line follows it when
+    // the two units convert.
+    if (convert_lines_locked(db, b.product_key, kept->uom, b.uom.str()).left > 0 ||
+        !(kept = kept_line(db, b.location.str(), b.product_key, b.lot)) || kept->uom != b.uom.str()) {
+      refuse(Code::unit_mismatch, "baseline refused: stock of '" + b.product_key + "' at " + b.location.str() +
+                                      " is kept in " + (kept ? kept->uom : std::string("?")) + ", not " + b.uom.str());
+    }
   }
   if (beyond_stock_bound(b.quantity.as_micros()) ||
       beyond_stock_bound(b.quantity.as_micros() + (kept ? kept->pending_micros : 0))) {
@@ -646,9 +688,11 @@ std::expected<Ledger::Rebased, LedgerError> Ledger::rebase_from_pull(const Pulle
         ++result.in_flight;
       } else if (found != held.end() && found->second.read_at_ms >= pulled.read_started_ms) {
         ++result.newer;
-      } else if (found != held.end() && found->second.uom != quant.uom.str()) {
+      } else if (found != held.end() && found->second.uom != quant.uom.str() &&
+                 !convert_locked(db, Quantity::units(1), found->second.uom, quant.uom.str())) {
         ++result.unit_changed;
-      } else if (found != held.end() && found->second.baseline_micros == quant.quantity.as_micros()) {
+      } else if (found != held.end() && found->second.uom == quant.uom.str() &&
+                 found->second.baseline_micros == quant.quantity.as_micros()) {
         ++result.unchanged;
       } else {
         write_baseline_locked(db, quant, pulled.read_started_ms);

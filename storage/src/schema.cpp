@@ -209,8 +209,22 @@ CREATE INDEX expected_lines_picking ON expected_lines(picking_id);
 ALTER TABLE postings ADD COLUMN expected INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4,
-                                 kVersion5, kVersion6, kVersion7, kVersion8};
+// Version 9: Odoo's units of measure, so that a stock line kept in one unit
+// takes a move in another unit of the same family (Odoo changed the product's
+// unit while moves waited): family = the 17/18 category, or the 19 tree's
+// root; reference_micros = reference units in one of it, in millionths.
+constexpr const char* kVersion9 = R"sql(
+CREATE TABLE units(
+  odoo_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  family INTEGER NOT NULL,
+  reference_micros INTEGER NOT NULL CHECK (reference_micros > 0)
+);
+CREATE INDEX units_name ON units(name);
+)sql";
+
+constexpr std::array kMigrations{kVersion1, kVersion2, kVersion3, kVersion4, kVersion5,
+                                 kVersion6, kVersion7, kVersion8, kVersion9};
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "edgestock/sync/catalogue_pull.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -55,6 +56,43 @@ constexpr Field kPackagingFields[] = {
     {"product_id", Kind::many2one}, {"barcode", Kind::text}, {"qty", Kind::number}, {"write_date", Kind::text}};
 constexpr Field kLotFields[] = {
     {"product_id", Kind::many2one}, {"name", Kind::text}, {"expiration_date", Kind::text}, {"write_date", Kind::text}};
+
+constexpr Field kUnitFields17[] = {{"name", Kind::text}, {"category_id", Kind::many2one}, {"factor", Kind::number}};
+constexpr Field kUnitFields19[] = {{"name", Kind::text}, {"factor", Kind::number}, {"parent_path", Kind::text}};
+
+// Odoo's units of measure, all of them (they are few), archived ones too: a
+// move recorded in a unit Odoo has since archived must still convert. 17 and
+// 18 keep a category per unit and `factor` = how many of the unit make one
+// reference unit; 19 a tree whose `factor` is how many reference units one
+// holds, its family the root of `parent_path` (addons/uom/models/uom_uom.py).
+bool read_units(Puller& puller, int version, const PullScope& scope, std::vector<storage::Unit>& units) {
+  const bool tree = version >= 19;
+  const std::span<const Field> fields = tree ? std::span<const Field>(kUnitFields19) : kUnitFields17;
+  return puller.read_all(
+      "uom.uom", Json::array(), fields,
+      [&](const Json& row) {
+        const auto id = row["id"].get<std::int64_t>();
+        const double factor = row["factor"].get<double>();
+        const double reference = tree ? factor : (factor > 0 ? 1.0 / factor : 0.0);
+        // Outside what a stock line can hold exactly: unknown, so never converted.
+        if (!(reference > 1e-6 && reference < 1e9)) return;
+        std::int64_t family = id;
+        if (tree) {
+          const auto path = text_of(row["parent_path"]);
+          std::int64_t root = 0;
+          const auto [end, error] = std::from_chars(path.data(), path.data() + path.size(), root);
+          if (error == std::errc() && root > 0) family = root;
+        } else {
+          family = id_of(row["category_id"]);
+        }
+        char text[64];
+        std::snprintf(text, sizeof text, "%.6f", reference);
+        const auto micros = storage::Quantity::parse(text);
+        if (!micros || micros->as_micros() <= 0 || family == 0) return;
+        units.push_back({id, storage::UnitOfMeasure(text_of(row["name"])), family, *micros});
+      },
+      scope.page_size, true);
+}
 
 // Adds every product of the configured categories (subcategories included) to
 // the formulary. A category Odoo does not know stops the pull: the site would
@@ -219,6 +257,7 @@ PullReport pull_catalogue(OdooClient& odoo, storage::Ledger& ledger, const PullS
                                    quantity_of(row["product_min_qty"]), quantity_of(row["product_max_qty"])});
   }
   report.reorder_rules = static_cast<std::int64_t>(batch.reorder_rules.size());
+  if (!read_units(puller, odoo.server_major_version(), scope, batch.units)) return report;
   if (auto written = catalogue.upsert(batch); !written) {
     report.failure = {OdooOutcome::transient, {}, "ledger", written.error().message};
     return report;

@@ -44,6 +44,28 @@ std::expected<std::int64_t, std::string> catalogue_lot(const storage::Catalogue&
                          " is unknown to Odoo: map it to an Odoo lot");
 }
 
+std::expected<std::int64_t, std::string> catalogue_unit(const storage::Catalogue& catalogue, std::int64_t product,
+                                                        const storage::UnitOfMeasure& unit) {
+  const auto found = catalogue.product_by_id(product);
+  if (!found || found->uom == unit) return 0;
+  const auto recorded = catalogue.unit(unit);
+  const auto now = catalogue.unit(found->uom);
+  const std::string what =
+      "recorded in " + unit.str() + ", but Odoo now counts " + found->name + " in " + found->uom.str();
+  if (!recorded || !now) {
+    return std::unexpected(what + ", and " + (recorded ? found->uom.str() : unit.str()) +
+                           " is not a unit this terminal has from Odoo: pull the catalogue (edgestock pull), then "
+                           "retry; or void the move and record it again");
+  }
+  if (!storage::convert(storage::Quantity::units(1), *recorded, *now)) {
+    return std::unexpected(what +
+                           ", a unit of another kind that does not convert: void the move and record it "
+                           "again in " +
+                           found->uom.str());
+  }
+  return recorded->odoo_id;
+}
+
 OdooPoster::OdooPoster(OdooClient& odoo, storage::Ledger& ledger, OdooSite site, PosterSettings settings,
                        const storage::Clock& clock)
     : odoo_(odoo),

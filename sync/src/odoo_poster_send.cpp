@@ -150,6 +150,7 @@ OdooPoster::Step OdooPoster::send_scrap(const storage::PostingBatch& batch, cons
               {"scrap_location_id", posting.to},
               {"origin", posting.origin}};
     if (line.lot_id != 0) vals["lot_id"] = line.lot_id;
+    if (line.uom != 0) vals["product_uom_id"] = line.uom;
     const auto created = call("stock.scrap", "create", Json{{"vals_list", Json::array({vals})}}.dump(), round);
     if (!created.ok()) return failed(batch, posting, 0, created, round);
     const auto ids = parsed(created);

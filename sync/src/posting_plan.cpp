@@ -230,8 +230,18 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
         continue;
       }
     }
+    std::int64_t uom = 0;
+    if (site.unit) {
+      // A reversal is in the unit of the move it reverses: both carry r.uom.
+      auto posted_in = site.unit(*product, r.uom);
+      if (!posted_in) {
+        plan.held.push_back({move.id, posted_in.error()});
+        continue;
+      }
+      uom = *posted_in;
+    }
     PostingLine line{move.id,      "EDGE:" + move.id.str(), *product, routed->qty, named.lot, lot_id,
-                     named.expiry, move.occurred_at_ms};
+                     named.expiry, move.occurred_at_ms,     uom};
     if (routed->operation == Operation::scrap) {
       auto& posting = plan.postings.emplace_back(posting_for(move.id.str(), Operation::scrap, *routed));
       posting.cost_centre.clear();

@@ -49,7 +49,8 @@ inline Json to_json(const Posting& p) {
                      {"lot", l.lot},
                      {"lot_id", l.lot_id},
                      {"expiry", l.expiry},
-                     {"at", l.occurred_at_ms}});
+                     {"at", l.occurred_at_ms},
+                     {"uom", l.uom}});
   }
   return {{"batch", p.batch_id},
           {"origin", p.origin},
@@ -83,7 +84,7 @@ inline Posting from_json(const std::string& text) {
     p.lines.push_back({*move, l.at("origin").get<std::string>(), l.at("product").get<std::int64_t>(),
                        storage::Quantity::parse(l.at("qty").get<std::string>()).value(), l.at("lot").get<std::string>(),
                        l.at("lot_id").get<std::int64_t>(), l.at("expiry").get<std::string>(),
-                       l.at("at").get<std::int64_t>()});
+                       l.at("at").get<std::int64_t>(), l.value("uom", std::int64_t{0})});
   }
   return p;
 }
@@ -95,8 +96,10 @@ inline Json move_vals(const Posting& p, const PostingLine& l) {
             {"quantity", number_of(l.qty)}, {"picked", true},
             {"origin", l.origin},           {"location_id", p.from},
             {"location_dest_id", p.to},     {"name", "EDGE " + storage::rfc3339_ms(l.occurred_at_ms)}};
+  if (l.uom != 0) vals["product_uom"] = l.uom;  // recorded before Odoo changed the product's unit
   if (!l.lot.empty()) {
     Json line{{"quantity", number_of(l.qty)}, {"location_id", p.from}, {"location_dest_id", p.to}};
+    if (l.uom != 0) line["product_uom_id"] = l.uom;
     if (l.lot_id != 0) {
       line["lot_id"] = l.lot_id;
     } else {

@@ -318,7 +318,12 @@ class Orm:
         ids = []
         for vals in ([vals_list] if single else vals_list):
             self.check_fields(model, vals.keys())
-            ids.append(self._create_one(model, dict(vals), context))
+            vals = dict(vals)
+            # fields.Boolean('Active', default=True): a new record is active
+            # unless created archived.
+            if "active" in fields_of(model, self.version):
+                vals.setdefault("active", True)
+            ids.append(self._create_one(model, vals, context))
         return ids[0] if single else ids
 
     def _create_one(self, model, vals, context):

@@ -395,6 +395,57 @@ class JsonRpc17(unittest.TestCase):
         self.assertEqual(error["name"], "odoo.exceptions.UserError")
         self.assertEqual(error["message"], "Object stock.no_such_model doesn't exist")
 
+    def test_faults(self):
+        self.s.fault("http_503")
+        status, body = self.s.kw("stock.location", "search", [[]])
+        self.assertEqual(status, 503)
+        self.assertEqual(self.s.ok("stock.location", "search_count", [[]]), 10)
+        self.s.fault("serialization_failure")
+        _, reply = self.s.kw("stock.location", "search", [[]])
+        self.assertEqual(reply["error"]["data"]["name"], "psycopg2.errors.SerializationFailure")
+        self.s.fault("lost_response")
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.s.kw("stock.lot", "create", [{"name": "LOST-1", "product_id": 101}])
+        self.assertEqual(len(self.s.ok("stock.lot", "search", [[["name", "=", "LOST-1"]]])), 1)  # it was committed
+        self.s.fault("reset")
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.s.kw("stock.location", "search", [[]])
+
+
+class Versions(unittest.TestCase):
+    def test_18_has_is_storable(self):
+        s = Server(18)
+        try:
+            product = s.ok("product.product", "read", [[101], ["is_storable", "type"]])[0]
+            self.assertEqual(product["is_storable"], True)
+            self.assertEqual(product["type"], "consu")
+            status, _ = s.json2("product.product", "search", {"domain": []})
+            self.assertEqual(status, 404)  # JSON-2 is 19's
+        finally:
+            s.close()
+
+
+class Units17(unittest.TestCase):
+    """Units of measure on 17: a server of their own, as they create products."""
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server(17)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def error_of(self, model, method, args=(), kwargs=None):
+        _, reply = self.s.kw(model, method, args, kwargs)
+        self.assertIn("error", reply, reply)
+        return reply["error"]["data"]
+
+    def stocked(self, location):
+        return JsonRpc17.stocked(self, location)
+
+    def quant(self, product, location):
+        return JsonRpc17.quant(self, product, location)
+
     def unit(self, name):
         return self.s.ok("uom.uom", "search", [[["name", "=", name]]])[0]
 
@@ -436,35 +487,6 @@ class JsonRpc17(unittest.TestCase):
         self.assertEqual(by_name["Units"]["category_id"], by_name["Dozens"]["category_id"])
         self.assertAlmostEqual(by_name["Dozens"]["factor"], 1 / 12)
         self.assertEqual(by_name["Dozens"]["uom_type"], "bigger")
-
-    def test_faults(self):
-        self.s.fault("http_503")
-        status, body = self.s.kw("stock.location", "search", [[]])
-        self.assertEqual(status, 503)
-        self.assertEqual(self.s.ok("stock.location", "search_count", [[]]), 10)
-        self.s.fault("serialization_failure")
-        _, reply = self.s.kw("stock.location", "search", [[]])
-        self.assertEqual(reply["error"]["data"]["name"], "psycopg2.errors.SerializationFailure")
-        self.s.fault("lost_response")
-        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
-            self.s.kw("stock.lot", "create", [{"name": "LOST-1", "product_id": 101}])
-        self.assertEqual(len(self.s.ok("stock.lot", "search", [[["name", "=", "LOST-1"]]])), 1)  # it was committed
-        self.s.fault("reset")
-        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
-            self.s.kw("stock.location", "search", [[]])
-
-
-class Versions(unittest.TestCase):
-    def test_18_has_is_storable(self):
-        s = Server(18)
-        try:
-            product = s.ok("product.product", "read", [[101], ["is_storable", "type"]])[0]
-            self.assertEqual(product["is_storable"], True)
-            self.assertEqual(product["type"], "consu")
-            status, _ = s.json2("product.product", "search", {"domain": []})
-            self.assertEqual(status, 404)  # JSON-2 is 19's
-        finally:
-            s.close()
 
 
 class UnitsOn19(unittest.TestCase):

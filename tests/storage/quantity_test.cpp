@@ -2,6 +2,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/quantity.hpp"
 
 using edgestock::storage::Quantity;
@@ -72,4 +73,27 @@ TEST_CASE("quantity arithmetic never wraps", "[quantity]") {
   CHECK(sum == near_top);  // unchanged by the failed addition
   CHECK_THROWS_AS(-Quantity::micros(std::numeric_limits<std::int64_t>::min()), std::overflow_error);
   CHECK((near_top + Quantity::micros(1)).as_micros() == std::numeric_limits<std::int64_t>::max());
+}
+
+TEST_CASE("a quantity converts between units of one family, exactly where the ratio allows", "[quantity][uom]") {
+  using edgestock::storage::convert;
+  using edgestock::storage::Unit;
+  using edgestock::storage::UnitOfMeasure;
+  const Unit units{1, UnitOfMeasure("Units"), 1, Quantity::units(1)};
+  const Unit packs{2, UnitOfMeasure("Packs of 10"), 1, Quantity::units(10)};
+  const Unit dozens{3, UnitOfMeasure("Dozens"), 1, Quantity::units(12)};
+  const Unit litres{4, UnitOfMeasure("Litres"), 9, Quantity::units(1)};
+  CHECK(convert(Quantity::units(25), units, packs) == Quantity::parse("2.5"));
+  CHECK(convert(Quantity::parse("2.5").value(), packs, units) == Quantity::units(25));
+  CHECK(convert(Quantity::units(3), dozens, units) == Quantity::units(36));
+  // 7 / 12 = 0.583333..., rounded half away from zero to a millionth.
+  CHECK(convert(Quantity::units(7), units, dozens) == Quantity::parse("0.583333"));
+  CHECK(convert(Quantity::units(-7), units, dozens) == Quantity::parse("-0.583333"));
+  CHECK(convert(Quantity::units(5), units, dozens) == Quantity::parse("0.416667"));  // 0.4166666...
+  CHECK(convert(Quantity::units(-5), units, dozens) == Quantity::parse("-0.416667"));
+  CHECK(convert(Quantity::units(4), units, units) == Quantity::units(4));
+  CHECK_FALSE(convert(Quantity::units(1), units, litres).has_value());  // two families
+  // Beyond what a stock line holds exactly: refused, never wrapped.
+  const Unit huge{5, UnitOfMeasure("Containers"), 1, Quantity::units(1'000'000)};
+  CHECK_FALSE(convert(Quantity::units(999'999'999), huge, units).has_value());
 }

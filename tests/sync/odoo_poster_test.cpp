@@ -8,6 +8,7 @@
 #include <random>
 #include <tuple>
 
+#include "edgestock/storage/audit.hpp"
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "edgestock/storage/outbox.hpp"
@@ -226,4 +227,122 @@ TEST_CASE("a product archived in Odoo while its moves wait, and a lot Odoo does 
   site.origins = {site.origins.back()};
   site.check_exactly_once();  // the tracked issue with its known lot was booked
   CHECK(site.ledger->outbox().backlog(storage::kDestinationOdoo).value() == 0);
+}
+
+// Odoo lets a product's unit change only while it has no stock move
+// (stock's ProductTemplate.write), so when it changes every move of it here
+// still waits. Within one family (17/18: a uom.category; 19: one tree of
+// relative units) the stock lines are converted at the next pull and each
+// waiting move is posted in the unit it was recorded in, with product_uom set,
+// for Odoo to convert (uom.uom._compute_quantity); a unit of another kind goes
+// to the exception queue, and once voided the product takes the new unit.
+TEST_CASE("a product's unit changed in Odoo while its moves wait is converted, or goes to a person",
+          "[odoo][posting][uom]") {
+  const int version = GENERATE(17, 19);
+  INFO("Odoo " << version);
+  OdooServer server(version);
+  PostingSite site(server);
+  const auto unit_id = [&](const char* name) {
+    return rpc(site.odoo, "uom.uom", "search", {{"domain", Json::array({Json::array({"name", "=", name})})}})[0]
+        .get<std::int64_t>();
+  };
+  // Two products new to the formulary (a reorder rule at Ward 3), never moved in Odoo.
+  const auto add_product = [&](const char* name, const char* barcode) {
+    const auto id =
+        rpc(site.odoo, "product.product", "create",
+            {{"vals_list",
+              Json::array(
+                  {{{"name", name}, {"barcode", barcode}, {"uom_id", unit_id("Units")}, {"tracking", "none"}}})}})[0]
+            .get<std::int64_t>();
+    rpc(site.odoo, "stock.warehouse.orderpoint", "create",
+        {{"vals_list",
+          Json::array(
+              {{{"product_id", id}, {"location_id", kWard}, {"product_min_qty", 10.0}, {"product_max_qty", 50.0}}})}});
+    return Stocked{id, std::string("0") + barcode, "Units", ""};
+  };
+  const auto gauze = add_product("Gauze swab 10x10", "5099999000011");
+  const auto saline = add_product("Saline 0.9% bag", "5099999000028");
+  const auto pull = [&] {
+    site.clock.advance(60'000);
+    PullScope scope;
+    scope.location_codes = {"WARD3", "THEATRE2"};
+    scope.now_ms = site.clock.now_ms();
+    const auto report = pull_catalogue(site.odoo, *site.ledger, scope, false);
+    INFO(report.failure.message);
+    REQUIRE(report.ok());
+  };
+  const auto line = [&](const Stocked& p) {
+    return site.ledger->stock_line(storage::LocationCode("WARD3"), "gtin:" + p.gtin, "").value().value();
+  };
+  pull();
+  std::map<Key, double> ignored;
+  site.record(MoveKind::receipt, gauze, 40, ignored);
+  site.record(MoveKind::issue, gauze, 15, ignored);
+  site.record(MoveKind::receipt, saline, 5, ignored);
+  const auto saline_receipt = site.ledger->find_move(storage::MoveId::parse(site.origins.back().substr(5)).value());
+  CHECK(line(gauze).on_hand() == Quantity::units(25));
+
+  // Central IT changes both products' units in Odoo (allowed: no stock moves yet).
+  rpc(site.odoo, "product.product", "write", {{"ids", {gauze.id}}, {"vals", {{"uom_id", unit_id("Packs of 10")}}}});
+  rpc(site.odoo, "product.product", "write", {{"ids", {saline.id}}, {"vals", {{"uom_id", unit_id("Litres")}}}});
+  pull();
+  // 25 Units are 2.5 Packs of 10; the saline line stays in Units (no conversion to Litres).
+  REQUIRE(site.ledger->catalogue().product_by_id(gauze.id).value().uom.str() == "Packs of 10");
+  REQUIRE(site.ledger->catalogue().unit(storage::UnitOfMeasure("Packs of 10")).has_value());
+  CHECK(line(gauze).uom.str() == "Packs of 10");
+  CHECK(line(gauze).pending == Quantity::parse("2.5").value());
+  CHECK(line(saline).uom.str() == "Units");
+  std::vector<std::string> changes;
+  for (const auto& entry : site.ledger->audit().tail(20)) {
+    if (entry.action == "unit changed") changes.push_back(entry.subject + ": " + entry.detail);
+  }
+  CHECK(changes == std::vector<std::string>{"gtin:05099999000011: Units -> Packs of 10: 1 stock lines converted",
+                                            "gtin:05099999000028: Units -> Litres: 0 stock lines converted, 1 not "
+                                            "convertible"});
+  // A nurse scans in the new unit: accepted, converted into the line.
+  Stocked in_packs = gauze;
+  in_packs.uom = "Packs of 10";
+  site.record(MoveKind::issue, in_packs, 1, ignored);
+  CHECK(line(gauze).on_hand() == Quantity::parse("1.5").value());
+
+  site.drain();
+  // Odoo booked 40 and 15 Units as 4 and 1.5 packs, and 1 pack: 1.5 packs at Ward 3.
+  const auto held = quants(site.odoo, {gauze});
+  CHECK(held.at({kWard, gauze.id, ""}) == Approx(1.5));
+  CHECK(line(gauze).baseline == Quantity::parse("1.5").value());
+  CHECK(line(gauze).pending.is_zero());
+  const auto moves = rpc(site.odoo, "stock.move", "search_read",
+                         {{"domain", Json::array({Json::array({"product_id", "=", gauze.id})})},
+                          {"fields", Json::array({"origin", "product_uom", "quantity", "state"})}});
+  REQUIRE(moves.size() == 3);
+  int in_units = 0;
+  for (const auto& m : moves) {
+    CHECK(m["state"] == "done");
+    if (m["product_uom"][0] == unit_id("Units")) ++in_units;
+  }
+  CHECK(in_units == 2);                          // posted in the unit they were recorded in
+  site.origins.erase(site.origins.begin() + 2);  // the saline receipt: not posted
+  site.check_exactly_once();
+
+  // The saline receipt waits for a person, with the reason in words.
+  const auto exceptions = site.ledger->outbox().open_exceptions().value();
+  REQUIRE(exceptions.size() == 1);
+  CHECK_THAT(exceptions[0].reason,
+             Catch::Contains("recorded in Units, but Odoo now counts Saline 0.9% bag in Litres") &&
+                 Catch::Contains("does not convert"));
+  CHECK(quants(site.odoo, {saline}).empty());
+  // Voided (a reversal in the move's own unit), the line is empty and takes
+  // the new unit with the next scan.
+  storage::MoveRequest reversal = saline_receipt.value().value().request;
+  reversal.kind = MoveKind::reversal;
+  reversal.reverses = saline_receipt.value().value().id;
+  reversal.occurred_at_ms.reset();
+  REQUIRE(site.ledger->record(reversal).has_value());
+  REQUIRE(site.ledger->outbox().resolve_exception(exceptions[0].id, "it-desk", "voided"));
+  Stocked in_litres = saline;
+  in_litres.uom = "Litres";
+  site.record(MoveKind::receipt, in_litres, 2, ignored);
+  CHECK(line(saline).uom.str() == "Litres");
+  CHECK(line(saline).on_hand() == Quantity::units(2));
+  CHECK(site.ledger->audit().verify().intact());
 }

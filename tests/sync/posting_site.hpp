@@ -106,6 +106,9 @@ struct PostingSite {
     s.lot = [this](std::int64_t product, const std::string& lot) {
       return catalogue_lot(ledger->catalogue(), product, lot);
     };
+    s.unit = [this](std::int64_t product, const storage::UnitOfMeasure& unit) {
+      return catalogue_unit(ledger->catalogue(), product, unit);
+    };
     return s;
   }
   PosterSettings settings() {

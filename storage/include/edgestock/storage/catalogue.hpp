@@ -55,6 +55,20 @@ struct ReorderRule {
   Quantity maximum;
 };
 
+// One of Odoo's units of measure. Units of one family convert into each
+// other: `reference` is how many of the family's reference unit one holds
+// (Packs of 10: 10 Units; Dozens: 12 Units).
+struct Unit {
+  std::int64_t odoo_id = 0;
+  UnitOfMeasure name;
+  std::int64_t family = 0;
+  Quantity reference;
+};
+
+// `quantity` of `from` in `to`, when both are of one family; rounded half away
+// from zero to a millionth of `to` (exact when the ratio allows).
+std::optional<Quantity> convert(Quantity quantity, const Unit& from, const Unit& to);
+
 // The stock key of a catalogue product, as the projection keeps it:
 // "gtin:<14 digits>" for a numeric barcode, else "code:<default code>", else "odoo:<id>".
 std::string stock_key(const Product& product);
@@ -97,6 +111,7 @@ struct ExpectedTransfer {
 
 // A page of a catalogue pull, written in one transaction.
 struct CatalogueBatch {
+  std::vector<Unit> units;  // written first: a product's new unit converts its stock lines
   std::vector<Product> products;
   std::vector<Packaging> packagings;
   std::vector<Lot> lots;
@@ -131,6 +146,8 @@ class Catalogue {
   [[nodiscard]] std::optional<Product> product_by_barcode(const std::string& barcode) const;
   [[nodiscard]] std::optional<Product> product_by_code(const std::string& default_code) const;
   [[nodiscard]] std::optional<Product> product_by_id(std::int64_t odoo_id) const;
+  // The unit of that name, when Odoo has exactly one.
+  [[nodiscard]] std::optional<Unit> unit(const UnitOfMeasure& name) const;
   [[nodiscard]] std::optional<Packaging> packaging_by_barcode(const std::string& barcode) const;
   [[nodiscard]] std::optional<Lot> lot(std::int64_t product_id, const std::string& name) const;
   [[nodiscard]] std::optional<Location> location(const LocationCode& code) const;

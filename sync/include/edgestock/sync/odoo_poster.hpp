@@ -79,6 +79,9 @@ inline std::string lot_map_key(std::int64_t product, const std::string& lot) {
 
 std::expected<std::int64_t, std::string> catalogue_product(const storage::Catalogue& catalogue,
                                                            const storage::ProductRef& product);
+// The unit a move of `product` recorded in `unit` is posted in (OdooSite::unit).
+std::expected<std::int64_t, std::string> catalogue_unit(const storage::Catalogue& catalogue, std::int64_t product,
+                                                        const storage::UnitOfMeasure& unit);
 std::expected<std::int64_t, std::string> catalogue_lot(const storage::Catalogue& catalogue, std::int64_t product,
                                                        const std::string& lot);
 

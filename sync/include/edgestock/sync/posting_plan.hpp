@@ -64,6 +64,12 @@ struct OdooSite {
   // post a lot Odoo does not know by name, which creates it; other moves are
   // held until it is known (DESIGN.md: lot unknown to Odoo).
   std::function<std::expected<std::int64_t, std::string>(std::int64_t product, const std::string& lot)> lot;
+  // The Odoo unit a move of `product` recorded in `unit` is posted in: 0 for
+  // the product's own unit (Odoo's default), else the uom.uom id of that unit
+  // when Odoo converts it into the product's (one family), or why not. Unset:
+  // every move is in its product's unit.
+  std::function<std::expected<std::int64_t, std::string>(std::int64_t product, const storage::UnitOfMeasure& unit)>
+      unit;
   // The move a reversal names, if the ledger holds it.
   std::function<std::optional<storage::Move>(const storage::MoveId&)> original;
   ReceiptRules receipts;
@@ -83,6 +89,7 @@ struct PostingLine {
   std::int64_t lot_id = 0;  // 0 with a lot: a receipt's new lot, created by name
   std::string expiry;
   std::int64_t occurred_at_ms = 0;
+  std::int64_t uom = 0;  // the uom.uom of `qty` when not the product's own (Odoo converts it)
 };
 
 struct Posting {
