@@ -119,8 +119,8 @@ struct PostingSite {
   }
 
   // Records one move; adds to `expected` what Odoo's quants must move by.
-  void record(MoveKind kind, const Stocked& p, int units, std::map<Key, double>& expected,
-              const std::string& cost_centre = "CC-W3") {
+  storage::Move record(MoveKind kind, const Stocked& p, int units, std::map<Key, double>& expected,
+                       const std::string& cost_centre = "CC-W3") {
     storage::MoveRequest r;
     r.kind = kind;
     r.product.gtin = p.gtin;
@@ -159,9 +159,29 @@ struct PostingSite {
         r.to = storage::LocationCode("SCRAP");
         expected[{kWard, p.id, lot}] -= units;
         break;
+      case MoveKind::return_to_store:  // unused stock back from the cost centre
+        r.to = storage::LocationCode("WARD3");
+        r.cost_centre = cost_centre;
+        expected[{kWard, p.id, lot}] += units;
+        break;
       default:
         FAIL("not used here");
     }
+    const auto move = ledger->record(r);
+    INFO((move ? "" : move.error().message));
+    REQUIRE(move.has_value());
+    origins.push_back("EDGE:" + move->id.str());
+    return *move;
+  }
+
+  // Records the reversal of an issue from Ward 3 of `units` of `p`.
+  void reverse_issue(const storage::Move& issue, const Stocked& p, int units, std::map<Key, double>& expected) {
+    storage::MoveRequest r = issue.request;
+    r.kind = MoveKind::reversal;
+    r.reverses = issue.id;
+    r.occurred_at_ms.reset();
+    r.raw.clear();
+    expected[{kWard, p.id, p.lot}] += units;
     const auto move = ledger->record(r);
     INFO((move ? "" : move.error().message));
     REQUIRE(move.has_value());
