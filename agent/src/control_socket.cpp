@@ -14,9 +14,9 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <system_error>
 
 namespace edgestock::agent {
 
@@ -27,6 +27,11 @@ using Json = nlohmann::json;
 namespace {
 
 constexpr std::size_t kRequestLimit = 4096;
+
+// strerror is not thread-safe; the error category's message is.
+std::string system_error_text(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
 constexpr std::size_t kMaxConnections = 4;
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
 constexpr std::size_t kAnswerLimit = std::size_t{1} << 20;
@@ -72,17 +77,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ucred peer{};
     socklen_t size = sizeof peer;
     if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) {
-      return respond({2, "", std::string("cannot tell who is asking: ") + std::strerror(errno)});
+      return respond({2, "", std::string("cannot tell who is asking: ") + system_error_text(errno)});
     }
     answered_ = true;  // the handler may take longer than the read timeout (a ledger write)
     timer_.cancel();
     handler_(line, peer.uid, [weak = weak_from_this(), &io = io_](ControlAnswer answer) {
-      asio::post(io, [weak, answer = std::move(answer)]() mutable {
-        if (auto self = weak.lock()) self->respond(std::move(answer));
+      asio::post(io, [weak, answer = std::move(answer)] {
+        if (auto self = weak.lock()) self->respond(answer);
       });
     });
   }
-  void respond(ControlAnswer answer) {
+  void respond(const ControlAnswer& answer) {
     answered_ = true;
     answer_ = encode(answer);
     asio::async_write(socket_, asio::buffer(answer_),
@@ -221,16 +226,16 @@ std::expected<ControlAnswer, std::string> ask_agent(const std::filesystem::path&
   if (path.string().size() >= sizeof address.sun_path) return std::unexpected("its path is too long");
   path.string().copy(address.sun_path, sizeof address.sun_path - 1);
   const Descriptor socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (socket.fd < 0) return std::unexpected(std::string("socket: ") + std::strerror(errno));
+  if (socket.fd < 0) return std::unexpected(std::string("socket: ") + system_error_text(errno));
   if (::connect(socket.fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    return std::unexpected(std::strerror(errno));
+    return std::unexpected(system_error_text(errno));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   const std::string line = request + "\n";
   for (std::size_t sent = 0; sent < line.size();) {
     if (!wait_for(socket.fd, POLLOUT, deadline)) return std::unexpected("the agent did not take the request in time");
     const auto n = ::send(socket.fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno != EINTR) return std::unexpected(std::string("send: ") + std::strerror(errno));
+    if (n < 0 && errno != EINTR) return std::unexpected(std::string("send: ") + system_error_text(errno));
     if (n > 0) sent += static_cast<std::size_t>(n);
   }
   std::string answer;
@@ -239,7 +244,7 @@ std::expected<ControlAnswer, std::string> ask_agent(const std::filesystem::path&
     if (!wait_for(socket.fd, POLLIN, deadline)) return std::unexpected("the agent did not answer in time");
     const auto n = ::recv(socket.fd, buffer, sizeof buffer, 0);
     if (n == 0) break;
-    if (n < 0 && errno != EINTR) return std::unexpected(std::string("recv: ") + std::strerror(errno));
+    if (n < 0 && errno != EINTR) return std::unexpected(std::string("recv: ") + system_error_text(errno));
     if (n > 0) answer.append(buffer, static_cast<std::size_t>(n));
     if (answer.size() > kAnswerLimit) return std::unexpected("the agent's answer is too long");
   }

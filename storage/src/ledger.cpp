@@ -520,10 +520,12 @@ void write_baseline_locked(Database& db, const Ledger::Baseline& b, std::int64_t
   if (kept && kept->uom != b.uom.str()) {
     // Odoo counts the product in another unit now: the line follows it when
     // the two units convert.
-    if (convert_lines_locked(db, b.product_key, kept->uom, b.uom.str()).left > 0 ||
-        !(kept = kept_line(db, b.location.str(), b.product_key, b.lot)) || kept->uom != b.uom.str()) {
+    const std::string was = kept->uom;
+    (void)convert_lines_locked(db, b.product_key, was, b.uom.str());
+    kept = kept_line(db, b.location.str(), b.product_key, b.lot);
+    if (!kept || kept->uom != b.uom.str()) {
       refuse(Code::unit_mismatch, "baseline refused: stock of '" + b.product_key + "' at " + b.location.str() +
-                                      " is kept in " + (kept ? kept->uom : std::string("?")) + ", not " + b.uom.str());
+                                      " is kept in " + was + ", not " + b.uom.str());
     }
   }
   if (beyond_stock_bound(b.quantity.as_micros()) ||

@@ -321,6 +321,24 @@ class Stock(Orm):
             self._touch("stock.picking", i, state="cancel")
         return True
 
+    def unlink(self, ids, context):
+        """stock.picking.unlink: its moves are cancelled (stock.move._action_cancel,
+        which refuses done moves) and deleted with their lines, then the picking."""
+        for i in ids:
+            if any(m["state"] == "done" for m in self._moves(self._get("stock.picking", i))):
+                raise user_error("You cannot cancel a stock move that has been set to 'Done'. Create a return in "
+                                 "order to reverse the moves which took place.")
+        for i in ids:
+            picking = self._get("stock.picking", i)
+            if picking["state"] != "cancel":
+                self.action_cancel([i], context)
+            for move in self._moves(picking):
+                for line in self._lines(move):
+                    del self.tables["stock.move.line"][line["id"]]
+                del self.tables["stock.move"][move["id"]]
+            del self.tables["stock.picking"][i]
+        return True
+
     def _expiry(self, lot_id):
         if not lot_id:
             return "9999"
@@ -540,7 +558,7 @@ class Stock(Orm):
 
     # -- dispatch
     RECORD_METHODS = {"read": None, "write": None, "action_confirm": "stock.picking", "action_assign": "stock.picking",
-                      "button_validate": "stock.picking", "action_cancel": "stock.picking",
+                      "button_validate": "stock.picking", "action_cancel": "stock.picking", "unlink": "stock.picking",
                       "action_apply_inventory": "stock.quant",
                       "action_validate": "stock.scrap", "do_scrap": "stock.scrap"}
 

@@ -395,6 +395,32 @@ class JsonRpc17(unittest.TestCase):
         self.assertEqual(error["name"], "odoo.exceptions.UserError")
         self.assertEqual(error["message"], "Object stock.no_such_model doesn't exist")
 
+    def test_unlink_of_a_picking_cancels_and_deletes_its_moves_but_never_a_done_one(self):
+        """stock.picking.unlink -> stock.move._action_cancel (refuses done moves) and stock.move.unlink."""
+        product = self.stocked(11)
+        before = self.quant(product, 11)
+
+        def reserved():
+            quants = self.s.ok("stock.quant", "search_read",
+                               [[["product_id", "=", product], ["location_id", "=", 11]]], {"fields": ["reserved_quantity"]})
+            return sum(q["reserved_quantity"] for q in quants)
+        reserved_before = reserved()
+        open_one = self.s.ok("stock.picking", "create", [{"picking_type_id": 3, "move_ids": [[0, 0, {
+            "product_id": product, "product_uom_qty": 1.0}]]}])
+        self.s.ok("stock.picking", "action_confirm", [[open_one]])
+        self.s.ok("stock.picking", "action_assign", [[open_one]])
+        moves = self.s.ok("stock.picking", "read", [[open_one], ["move_ids"]])[0]["move_ids"]
+        self.assertIs(self.s.ok("stock.picking", "unlink", [[open_one]]), True)
+        self.assertEqual(self.s.ok("stock.picking", "search", [[["id", "=", open_one]]]), [])
+        self.assertEqual(self.s.ok("stock.move", "search", [[["id", "in", moves]]]), [])
+        self.assertEqual(reserved(), reserved_before)  # released
+        done = self.s.ok("stock.picking", "create", [{"picking_type_id": 3, "move_ids": [[0, 0, {
+            "product_id": product, "product_uom_qty": 1.0, "quantity": 1.0, "picked": True}]]}])
+        self.s.ok("stock.picking", "button_validate", [[done]])
+        error = self.error_of("stock.picking", "unlink", [[done]])
+        self.assertIn("You cannot cancel a stock move that has been set to 'Done'", error["message"])
+        self.assertEqual(self.quant(product, 11), before - 1.0)
+
     def test_faults(self):
         self.s.fault("http_503")
         status, body = self.s.kw("stock.location", "search", [[]])

@@ -417,3 +417,26 @@ TEST_CASE("a catalogue pull rebases the stock shown on Odoo's quants, except lin
   // Each rebase is in the audit log, which still verifies.
   CHECK(site.ledger->audit().verify().intact());
 }
+
+// Central deletes an open transfer after the ward pulled it (stock.picking.unlink
+// cancels and deletes its moves): the receipt matched to it goes to a person,
+// and nothing is created in its place.
+TEST_CASE("a transfer deleted in Odoo since the pull sends its receipts to a person", "[odoo][receipt]") {
+  OdooServer server(17);
+  ReceivingSite site(server);
+  const auto& gloves = site.untracked[0];
+  const auto deleted = site.central_transfer({{gloves, 4}}, false);
+  const auto name = site.picking(deleted)["name"].get<std::string>();
+  REQUIRE(site.pull() == 1);
+  REQUIRE(rpc(site.odoo, "stock.picking", "unlink", {{"ids", {deleted}}}) == true);
+  const auto before = quants(site.odoo, site.products);
+  const auto pickings = site.picking_count();
+  std::map<Key, double> nothing;
+  site.record(MoveKind::receipt, gloves, 4, nothing);
+  site.drain();
+  const auto exceptions = site.ledger->outbox().open_exceptions().value();
+  REQUIRE(exceptions.size() == 1);
+  CHECK_THAT(exceptions[0].reason, Catch::Contains("the expected transfer " + name + " no longer exists in Odoo"));
+  CHECK(site.picking_count() == pickings);
+  check_quants(site, before, {{{kWard, gloves.id, ""}, 0.0}});
+}
