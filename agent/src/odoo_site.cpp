@@ -30,6 +30,7 @@ sync::OdooSite odoo_site(const config::Settings& settings, storage::Ledger& ledg
   site.lot = [&catalogue](std::int64_t product, const std::string& lot) {
     return sync::catalogue_lot(catalogue, product, lot);
   };
+  site.create_unknown_lots = p.unknown_lots == "create";
   site.unit = [&catalogue](std::int64_t product, const storage::UnitOfMeasure& unit) {
     return sync::catalogue_unit(catalogue, product, unit);
   };

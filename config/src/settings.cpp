@@ -414,6 +414,10 @@ const std::vector<Key>& keys() {
       choice_key("odoo.posting.short_receipts",
                  "backorder (Odoo keeps a transfer for what did not arrive) or close (the transfer is closed)",
                  [](Settings& s) -> std::string& { return s.odoo.posting.short_receipts; }, {"backorder", "close"}),
+      choice_key("odoo.posting.unknown_lots",
+                 "a lot Odoo does not know on a move other than a receipt: exception (waits for a person to map "
+                 "it) or create (the lot is created in Odoo by name, as a receipt's is)",
+                 [](Settings& s) -> std::string& { return s.odoo.posting.unknown_lots; }, {"exception", "create"}),
       Key{"odoo.locations", false, "barcodes of this site's stock locations in Odoo: [\"WARD3\", ...]",
           [](Settings&) { return std::string("[]"); },
           [](const Json& v, Settings& s) -> std::string {

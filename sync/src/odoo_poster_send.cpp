@@ -1,5 +1,6 @@
 // Sending one posting batch to Odoo, and what its outcome does to the ledger.
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -44,6 +45,9 @@ OdooPoster::Step OdooPoster::send(const std::string& batch_id, PostRound& round)
   }
   const auto booked_before = round.posted;
   Step step = Step::done;
+  if (posting.operation == Operation::picking || posting.operation == Operation::scrap) {
+    if (const auto stopped = create_lots(*batch, posting, round)) return *stopped;
+  }
   switch (posting.operation) {
     case Operation::scrap:
       step = send_scrap(*batch, posting, round);
@@ -62,6 +66,41 @@ OdooPoster::Step OdooPoster::send(const std::string& batch_id, PostRound& round)
     round.booked_seconds.push_back(static_cast<double>(clock_.now_ms() - batch->created_at_ms) / 1000.0);
   }
   return step;
+}
+
+// Lots Odoo does not know yet on a move that is not a receipt (the planner
+// lets them through with odoo.posting.unknown_lots = create): found by name,
+// else created, so that a retry after a lost answer finds the one it made
+// (Odoo keeps one lot per product and name). Odoo creates a receipt's lot
+// itself, from the move line's lot_name.
+// Nothing when every lot is known now; else how the batch ended (a refusal
+// split or failed it, a transient error stops the round).
+std::optional<OdooPoster::Step> OdooPoster::create_lots(const storage::PostingBatch& batch, Posting& posting,
+                                                        PostRound& round) {
+  if (posting.picking_type == "incoming") return std::nullopt;
+  for (auto& line : posting.lines) {
+    if (line.lot.empty() || line.lot_id != 0) continue;
+    const Json query{
+        {"domain", Json::array({Json::array({"product_id", "=", line.product}), Json::array({"name", "=", line.lot})})},
+        {"fields", Json::array({"name"})}};
+    const auto found = call("stock.lot", "search_read", query.dump(), round);
+    if (!found.ok()) return failed(batch, posting, 0, found, round);
+    const auto rows = parsed(found);
+    if (rows.is_array() && !rows.empty()) {
+      line.lot_id = id_of(rows[0].value("id", Json()));
+      continue;
+    }
+    Json vals{{"name", line.lot}, {"product_id", line.product}};
+    if (!line.expiry.empty()) vals["expiration_date"] = line.expiry + " 00:00:00";
+    const auto created = call("stock.lot", "create", Json{{"vals_list", Json::array({vals})}}.dump(), round);
+    if (!created.ok()) return failed(batch, posting, 0, created, round);
+    const auto ids = parsed(created);
+    line.lot_id = ids.is_array() && !ids.empty() ? id_of(ids[0]) : id_of(ids);
+    if (line.lot_id == 0) {
+      return permanent(batch, posting, 0, "Odoo created lot " + line.lot + " but did not say its id", round);
+    }
+  }
+  return std::nullopt;
 }
 
 OdooPoster::Step OdooPoster::send_picking(const storage::PostingBatch& batch, const Posting& posting,

@@ -225,7 +225,7 @@ PostingPlan plan_postings(std::span<const storage::Move> moves, const OdooSite& 
                             : std::expected<std::int64_t, std::string>(std::unexpect, "no lot lookup");
       if (known) {
         lot_id = *known;
-      } else if (r.kind != MoveKind::receipt) {
+      } else if (r.kind != MoveKind::receipt && !site.create_unknown_lots) {
         plan.held.push_back({move.id, known.error()});
         continue;
       }

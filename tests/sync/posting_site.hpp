@@ -106,6 +106,7 @@ struct PostingSite {
     s.lot = [this](std::int64_t product, const std::string& lot) {
       return catalogue_lot(ledger->catalogue(), product, lot);
     };
+    s.create_unknown_lots = create_unknown_lots;
     s.unit = [this](std::int64_t product, const storage::UnitOfMeasure& unit) {
       return catalogue_unit(ledger->catalogue(), product, unit);
     };
@@ -233,6 +234,7 @@ struct PostingSite {
   std::vector<Stocked> products;
   std::vector<std::string> origins;
   bool close_short_receipts = false;
+  bool create_unknown_lots = false;  // odoo.posting.unknown_lots = create
 };
 
 inline void check_quants(PostingSite& site, const std::map<Key, double>& before, const std::map<Key, double>& change) {

@@ -84,6 +84,7 @@ struct PostingSettings {
   int receipt_quiet_s = 1800;
   int receipt_done_window_h = 72;            // one-step transfers done at dispatch this recently are confirmed
   std::string short_receipts = "backorder";  // backorder: Odoo keeps a transfer for the rest; close: it is closed
+  std::string unknown_lots = "exception";    // a lot Odoo lacks on an issue, transfer, ...: exception or create
 
   bool operator==(const PostingSettings&) const = default;
 };

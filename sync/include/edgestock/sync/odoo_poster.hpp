@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,7 @@ class OdooPoster {
   enum class Step { done, retry, stop };
   void plan(PostRound& round);
   Step send(const std::string& batch_id, PostRound& round);
+  std::optional<Step> create_lots(const storage::PostingBatch& batch, Posting& posting, PostRound& round);
   Step send_picking(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
   Step send_receive(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);
   Step send_scrap(const storage::PostingBatch& batch, const Posting& posting, PostRound& round);

@@ -64,6 +64,9 @@ struct OdooSite {
   // post a lot Odoo does not know by name, which creates it; other moves are
   // held until it is known (DESIGN.md: lot unknown to Odoo).
   std::function<std::expected<std::int64_t, std::string>(std::int64_t product, const std::string& lot)> lot;
+  // Other moves of a lot Odoo does not know are posted too, the lot created
+  // in Odoo by name first (odoo.posting.unknown_lots = create).
+  bool create_unknown_lots = false;
   // The Odoo unit a move of `product` recorded in `unit` is posted in: 0 for
   // the product's own unit (Odoo's default), else the uom.uom id of that unit
   // when Odoo converts it into the product's (one family), or why not. Unset:
