@@ -63,14 +63,12 @@ bool beyond_stock_bound(std::int64_t micros) {
   return micros > Quantity::kMaxStockMicros || micros < -Quantity::kMaxStockMicros;
 }
 
-// Refuses a move whose unit differs from its product's or its stock lines',
-// or that would carry a stock line past what the ledger holds exactly
-// (SQLite would silently turn an overflowing sum into a floating-point REAL).
-// A move in another unit of the same family as its product's or its stock
-// line's is converted (a reversal of a move recorded before Odoo changed the
-// product's unit); units of two families are refused.
-// A reversal is in the unit of the move it reverses, whatever the product's
-// is now. An empty line takes the unit of the move that comes to it.
+// Refuses a move whose unit does not convert into its product's or its stock
+// lines' (units of two families), or that would carry a stock line past what
+// the ledger holds exactly (SQLite would silently turn an overflowing sum into
+// a floating-point REAL). A unit of the same family is converted; a reversal
+// keeps the unit of the move it reverses, whatever the product's is now; an
+// empty line takes the unit of the move that comes to it.
 void check_stock_lines(Database& db, const MoveRequest& r, const std::vector<StockEffect>& effects) {
   if (const auto product = find_product_locked(db, r.product);
       product && r.kind != MoveKind::reversal && product->uom != r.uom &&
