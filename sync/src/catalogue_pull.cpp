@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -85,11 +84,9 @@ bool read_units(Puller& puller, int version, const PullScope& scope, std::vector
         } else {
           family = id_of(row["category_id"]);
         }
-        char text[64];
-        std::snprintf(text, sizeof text, "%.6f", reference);
-        const auto micros = storage::Quantity::parse(text);
-        if (!micros || micros->as_micros() <= 0 || family == 0) return;
-        units.push_back({id, storage::UnitOfMeasure(text_of(row["name"])), family, *micros});
+        const auto micros = quantity_of(Json(reference));  // Odoo's float as the ledger's fixed point
+        if (micros.as_micros() <= 0 || family == 0) return;
+        units.push_back({id, storage::UnitOfMeasure(text_of(row["name"])), family, micros});
       },
       scope.page_size, true);
 }

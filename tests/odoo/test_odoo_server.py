@@ -50,7 +50,8 @@ class Server:
         self.post("/__test__/faults", {"kind": kind, "count": count, "delay_ms": delay_ms})
 
 
-class JsonRpc17(unittest.TestCase):
+class On17(unittest.TestCase):
+    """Tests against a server of their own (a class has one), with the helpers they share."""
     @classmethod
     def setUpClass(cls):
         cls.s = Server(17)
@@ -59,6 +60,26 @@ class JsonRpc17(unittest.TestCase):
     def tearDownClass(cls):
         cls.s.close()
 
+    def quant(self, product, location):
+        quants = self.s.ok("stock.quant", "search_read",
+                           [[["product_id", "=", product], ["location_id", "=", location]]], {"fields": ["quantity"]})
+        return sum(q["quantity"] for q in quants)
+
+    def error_of(self, model, method, args=(), kwargs=None):
+        _, reply = self.s.kw(model, method, args, kwargs)
+        self.assertIn("error", reply, reply)
+        return reply["error"]["data"]
+
+    def stocked(self, location):
+        rows = self.s.ok("stock.quant", "search_read", [[["location_id", "=", location], ["quantity", ">", 5],
+                                                         ["lot_id", "=", False]]], {"fields": ["product_id"]})
+        untracked = [r["product_id"][0] for r in rows
+                     if self.s.ok("product.product", "read", [[r["product_id"][0]], ["tracking"]])[0]["tracking"]
+                     == "none"]
+        return untracked[0]
+
+
+class JsonRpc17(On17):
     def test_version_and_login(self):
         status, reply = self.s.rpc("common", "version")
         self.assertEqual(status, 200)
@@ -141,11 +162,6 @@ class JsonRpc17(unittest.TestCase):
         _, reply = self.s.kw("stock.lot", "read", [[999999]])
         self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.MissingError")
 
-    def quant(self, product, location):
-        quants = self.s.ok("stock.quant", "search_read",
-                           [[["product_id", "=", product], ["location_id", "=", location]]], {"fields": ["quantity"]})
-        return sum(q["quantity"] for q in quants)
-
     def test_picking_flow_with_backorder_wizard_and_negative_stock(self):
         stocked = self.s.ok("stock.quant", "search_read", [[["location_id", "=", 11], ["quantity", ">", 0]]],
                             {"fields": ["product_id"]})
@@ -198,19 +214,6 @@ class JsonRpc17(unittest.TestCase):
         self.assertEqual(self.quant(103, 10), before - 2.0)
 
     # -- strict where posting depends on it (each names the Odoo function it follows)
-
-    def error_of(self, model, method, args=(), kwargs=None):
-        _, reply = self.s.kw(model, method, args, kwargs)
-        self.assertIn("error", reply, reply)
-        return reply["error"]["data"]
-
-    def stocked(self, location):
-        rows = self.s.ok("stock.quant", "search_read", [[["location_id", "=", location], ["quantity", ">", 5],
-                                                         ["lot_id", "=", False]]], {"fields": ["product_id"]})
-        untracked = [r["product_id"][0] for r in rows
-                     if self.s.ok("product.product", "read", [[r["product_id"][0]], ["tracking"]])[0]["tracking"]
-                     == "none"]
-        return untracked[0]
 
     def test_lots_only_on_move_lines(self):
         """stock.move has no lot_name (BaseModel.create: "Invalid field %r on model %r");
@@ -451,26 +454,8 @@ class Versions(unittest.TestCase):
             s.close()
 
 
-class Units17(unittest.TestCase):
+class Units17(On17):
     """Units of measure on 17: a server of their own, as they create products."""
-    @classmethod
-    def setUpClass(cls):
-        cls.s = Server(17)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
-
-    def error_of(self, model, method, args=(), kwargs=None):
-        _, reply = self.s.kw(model, method, args, kwargs)
-        self.assertIn("error", reply, reply)
-        return reply["error"]["data"]
-
-    def stocked(self, location):
-        return JsonRpc17.stocked(self, location)
-
-    def quant(self, product, location):
-        return JsonRpc17.quant(self, product, location)
 
     def unit(self, name):
         return self.s.ok("uom.uom", "search", [[["name", "=", name]]])[0]
