@@ -395,3 +395,31 @@ TEST_CASE("with unknown lots created by config, an issue of a new lot is booked 
   REQUIRE(exceptions.size() == 1);
   CHECK_THAT(exceptions[0].reason, Catch::Contains("lot LOT-NOT-IN-ODOO-2") && Catch::Contains("unknown to Odoo"));
 }
+
+// What the planner is told of a move whose unit is not its product's, from
+// the catalogue alone: its own unit's uom.uom id when the two convert, or why
+// it cannot be posted, with what to do.
+TEST_CASE("a move's unit is posted as its own, or refused with what to do", "[posting][uom]") {
+  TempDir dir;
+  ManualClock clock;
+  auto ledger = open_ledger(dir / "ledger.db", clock);
+  auto& catalogue = ledger->catalogue();
+  REQUIRE(catalogue.upsert(storage::Product{901, "Gauze swab", "5099999000011", "",
+                                            storage::UnitOfMeasure("Packs of 10"), "none", true, ""}));
+  const storage::UnitOfMeasure units("Units");
+  CHECK(catalogue_unit(catalogue, 901, storage::UnitOfMeasure("Packs of 10")) == 0);  // the product's own
+  // Odoo's units not pulled yet: the move waits, and the reason says to pull.
+  auto posted = catalogue_unit(catalogue, 901, units);
+  REQUIRE_FALSE(posted.has_value());
+  CHECK_THAT(posted.error(), Catch::Contains("recorded in Units, but Odoo now counts Gauze swab in Packs of 10") &&
+                                 Catch::Contains("pull the catalogue"));
+  storage::CatalogueBatch batch;
+  batch.units = {{1, units, 1, Quantity::units(1)},
+                 {2, storage::UnitOfMeasure("Packs of 10"), 1, Quantity::units(10)},
+                 {3, storage::UnitOfMeasure("Litres"), 3, Quantity::units(1)}};
+  REQUIRE(catalogue.upsert(batch));
+  CHECK(catalogue_unit(catalogue, 901, units) == 1);
+  posted = catalogue_unit(catalogue, 901, storage::UnitOfMeasure("Litres"));
+  REQUIRE_FALSE(posted.has_value());
+  CHECK_THAT(posted.error(), Catch::Contains("does not convert: void the move and record it again in Packs of 10"));
+}
