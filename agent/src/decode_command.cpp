@@ -34,6 +34,14 @@ nlohmann::ordered_json as_json(const scanners::DecodedScan& s) {
       elements.push_back({{"ai", e.ai}, {"title", std::string(scanners::gs1_ai_title(e.ai))}, {"value", e.value}});
     }
   }
+  if (!s.broken_rules.empty()) {
+    auto& warnings = j["warnings"] = nlohmann::ordered_json::array();
+    for (const auto& rule : s.broken_rules) {
+      warnings.push_back({{"rule", rule.kind == scanners::Gs1BrokenRule::Kind::needs ? "requires" : "excludes"},
+                          {"ai", rule.ai},
+                          {"meaning", rule.meaning}});
+    }
+  }
   return j;
 }
 
@@ -53,6 +61,9 @@ void print_text(const scanners::DecodedScan& s, int year, std::ostream& out) {
     }
     out << "  (" << e.ai << ") " << scanners::gs1_ai_title(e.ai) << ": " << value << "\n";
   }
+  // Valid syntax that breaks an association rule: GS1 checks these over every
+  // barcode on the item, so the scan session decides what each one means.
+  for (const auto& rule : s.broken_rules) out << "  warning: " << rule.meaning << "\n";
   if (s.elements.empty()) {
     line("gtin", s.gtin);
     line("labeler", s.hibc_labeler);

@@ -1,102 +1,254 @@
 #include "gs1_ai_table.hpp"
 
 #include <array>
+#include <stdexcept>
 
 namespace edgestock::scanners::gs1 {
 namespace {
 
-using C = Charset;
-using K = Check;
-
-// Data lengths exclude the AI itself.
-constexpr std::array kTable{
-    AiFormat{"00", "SSCC", 18, 18, C::numeric, K::gs1_mod10, false},
-    AiFormat{"01", "GTIN", 14, 14, C::numeric, K::gs1_mod10, false},
-    AiFormat{"02", "CONTENT", 14, 14, C::numeric, K::gs1_mod10, false},
-    AiFormat{"10", "BATCH/LOT", 1, 20, C::cset82, K::none, false},
-    AiFormat{"11", "PROD DATE", 6, 6, C::numeric, K::date_yymmdd_day00, false},
-    AiFormat{"12", "DUE DATE", 6, 6, C::numeric, K::date_yymmdd_day00, false},
-    AiFormat{"13", "PACK DATE", 6, 6, C::numeric, K::date_yymmdd_day00, false},
-    AiFormat{"15", "BEST BEFORE", 6, 6, C::numeric, K::date_yymmdd_day00, false},
-    AiFormat{"16", "SELL BY", 6, 6, C::numeric, K::date_yymmdd_day00, false},
-    AiFormat{"17", "USE BY OR EXPIRY", 6, 6, C::numeric, K::date_yymmdd_day00, false},
-    AiFormat{"20", "VARIANT", 2, 2, C::numeric, K::none, false},
-    AiFormat{"21", "SERIAL", 1, 20, C::cset82, K::none, false},
-    AiFormat{"22", "CPV", 1, 20, C::cset82, K::none, false},
-    AiFormat{"240", "ADDITIONAL ID", 1, 30, C::cset82, K::none, false},
-    AiFormat{"241", "CUST. PART No.", 1, 30, C::cset82, K::none, false},
-    AiFormat{"250", "SECONDARY SERIAL", 1, 30, C::cset82, K::none, false},
-    AiFormat{"30", "VAR. COUNT", 1, 8, C::numeric, K::none, false},
-    AiFormat{"37", "COUNT", 1, 8, C::numeric, K::none, false},
-    AiFormat{"400", "ORDER NUMBER", 1, 30, C::cset82, K::none, false},
-    AiFormat{"401", "GINC", 1, 30, C::cset82, K::none, false},
-    AiFormat{"402", "GSIN", 17, 17, C::numeric, K::gs1_mod10, false},
-    AiFormat{"403", "ROUTE", 1, 30, C::cset82, K::none, false},
-    AiFormat{"410", "SHIP TO LOC", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"411", "BILL TO", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"412", "PURCHASE FROM", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"413", "SHIP FOR LOC", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"414", "LOC No.", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"415", "PAY TO", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"416", "PROD/SERV LOC", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"417", "PARTY", 13, 13, C::numeric, K::gs1_mod10, false},
-    AiFormat{"422", "ORIGIN", 3, 3, C::numeric, K::none, false},
-    AiFormat{"7003", "EXPIRY TIME", 10, 10, C::numeric, K::date_time, false},
-    AiFormat{"7240", "PROTOCOL", 1, 20, C::cset82, K::none, false},
-    AiFormat{"8004", "GIAI", 1, 30, C::cset82, K::none, false},
-    AiFormat{"8020", "REF No.", 1, 25, C::cset82, K::none, false},
-    AiFormat{"90", "INTERNAL", 1, 30, C::cset82, K::none, false},
-    AiFormat{"91", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"92", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"93", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"94", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"95", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"96", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"97", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"98", "INTERNAL", 1, 90, C::cset82, K::none, false},
-    AiFormat{"99", "INTERNAL", 1, 90, C::cset82, K::none, false},
+struct Row {
+  std::string_view first;
+  std::string_view last;
+  std::string_view flags;
+  std::string_view spec;
+  std::string_view attributes;
+  std::string_view title;
 };
 
-// Measures 310n-369n: the first three digits name the measure, the fourth
-// (0-9) where the decimal point goes. Those in use (section 3.2.x).
-constexpr std::array<std::string_view, 39> kMeasurePrefixes{
-    "310", "311", "312", "313", "314", "315", "316", "320", "321", "322", "323", "324", "325",
-    "326", "327", "328", "329", "330", "331", "332", "333", "334", "335", "336", "337", "340",
-    "341", "342", "343", "344", "345", "346", "347", "348", "349", "350", "351", "352", "353"};
-constexpr std::array<std::string_view, 14> kMoreMeasurePrefixes{"354", "355", "356", "357", "360", "361", "362",
-                                                                "363", "364", "365", "366", "367", "368", "369"};
+constexpr Row kRows[] = {
+#include "gs1_ai_table.inc"
+};
 
-bool is_measure_prefix(std::string_view prefix) {
-  for (const auto p : kMeasurePrefixes) {
-    if (p == prefix) return true;
+constexpr std::array<std::pair<std::string_view, Lint>, 35> kLintNames{{
+    {"csum", Lint::csum},
+    {"csumalpha", Lint::csumalpha},
+    {"key", Lint::key},
+    {"keyoff1", Lint::keyoff1},
+    {"yymmd0", Lint::yymmd0},
+    {"yymmdd", Lint::yymmdd},
+    {"yyyymmd0", Lint::yyyymmd0},
+    {"yyyymmdd", Lint::yyyymmdd},
+    {"hh", Lint::hh},
+    {"mi", Lint::mi},
+    {"ss", Lint::ss},
+    {"hhmi", Lint::hhmi},
+    {"iso3166", Lint::iso3166},
+    {"iso3166999", Lint::iso3166999},
+    {"iso3166alpha2", Lint::iso3166alpha2},
+    {"iso4217", Lint::iso4217},
+    {"iso5218", Lint::iso5218},
+    {"iban", Lint::iban},
+    {"latitude", Lint::latitude},
+    {"longitude", Lint::longitude},
+    {"pcenc", Lint::pcenc},
+    {"pieceoftotal", Lint::pieceoftotal},
+    {"nonzero", Lint::nonzero},
+    {"nozeroprefix", Lint::nozeroprefix},
+    {"zero", Lint::zero},
+    {"winding", Lint::winding},
+    {"yesno", Lint::yesno},
+    {"hyphen", Lint::hyphen},
+    {"importeridx", Lint::importeridx},
+    {"packagetype", Lint::packagetype},
+    {"mediatype", Lint::mediatype},
+    {"posinseqslash", Lint::posinseqslash},
+    {"couponcode", Lint::couponcode},
+    {"couponposoffer", Lint::couponposoffer},
+    {"hasnondigit", Lint::hasnondigit},
+}};
+
+// The table is written by hand from the dictionary; a typo in it is a bug
+// of this program, found by the first decode (and by the table's tests).
+[[noreturn]] void bad_row(const Row& row, std::string_view what) {
+  throw std::logic_error("gs1_ai_table.inc, AI " + std::string(row.first) + ": " + std::string(what));
+}
+
+std::vector<std::string_view> split(std::string_view text, char by) {
+  std::vector<std::string_view> parts;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto end = text.find(by, pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > pos) parts.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
   }
-  for (const auto p : kMoreMeasurePrefixes) {
-    if (p == prefix) return true;
+  return parts;
+}
+
+int number(const Row& row, std::string_view digits) {
+  if (digits.empty() || digits.size() > 2) bad_row(row, "bad length in the specification");
+  int value = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') bad_row(row, "bad length in the specification");
+    value = value * 10 + (c - '0');
   }
-  return false;
+  return value;
+}
+
+Component parse_component(const Row& row, std::string_view text) {
+  Component component;
+  const auto parts = split(text, ',');
+  std::string_view type = parts.at(0);
+  if (type.starts_with('[')) {
+    if (!type.ends_with(']')) bad_row(row, "unclosed optional component");
+    component.optional = true;
+    type = type.substr(1, type.size() - 2);
+  }
+  switch (type.empty() ? '?' : type[0]) {
+    case 'N':
+      component.charset = Charset::numeric;
+      break;
+    case 'X':
+      component.charset = Charset::cset82;
+      break;
+    case 'Y':
+      component.charset = Charset::cset39;
+      break;
+    case 'Z':
+      component.charset = Charset::cset64;
+      break;
+    default:
+      bad_row(row, "unknown component type");
+  }
+  type.remove_prefix(1);
+  if (type.starts_with("..")) {
+    component.min_length = 1;
+    component.max_length = number(row, type.substr(2));
+  } else {
+    component.min_length = component.max_length = number(row, type);
+  }
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    bool known = false;
+    for (const auto& [name, value] : kLintNames) {
+      if (name == parts[i]) {
+        component.lints.push_back(value);
+        known = true;
+      }
+    }
+    if (!known) bad_row(row, "unknown linter " + std::string(parts[i]));
+  }
+  return component;
+}
+
+void parse_attribute(const Row& row, std::string_view attribute, AiEntry& entry) {
+  if (attribute == "dlpkey") {
+    entry.primary_key = true;
+  } else if (attribute.starts_with("dlpkey=")) {
+    entry.primary_key = true;
+    for (const auto sequence : split(attribute.substr(7), '|')) {
+      auto& qualifiers = entry.qualifier_sequences.emplace_back();
+      for (const auto ai : split(sequence, ',')) qualifiers.emplace_back(ai);
+    }
+  } else if (attribute.starts_with("req=")) {
+    auto& groups = entry.requires_any.emplace_back();
+    for (const auto group : split(attribute.substr(4), ',')) {
+      auto& patterns = groups.emplace_back();
+      for (const auto pattern : split(group, '+')) patterns.emplace_back(pattern);
+    }
+  } else if (attribute.starts_with("ex=")) {
+    for (const auto pattern : split(attribute.substr(3), ',')) entry.excludes.emplace_back(pattern);
+  } else {
+    bad_row(row, "unknown attribute " + std::string(attribute));
+  }
+}
+
+struct Table {
+  std::vector<AiEntry> entries;
+  // Entry index + 1 for every 4-digit string an AI is a prefix of; 0: none.
+  std::array<std::uint16_t, 10000> by_prefix{};
+};
+
+int power_of_ten(std::size_t n) {
+  int value = 1;
+  for (std::size_t i = 0; i < n; ++i) value *= 10;
+  return value;
+}
+
+Table build() {
+  Table table;
+  for (const auto& row : kRows) {
+    AiEntry entry;
+    entry.first = row.first;
+    entry.last = row.last;
+    entry.title = row.title;
+    entry.predefined_length = row.flags.find('*') != std::string_view::npos;
+    entry.data_attribute = row.flags.find('?') != std::string_view::npos;
+    for (const auto part : split(row.spec, ' ')) entry.components.push_back(parse_component(row, part));
+    for (const auto attribute : split(row.attributes, ' ')) parse_attribute(row, attribute, entry);
+    if (row.first.size() != row.last.size() || row.first.size() < 2 || row.first.size() > 4) bad_row(row, "bad AI");
+    const int first = std::stoi(std::string(row.first));
+    const int last = std::stoi(std::string(row.last));
+    const int span = power_of_ten(4 - row.first.size());
+    for (int ai = first; ai <= last; ++ai) {
+      for (int slot = ai * span; slot < (ai + 1) * span; ++slot) {
+        if (table.by_prefix.at(static_cast<std::size_t>(slot)) != 0) bad_row(row, "AIs overlap");
+        table.by_prefix.at(static_cast<std::size_t>(slot)) = static_cast<std::uint16_t>(table.entries.size() + 1);
+      }
+    }
+    table.entries.push_back(std::move(entry));
+  }
+  return table;
+}
+
+const Table& table() {
+  static const Table kTable = build();
+  return kTable;
 }
 
 }  // namespace
 
-std::optional<AiFormat> match_ai(std::string_view text, std::string_view& ai) {
-  for (const auto& format : kTable) {
-    if (text.substr(0, format.ai.size()) == format.ai) {
-      ai = text.substr(0, format.ai.size());
-      return format;
-    }
-  }
-  if (text.size() >= 4 && is_measure_prefix(text.substr(0, 3)) && text[3] >= '0' && text[3] <= '9') {
-    ai = text.substr(0, 4);
-    return AiFormat{ai, "MEASURE", 6, 6, Charset::numeric, Check::none, true};
-  }
-  return std::nullopt;
+int AiEntry::min_length() const {
+  int total = 0;
+  for (const auto& c : components) total += c.optional ? 0 : c.min_length;
+  return total;
 }
 
-bool has_predefined_length(std::string_view ai) {
-  if (ai.size() < 2) return false;
-  const int first_two = (ai[0] - '0') * 10 + (ai[1] - '0');
-  return (first_two >= 0 && first_two <= 4) || (first_two >= 11 && first_two <= 20) ||
-         (first_two >= 31 && first_two <= 36) || first_two == 41;
+int AiEntry::max_length() const {
+  int total = 0;
+  for (const auto& c : components) total += c.max_length;
+  return total;
+}
+
+const AiEntry* match_ai(std::string_view text, std::string_view& ai) {
+  std::size_t digits = 0;
+  int slot = 0;
+  while (digits < 4 && digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    slot = slot * 10 + (text[digits] - '0');
+    ++digits;
+  }
+  if (digits < 2) return nullptr;
+  slot *= power_of_ten(4 - digits);
+  const auto index = table().by_prefix.at(static_cast<std::size_t>(slot));
+  if (index == 0) return nullptr;
+  const auto& entry = table().entries[index - 1];
+  if (entry.first.size() > digits) return nullptr;
+  ai = text.substr(0, entry.first.size());
+  return &entry;
+}
+
+const AiEntry* find_ai(std::string_view ai) {
+  std::string_view matched;
+  const auto* entry = match_ai(ai, matched);
+  return entry != nullptr && matched.size() == ai.size() ? entry : nullptr;
+}
+
+std::span<const AiEntry> all_ai_entries() {
+  return table().entries;
+}
+
+bool ai_matches(std::string_view pattern, std::string_view ai) {
+  if (pattern.size() != ai.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != 'n' && pattern[i] != ai[i]) return false;
+  }
+  return true;
+}
+
+std::string_view lint_name(Lint lint) {
+  for (const auto& [name, value] : kLintNames) {
+    if (value == lint) return name;
+  }
+  return "?";
 }
 
 }  // namespace edgestock::scanners::gs1

@@ -35,6 +35,15 @@ std::size_t invalid_utf8_at(std::string_view text) {
   return std::string_view::npos;
 }
 
+// "http://" or "https://" in any case (URI schemes are case-insensitive).
+bool looks_like_link(std::string_view text) {
+  std::string head(text.substr(0, 8));
+  for (auto& c : head) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return head.starts_with("http://") || head.starts_with("https://");
+}
+
 bool is_store_code(std::string_view code) {
   if (code.empty() || code.size() > 64) return false;
   for (const char c : code) {
@@ -50,6 +59,7 @@ std::expected<DecodedScan, ScanError> from_gs1(const Gs1Message& message, int to
   scan.kind = ScanKind::gs1;
   scan.symbology = message.symbology;
   scan.elements = message.elements;
+  scan.broken_rules = message.broken_rules;
   if (const auto* gtin = message.find("01")) scan.gtin = *gtin;
   if (const auto* lot = message.find("10")) scan.lot = *lot;
   if (const auto* serial = message.find("21")) scan.serial = *serial;
@@ -58,11 +68,21 @@ std::expected<DecodedScan, ScanError> from_gs1(const Gs1Message& message, int to
     if (const auto* count = message.find(ai)) scan.count = std::stoll(*count);
   }
   if (scan.gtin.empty() && message.find("02") != nullptr) scan.gtin = *message.find("02");
-  if (scan.gtin.empty() && message.find("00") == nullptr) {
-    return fail("this GS1 barcode names no product (no AI 01 GTIN)");
-  }
+  // A lot, expiry or serial alone is valid GS1 data (its broken "goes with
+  // (01)" rule says so): the scan session decides what it completes.
   return scan;
 }
+
+}  // namespace
+
+std::string DecodedScan::sscc() const {
+  for (const auto& e : elements) {
+    if (e.ai == "00") return e.value;
+  }
+  return {};
+}
+
+namespace {
 
 std::expected<DecodedScan, ScanError> from_hibc(const HibcLabel& label) {
   DecodedScan scan;
@@ -189,7 +209,7 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view raw, const De
     identifier = raw.substr(0, 3);
     body = raw.substr(3);
   }
-  if (body.starts_with("http://") || body.starts_with("https://")) {
+  if (looks_like_link(body)) {
     auto message = parse_gs1_digital_link(body, context.today_year);
     if (!message) return std::unexpected(message.error());
     message->symbology = std::string(identifier);

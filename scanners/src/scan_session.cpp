@@ -136,12 +136,8 @@ SessionOutput ScanSession::command(const DecodedScan& scan, std::int64_t now_ms)
   return refuse("unknown command");
 }
 
-SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms) {
-  if (location_.empty()) return refuse("scan a location first");
-  const Command action = this->action();
-  if (!policy_.roles[operator_].contains(action)) return refuse(operator_ + " may not " + verb(action) + " stock");
-  SessionOutput out;
-  const ResolvedProduct product = resolve_(scan);
+std::optional<SessionOutput> ScanSession::check_lot(const DecodedScan& scan, const ResolvedProduct& product,
+                                                    Command action, std::int64_t now_ms, SessionOutput& out) {
   if (!scan.lot.empty() && policy_.recalled.contains({scan.gtin, scan.lot}) && action != Command::count) {
     auto refused =
         refuse("lot " + scan.lot + " of " + label(product) + " is recalled: set it aside, do not " + verb(action));
@@ -160,6 +156,55 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
     }
     out.prompts.push_back({Level::warning, text, "expired_lot"});
   }
+  return std::nullopt;
+}
+
+// A lot, expiry or serial in a barcode of its own (GS1 allows the GTIN and
+// its attributes in two symbols on one pack): it completes the line of the
+// item scanned just before it.
+SessionOutput ScanSession::complete_last_line(const DecodedScan& scan, std::int64_t now_ms) {
+  if (lines_.empty()) {
+    return refuse("this barcode has a lot, expiry or serial but no product: scan the product's barcode first");
+  }
+  auto& line = lines_.back();
+  const std::pair<const std::string*, std::string*> fields[] = {
+      {&scan.lot, &line.lot}, {&scan.expiry, &line.expiry}, {&scan.serial, &line.serial}};
+  for (const auto& [scanned, held] : fields) {
+    if (!scanned->empty() && !held->empty() && *held != *scanned) {
+      return refuse("the last line (" + label(line.product) + ") already has " + *held + ", this barcode says " +
+                    *scanned + ": scan the product again");
+    }
+  }
+  if (scan.lot.empty() && scan.expiry.empty() && scan.serial.empty()) {
+    return refuse("this GS1 barcode has no product, lot, expiry or serial that the store uses");
+  }
+  DecodedScan merged;
+  merged.gtin = line.gtin;
+  merged.lot = scan.lot.empty() ? line.lot : scan.lot;
+  merged.expiry = scan.expiry.empty() ? line.expiry : scan.expiry;
+  SessionOutput out;
+  if (auto refused = check_lot(merged, line.product, action(), now_ms, out)) return *refused;
+  for (const auto& [scanned, held] : fields) {
+    if (!scanned->empty()) *held = *scanned;
+  }
+  out.prompts.push_back({Level::info, describe(line), ""});
+  return out;
+}
+
+SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms) {
+  if (location_.empty()) return refuse("scan a location first");
+  const Command action = this->action();
+  if (!policy_.roles[operator_].contains(action)) return refuse(operator_ + " may not " + verb(action) + " stock");
+  for (const auto& rule : scan.broken_rules) {
+    // Inside one barcode, two AIs that exclude each other make a faulty label.
+    if (rule.kind == Gs1BrokenRule::Kind::excludes) {
+      return refuse("this label breaks a GS1 rule (" + rule.meaning + "): set the item aside and report the label");
+    }
+  }
+  if (scan.attributes_only()) return complete_last_line(scan, now_ms);
+  SessionOutput out;
+  const ResolvedProduct product = resolve_(scan);
+  if (auto refused = check_lot(scan, product, action, now_ms, out)) return *refused;
   if (!product.known) {
     out.prompts.push_back({Level::warning,
                            label(product) + " is not in the local catalogue; it is recorded and will be matched later",
@@ -171,7 +216,7 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
     lines_.back().qty += product.per_scan;
   } else {
     const auto qty = next_count_ ? product.per_scan.times(*next_count_).value_or(product.per_scan) : product.per_scan;
-    lines_.push_back(Line{product, scan.lot, scan.expiry, scan.serial, qty, raw, now_ms});
+    lines_.push_back(Line{product, scan.lot, scan.expiry, scan.serial, scan.gtin, qty, raw, now_ms});
     next_count_.reset();
   }
   out.prompts.push_back({Level::info, describe(lines_.back()), ""});

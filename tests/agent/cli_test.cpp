@@ -150,8 +150,22 @@ TEST_CASE("edgestock decode explains a scan or says why it is refused", "[cli][d
                     "17271231"
                     "10LOT-42A<GS>21SN7"},
                    false, none, out) == 0);
-  CHECK_THAT(out.str(), Catch::Contains("(17) USE BY OR EXPIRY: 271231 = 2027-12-31"));
+  CHECK_THAT(out.str(), Catch::Contains("(17) USE BY or EXPIRY: 271231 = 2027-12-31"));
   CHECK_THAT(out.str(), Catch::Contains("(21) SERIAL: SN7"));
+  CHECK_THAT(out.str(), !Catch::Contains("warning"));
+
+  // Valid GS1 syntax that breaks an association rule: exit 0, the rule named
+  // as a warning (a lot printed in a barcode of its own beside the GTIN's).
+  std::ostringstream lot_alone;
+  CHECK(run_decode({"]d210LOT-42A"}, false, none, lot_alone) == 0);
+  CHECK_THAT(lot_alone.str(),
+             Catch::Contains("warning: (10) BATCH/LOT goes with one of (01), (02), (03), (8006), (8026)"));
+  std::ostringstream lot_json;
+  CHECK(run_decode({"]d210LOT-42A"}, true, none, lot_json) == 0);
+  CHECK_THAT(lot_json.str(), Catch::Contains(R"("warnings":[{"rule":"requires","ai":"10","meaning":"(10) BATCH/LOT)"));
+  // A syntax error is still refused, exit 1.
+  std::ostringstream broken;
+  CHECK(run_decode({"]d21713"}, false, none, broken) == 1);
 
   std::istringstream lines("5012345670010\r\n\n0109506000134353\n");
   std::ostringstream json;

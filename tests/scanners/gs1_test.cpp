@@ -58,9 +58,11 @@ TEST_CASE("element strings: fixed-length data, measures, logistics and internal 
           "410"
           "9506000134352"
           "422"
-          "380"
+          "380" +
+          kGs +  // 422 and 7003 have fixed lengths but not predefined ones: FNC1 follows (7.8.5)
           "7003"
-          "2712312359"
+          "2712312359" +
+          kGs +
           "240"
           "REF-9" +
           kGs +
@@ -181,7 +183,8 @@ TEST_CASE("GS1 Digital Link URIs on id.gs1.org and on any domain", "[gs1][digita
   };
   const Case cases[] = {
       {"ftp://id.gs1.org/01/09506000134352", "starts with https://"},
-      {"https://id.gs1.org/gtin/09506000134352", "no primary key"},
+      {"https://id.gs1.org/gtin/09506000134352", "retired name \"gtin\""},
+      {"https://id.gs1.org/dl/09506000134352", "no primary key"},
       {"https://id.gs1.org/01/09506000134353", "check digit"},
       {"https://id.gs1.org/01/09506000134352/10", "has no value"},
       {"https://id.gs1.org/01/09506000134352/10/A%ZZ", "percent-encoding"},

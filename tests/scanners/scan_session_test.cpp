@@ -419,3 +419,63 @@ TEST_CASE("a reloaded config that no longer knows the badge signs it out and rec
   CHECK(session.pending_lines() == 0);
   CHECK(session.on_scan(scan("OP:nurse-042"), "", kNow + 1).prompts.back().level == Prompt::Level::refused);
 }
+
+// GS1 General Specifications 4.13 and the Syntax Dictionary: a lot, expiry
+// or serial needs a GTIN "over the combined data received from all GS1
+// carriers marking a physical item": a pack with two barcodes is one item.
+TEST_CASE("a lot and expiry in a barcode of their own complete the item scanned before", "[session][gs1]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  SECTION("GTIN first, then its lot and expiry: one line with both") {
+    t.feed("]d20105012345670027");
+    t.feed(
+        "]d217271231"
+        "10NS24117");
+    CHECK(t.level() == Prompt::Level::info);
+    CHECK(t.said() == "issue Saline 10 ml lot NS24117: 1 Units");
+    t.feed("CMD:CONFIRM", kNow + 5000);
+    REQUIRE(t.moves.size() == 1);
+    CHECK(t.moves[0].lot == "NS24117");
+    CHECK(t.moves[0].expiry == "2027-12-31");
+  }
+  SECTION("a lot with no item before it is refused, nothing is recorded") {
+    t.feed("]d210NS24117");
+    CHECK(t.level() == Prompt::Level::refused);
+    CHECK(t.said() == "this barcode has a lot, expiry or serial but no product: scan the product's barcode first");
+    CHECK(t.session.pending_lines() == 0);
+  }
+  SECTION("a second lot for a line that has one is refused; the line keeps its lot") {
+    t.feed(
+        "]d20105012345670027"
+        "10NS24117");
+    t.feed("]d210OTHER");
+    CHECK(t.level() == Prompt::Level::refused);
+    CHECK(t.said() ==
+          "the last line (Saline 10 ml) already has NS24117, this barcode says OTHER: scan the product again");
+    t.feed("CMD:CONFIRM", kNow + 5000);
+    REQUIRE(t.moves.size() == 1);
+    CHECK(t.moves[0].lot == "NS24117");
+  }
+  SECTION("a recalled lot completing the line is refused like a recalled lot on the pack") {
+    t.feed("]d20105012345670027");
+    t.feed("]d210BAD1");
+    CHECK(t.level() == Prompt::Level::refused);
+    CHECK(t.said() == "lot BAD1 of Saline 10 ml is recalled: set it aside, do not issue");
+    t.feed("CMD:CONFIRM", kNow + 5000);
+    REQUIRE(t.moves.size() == 1);
+    CHECK(t.moves[0].lot.empty());  // the line stays as it was: no recalled lot slips in
+  }
+}
+
+TEST_CASE("two AIs that exclude each other in one barcode make a faulty label, refused", "[session][gs1]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  // 01 and 02 (ex=01 on 02): a trade item and the content of a logistic unit at once.
+  t.feed(
+      "]d20105012345670027"
+      "0205012345670027");
+  CHECK(t.level() == Prompt::Level::refused);
+  CHECK_THAT(t.said(), Catch::Contains("this label breaks a GS1 rule ((02) CONTENT and (01) GTIN may not be on the "
+                                       "same item): set the item aside and report the label"));
+  CHECK(t.session.pending_lines() == 0);
+}

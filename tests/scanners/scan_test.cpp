@@ -109,9 +109,6 @@ TEST_CASE("noise and bad scans are refused with the reason", "[scan]") {
       {"CMD:DISPENSE", "unknown command code 'DISPENSE'"},
       {"CMD:QTY:0", "1 to 999999"},
       {"LOC:ward 3", "not 1-64 letters"},
-      {"]d2"
-       "10LOTONLY",
-       "names no product"},
       {"+A123BJC5D6E71H", "wrong check character"},
   };
   for (const auto& c : cases) {

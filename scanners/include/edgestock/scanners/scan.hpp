@@ -47,8 +47,15 @@ struct DecodedScan {
   std::optional<std::int64_t> count;  // GS1 AI 30/37 or the HIBC quantity
   std::string code;                   // location code, operator badge or product code
   std::optional<Command> command;
-  std::int64_t command_quantity = 0;  // for Command::quantity
-  std::vector<Gs1Element> elements;   // GS1: every element as scanned
+  std::int64_t command_quantity = 0;        // for Command::quantity
+  std::vector<Gs1Element> elements;         // GS1: every element as scanned
+  std::vector<Gs1BrokenRule> broken_rules;  // GS1 association rules it breaks
+  // GS1 data with no product key: a lot, expiry or serial printed in a
+  // barcode of its own, beside the GTIN's.
+  [[nodiscard]] bool attributes_only() const {
+    return kind == ScanKind::gs1 && gtin.empty() && elements.size() > 0 && sscc().empty();
+  }
+  [[nodiscard]] std::string sscc() const;
 };
 
 inline constexpr std::size_t kMaxScanLength = 4096;

@@ -99,11 +99,17 @@ class ScanSession {
     std::string lot;
     std::string expiry;
     std::string serial;
+    std::string gtin;  // as scanned, for the recall list
     storage::Quantity qty;
     std::string raw;
     std::int64_t scanned_at_ms = 0;
   };
   SessionOutput item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms);
+  SessionOutput complete_last_line(const DecodedScan& scan, std::int64_t now_ms);
+  // Recall and expiry for this product's lot: a refusal, or nullopt with any
+  // warnings added to `out`.
+  std::optional<SessionOutput> check_lot(const DecodedScan& scan, const ResolvedProduct& product, Command action,
+                                         std::int64_t now_ms, SessionOutput& out);
   SessionOutput command(const DecodedScan& scan, std::int64_t now_ms);
   SessionOutput confirm();
   void reset_lines();

@@ -1,0 +1,21 @@
+#pragma once
+// Checking one element's data against its AI's components: the part shared
+// by element strings, the human-readable form and Digital Link URIs.
+
+#include <string>
+#include <string_view>
+
+#include "edgestock/scanners/gs1.hpp"
+#include "gs1_ai_table.hpp"
+
+namespace edgestock::scanners::gs1 {
+
+// "" when `value` is valid data for this AI, else the reason, naming the AI,
+// its title and the part that is wrong.
+std::string check_value(const AiEntry& entry, std::string_view ai, std::string_view value, int today_year);
+
+// Appends the element, refusing the same AI twice with different values
+// (dropping an exact repeat); "" on success, else the reason.
+std::string add_element(Gs1Message& message, std::string_view ai, std::string value);
+
+}  // namespace edgestock::scanners::gs1
