@@ -36,6 +36,11 @@ ProductResolver catalogue_resolver(const storage::Catalogue& catalogue) {
     } else if (scan.kind == ScanKind::product_code) {
       if (auto product = catalogue.product_by_code(scan.code)) return from_product(*product);
       resolved.ref.code = scan.code;
+    } else if (scan.kind == ScanKind::ppn) {
+      // A PPN without a GTIN (PRA codes other than a PZN's): the product's
+      // internal reference in Odoo holds it.
+      if (auto product = catalogue.product_by_code(scan.ppn)) return from_product(*product);
+      resolved.ref.code = scan.ppn;
     } else if (scan.kind == ScanKind::hibc) {
       // HIBC products are known by labeler and product number.
       const std::string code = scan.hibc_labeler + scan.hibc_product;

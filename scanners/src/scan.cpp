@@ -5,6 +5,7 @@
 
 #include "edgestock/scanners/gtin.hpp"
 #include "edgestock/scanners/hibc.hpp"
+#include "edgestock/scanners/iso15434.hpp"
 
 namespace edgestock::scanners {
 namespace {
@@ -68,6 +69,11 @@ std::expected<DecodedScan, ScanError> from_gs1(const Gs1Message& message, int to
     if (const auto* count = message.find(ai)) scan.count = std::stoll(*count);
   }
   if (scan.gtin.empty() && message.find("02") != nullptr) scan.gtin = *message.find("02");
+  const std::pair<const char*, std::string*> keys[] = {
+      {"414", &scan.gln}, {"254", &scan.gln_extension}, {"8017", &scan.gsrn_provider}, {"8018", &scan.gsrn_recipient}};
+  for (const auto& [ai, field] : keys) {
+    if (const auto* value = message.find(ai)) *field = *value;
+  }
   // A lot, expiry or serial alone is valid GS1 data (its broken "goes with
   // (01)" rule says so): the scan session decides what it completes.
   return scan;
@@ -98,6 +104,36 @@ std::expected<DecodedScan, ScanError> from_hibc(const HibcLabel& label) {
     scan.expiry = label.secondary->expiry;
     if (label.secondary->quantity) scan.count = *label.secondary->quantity;
     scan.hibc_link = label.secondary->link;
+  }
+  return scan;
+}
+
+// A pack marked in ISO/IEC 15434: IFA's PPN (format 06) or GS1 data in the
+// envelope (format 05). Both on one pack must name the same product.
+std::expected<DecodedScan, ScanError> from_iso15434(std::string_view raw, int today_year) {
+  auto message = parse_iso15434(raw, today_year);
+  if (!message) return std::unexpected(message.error());
+  std::expected<DecodedScan, ScanError> scan = DecodedScan{};
+  if (message->gs1) {
+    scan = from_gs1(*message->gs1, today_year);
+    if (!scan) return scan;
+  }
+  if (message->ppn) {
+    const auto& pack = *message->ppn;
+    if (message->gs1 && !pack.gtin.empty() && !scan->gtin.empty() && pack.gtin != scan->gtin) {
+      return fail("the pack's PPN and GS1 data name different products (" + pack.gtin + ", " + scan->gtin + ")");
+    }
+    scan->kind = ScanKind::ppn;
+    scan->ppn = pack.ppn;
+    if (scan->gtin.empty()) scan->gtin = pack.gtin;
+    const std::pair<const std::string*, std::string*> fields[] = {
+        {&pack.lot, &scan->lot}, {&pack.expiry, &scan->expiry}, {&pack.serial, &scan->serial}};
+    for (const auto& [from, to] : fields) {
+      if (!from->empty() && !to->empty() && *from != *to) {
+        return fail("the pack's PPN and GS1 data disagree (" + *from + ", " + *to + ")");
+      }
+      if (!from->empty()) *to = *from;
+    }
   }
   return scan;
 }
@@ -154,6 +190,8 @@ std::string_view to_string(ScanKind kind) {
       return "operator";
     case ScanKind::command:
       return "command";
+    case ScanKind::ppn:
+      return "ppn";
     case ScanKind::product_code:
       return "product_code";
   }
@@ -189,6 +227,7 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view raw, const De
   if (const auto bad = invalid_utf8_at(raw); bad != std::string_view::npos) {
     return fail("the scan is not valid text (a broken character)", bad);
   }
+  if (raw.starts_with(kIso15434Header)) return from_iso15434(raw, context.today_year);
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const auto c = static_cast<unsigned char>(raw[i]);
     if (c < 0x20 && c != 0x1d) return fail("the scan has a control character that no barcode here carries", i);

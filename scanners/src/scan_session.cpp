@@ -50,6 +50,7 @@ void ScanSession::reset_lines() {
   lines_.clear();
   next_count_.reset();
   destination_.clear();
+  encounter_.clear();
 }
 
 SessionOutput ScanSession::on_unreadable(const ScanError& error) {
@@ -58,10 +59,14 @@ SessionOutput ScanSession::on_unreadable(const ScanError& error) {
 
 SessionOutput ScanSession::on_scan(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms) {
   last_scan_ms_ = now_ms;
-  if (scan.kind == ScanKind::operator_badge) {
-    if (!policy_.roles.contains(scan.code)) return refuse("badge " + scan.code + " is not known on this terminal");
+  // GS1 Healthcare: a caregiver's badge carries the GSRN of a service
+  // provider (AI 8017); it is the badge code.
+  const bool gsrn_badge = scan.kind == ScanKind::gs1 && !scan.gsrn_provider.empty() && scan.gtin.empty();
+  if (scan.kind == ScanKind::operator_badge || gsrn_badge) {
+    const std::string badge = gsrn_badge ? scan.gsrn_provider : scan.code;
+    if (!policy_.roles.contains(badge)) return refuse("badge " + badge + " is not known on this terminal");
     if (!lines_.empty()) return refuse("confirm or cancel the open lines first");
-    operator_ = scan.code;
+    operator_ = badge;
     location_ = policy_.default_location;
     reset_lines();
     action_.reset();  // a new badge starts from the default action
@@ -69,18 +74,48 @@ SessionOutput ScanSession::on_scan(const DecodedScan& scan, const std::string& r
                "hello " + operator_ + (location_.empty() ? "; scan a location" : "; location " + location_));
   }
   if (operator_.empty()) return refuse("scan your badge first");
-  if (scan.kind == ScanKind::location) {
-    if (action_ == Command::transfer && !location_.empty()) {
-      if (scan.code == location_) return refuse("a transfer goes to another location than " + location_);
-      destination_ = scan.code;
-      return say(Level::info, "transfer from " + location_ + " to " + destination_);
+  if (scan.kind == ScanKind::location) return location(scan.code);
+  if (scan.kind == ScanKind::gs1 && !scan.gln.empty() && scan.gtin.empty()) {
+    // A GS1 location label: the GLN of a store or shelf (AI 414, with 254).
+    const std::string key = scan.gln_extension.empty() ? scan.gln : scan.gln + "/" + scan.gln_extension;
+    if (const auto found = policy_.gln_locations.find(key); found != policy_.gln_locations.end()) {
+      return location(found->second);
     }
-    if (!lines_.empty()) return refuse("confirm or cancel the open lines first");
-    location_ = scan.code;
-    return say(Level::info, "location " + location_);
+    if (!scan.gln_extension.empty()) {
+      return refuse("location label " + key + " is not a location of this terminal (session.gln_locations)");
+    }
+    return location(scan.gln);
   }
+  if (scan.kind == ScanKind::gs1 && !scan.gsrn_recipient.empty() && scan.gtin.empty()) return patient(scan);
   if (scan.kind == ScanKind::command) return command(scan, now_ms);
   return item(scan, raw, now_ms);
+}
+
+SessionOutput ScanSession::location(const std::string& code) {
+  if (action_ == Command::transfer && !location_.empty()) {
+    if (code == location_) return refuse("a transfer goes to another location than " + location_);
+    destination_ = code;
+    return say(Level::info, "transfer from " + location_ + " to " + destination_);
+  }
+  if (!lines_.empty()) return refuse("confirm or cancel the open lines first");
+  location_ = code;
+  return say(Level::info, "location " + location_);
+}
+
+// A patient's wristband (GSRN of a service recipient, AI 8018): the items
+// scanned next are issued to this patient. The number is neither kept nor
+// repeated: only its keyed hash goes on the moves.
+SessionOutput ScanSession::patient(const DecodedScan& scan) {
+  if (!policy_.encounter_of) {
+    return refuse("patient wristbands are not set up on this terminal (session.encounter_key_file): nothing kept");
+  }
+  if (action() != Command::issue) return refuse("a patient wristband goes with an issue, not a " + verb(action()));
+  const std::string encounter = policy_.encounter_of(scan.gsrn_recipient);
+  if (!lines_.empty() && encounter != encounter_) {
+    return refuse("confirm or cancel the open lines first: they are not for this patient");
+  }
+  encounter_ = encounter;
+  return say(Level::info, "patient wristband read: the next items are issued to this patient");
 }
 
 SessionOutput ScanSession::command(const DecodedScan& scan, std::int64_t now_ms) {
@@ -277,6 +312,7 @@ SessionOutput ScanSession::confirm() {
         move.kind = storage::MoveKind::issue;
         move.from = storage::LocationCode(location_);
         move.to = storage::LocationCode(policy_.consumption_location);
+        move.encounter = encounter_;
         if (auto found = policy_.cost_centres.find(location_); found != policy_.cost_centres.end()) {
           move.cost_centre = found->second;
         }

@@ -479,3 +479,65 @@ TEST_CASE("two AIs that exclude each other in one barcode make a faulty label, r
                                        "same item): set the item aside and report the label"));
   CHECK(t.session.pending_lines() == 0);
 }
+
+// GS1 identifiers with a meaning in the store (GS1 General Specifications
+// 2.4 GLN, 2.5 GSRN; GS1 Healthcare's guideline for patient and caregiver
+// identification: AI 8017 the caregiver, AI 8018 the patient).
+TEST_CASE("a GS1 location label, a caregiver's GSRN badge and a patient's wristband", "[session][gs1]") {
+  auto gs1_policy = [] {
+    auto p = policy();
+    p.roles["950600013435000011"] = {Command::issue};  // a caregiver's GSRN as the badge
+    p.gln_locations["9506000134352/SHELF-3"] = "WARD3-SHELF3";
+    p.encounter_of = [](std::string_view gsrn) { return "enc-of-" + std::string(gsrn.substr(14)); };
+    return p;
+  };
+  ScanSession session{gs1_policy(), resolve,
+                      [](const std::string&, const std::string&, const std::string&) { return Quantity{}; }};
+  auto feed = [&session](const std::string& text, std::int64_t at = kNow) {
+    return session.on_scan(scan(text), unescape_scan(text), at);
+  };
+  auto said = [](const SessionOutput& out) { return out.prompts.back().text; };
+
+  CHECK(said(feed("]d28017950600013435000011")) == "hello 950600013435000011; location WARD3");
+  CHECK(said(feed("]d24149506000134352"
+                  "254SHELF-3")) == "location WARD3-SHELF3");
+  CHECK(said(feed("]d24149506000134352")) == "location 9506000134352");  // the GLN is the code
+  CHECK(said(feed("]d24149506000134352"
+                  "254BIN-9")) ==
+        "location label 9506000134352/BIN-9 is not a location of this terminal (session.gln_locations)");
+  // The wristband: the next issue is for this patient, by its keyed hash only.
+  const auto wristband = feed("]d28018950600013435000028");
+  CHECK(said(wristband) == "patient wristband read: the next items are issued to this patient");
+  for (const auto& prompt : wristband.prompts) CHECK(prompt.text.find("950600013435000028") == std::string::npos);
+  feed("5012345670010");
+  const auto confirmed = feed("CMD:CONFIRM", kNow + 1000);
+  REQUIRE(confirmed.moves.size() == 1);
+  CHECK(confirmed.moves[0].encounter == "enc-of-0028");
+  // The next issue is not for that patient any more.
+  feed("5012345670010");
+  const auto next = feed("CMD:CONFIRM", kNow + 2000);
+  REQUIRE(next.moves.size() == 1);
+  CHECK(next.moves[0].encounter.empty());
+}
+
+TEST_CASE("a patient's wristband is refused where the site has no key, and mid-way through another's items",
+          "[session][gs1]") {
+  auto p = policy();
+  p.roles["nurse-042"] = {Command::issue};
+  ScanSession no_key{p, resolve, [](const std::string&, const std::string&, const std::string&) { return Quantity{}; }};
+  no_key.on_scan(scan("OP:nurse-042"), "OP:nurse-042", kNow);
+  const auto refused = no_key.on_scan(scan("]d28018950600013435000028"), "", kNow);
+  CHECK(refused.prompts.back().level == Prompt::Level::refused);
+  CHECK(refused.prompts.back().text ==
+        "patient wristbands are not set up on this terminal (session.encounter_key_file): nothing kept");
+
+  p.encounter_of = [](std::string_view gsrn) { return "enc-" + std::string(gsrn); };
+  ScanSession keyed{p, resolve, [](const std::string&, const std::string&, const std::string&) { return Quantity{}; }};
+  keyed.on_scan(scan("OP:nurse-042"), "OP:nurse-042", kNow);
+  keyed.on_scan(scan("5012345670010"), "5012345670010", kNow);
+  const auto late = keyed.on_scan(scan("]d28018950600013435000028"), "", kNow);
+  CHECK(late.prompts.back().text == "confirm or cancel the open lines first: they are not for this patient");
+  const auto confirmed = keyed.on_scan(scan("CMD:CONFIRM"), "CMD:CONFIRM", kNow + 1000);
+  REQUIRE(confirmed.moves.size() == 1);
+  CHECK(confirmed.moves[0].encounter.empty());
+}

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "edgestock/scanners/gtin.hpp"
+#include "edgestock/scanners/iso15434.hpp"
 #include "edgestock/scanners/scan.hpp"
 
 using namespace edgestock::scanners;
@@ -162,4 +163,104 @@ TEST_CASE("scanner bytes become lines: CR, LF, CRLF, partial reads, over-long li
   CHECK(lines[1].text == "OP:nurse");
   CHECK(etx.discard_partial() == 3);  // "x\ny": LF is not a terminator here
   CHECK(splitter.discard_partial() == 0);
+}
+
+// IFA's PPN specification (its example PPN 110375286414: PRA code 11, PZN
+// 03752864, check digits 14) in ISO/IEC 15434 format 06 (envelope "[)>" RS
+// "06" GS ... RS EOT); a PZN's GTIN is its NTIN, 4150 + PZN + check digit.
+TEST_CASE("a German medicine pack: IFA PPN in ISO/IEC 15434, and GS1 in the same envelope", "[scan][ppn]") {
+  CHECK(ppn_check_digits("1103752864") == "14");
+  const std::string pack =
+      "[)>\x1e"
+      "06\x1d"
+      "9N110375286414\x1d"
+      "1T12345ABCDE\x1d"
+      "D270600\x1d"
+      "S12345ABCDEF98765\x1e\x04";
+  const auto scan = decode_scan(pack, kContext);
+  REQUIRE(scan.has_value());
+  CHECK(scan->kind == ScanKind::ppn);
+  CHECK(scan->ppn == "110375286414");
+  CHECK(scan->gtin == "04150037528643");
+  CHECK(scan->lot == "12345ABCDE");
+  CHECK(scan->expiry == "2027-06-30");  // day 00: the last day of the month
+  CHECK(scan->serial == "12345ABCDEF98765");
+
+  const auto gs1 = decode_scan(
+      "[)>\x1e"
+      "05\x1d"
+      "0109506000134352"
+      "17271231"
+      "10LOT7\x1e\x04",
+      kContext);
+  REQUIRE(gs1.has_value());
+  CHECK(gs1->kind == ScanKind::gs1);
+  CHECK(gs1->gtin == "09506000134352");
+  CHECK(gs1->lot == "LOT7");
+
+  struct Case {
+    std::string scan;
+    const char* reason;
+  };
+  const Case refused[] = {
+      {"[)>\x1e"
+       "06\x1d"
+       "9N110375286415\x1e\x04",
+       "wrong check digits 15, expected 14"},
+      {"[)>\x1e"
+       "06\x1d"
+       "1TLOT\x1e\x04",
+       "has no PPN (9N)"},
+      {"[)>\x1e"
+       "06\x1d"
+       "9N110375286414\x1d"
+       "Q5\x1e\x04",
+       "not one that IFA's PPN specification uses"},
+      {"[)>\x1e"
+       "06\x1d"
+       "9N110375286414",
+       "does not end with RS"},
+      {"[)>\x1e"
+       "07\x1d"
+       "X\x1e\x04",
+       "format 07 is not read here"},
+      {"[)>\x1e"
+       "06\x1d"
+       "9N110375286414\x1d"
+       "D271301\x1e\x04",
+       "month 13"},
+      {"[)>\x1e"
+       "06\x1d"
+       "9N110375286414\x1e"
+       "05\x1d"
+       "0109506000134352\x1e\x04",
+       "name different products"},
+  };
+  for (const auto& c : refused) {
+    INFO(escape_scan(c.scan));
+    const auto result = decode_scan(c.scan, kContext);
+    REQUIRE_FALSE(result.has_value());
+    CHECK_THAT(result.error().reason, Catch::Contains(c.reason));
+  }
+}
+
+TEST_CASE("GS1 keys with a meaning in the store are decoded into their own fields", "[scan][gs1]") {
+  const auto shelf = decode_scan(
+      "]d24149506000134352"
+      "254SHELF-3",
+      kContext);
+  REQUIRE(shelf.has_value());
+  CHECK(shelf->gln == "9506000134352");
+  CHECK(shelf->gln_extension == "SHELF-3");
+  CHECK_FALSE(shelf->attributes_only());
+  const auto badge = decode_scan("https://id.gs1.org/8017/950600013435000011", kContext);
+  REQUIRE(badge.has_value());
+  CHECK(badge->gsrn_provider == "950600013435000011");
+  const auto pallet = decode_scan("]C100009506000134350004", kContext);
+  REQUIRE(pallet.has_value());
+  CHECK(pallet->sscc() == "009506000134350004");
+  CHECK_FALSE(pallet->attributes_only());
+  const auto lot = decode_scan("]d210LOT", kContext);
+  REQUIRE(lot.has_value());
+  CHECK(lot->attributes_only());
 }

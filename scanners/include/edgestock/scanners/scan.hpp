@@ -14,7 +14,7 @@
 
 namespace edgestock::scanners {
 
-enum class ScanKind { gs1, hibc, retail, location, operator_badge, command, product_code };
+enum class ScanKind { gs1, hibc, retail, location, operator_badge, command, product_code, ppn };
 enum class Command { receive, issue, transfer, count, quantity, undo, confirm, cancel };
 
 std::string_view to_string(ScanKind kind);
@@ -50,10 +50,18 @@ struct DecodedScan {
   std::int64_t command_quantity = 0;        // for Command::quantity
   std::vector<Gs1Element> elements;         // GS1: every element as scanned
   std::vector<Gs1BrokenRule> broken_rules;  // GS1 association rules it breaks
+  std::string ppn;                          // IFA Pharmacy Product Number (ISO/IEC 15434 format 06)
+  std::string gln;                          // GS1 AI 414: a location (a store, a shelf)
+  std::string gln_extension;                // AI 254 with it
+  std::string gsrn_provider;                // AI 8017: a caregiver's badge
+  // AI 8018: a patient's wristband. Never stored, logged or published as it
+  // is: the session turns it into an encounter reference by a keyed hash.
+  std::string gsrn_recipient;
   // GS1 data with no product key: a lot, expiry or serial printed in a
   // barcode of its own, beside the GTIN's.
   [[nodiscard]] bool attributes_only() const {
-    return kind == ScanKind::gs1 && gtin.empty() && elements.size() > 0 && sscc().empty();
+    return kind == ScanKind::gs1 && gtin.empty() && !elements.empty() && sscc().empty() && gln.empty() &&
+           gsrn_provider.empty() && gsrn_recipient.empty();
   }
   [[nodiscard]] std::string sscc() const;
 };

@@ -49,6 +49,15 @@ struct SessionPolicy {
   // After this long without a scan the operator is signed out and open lines
   // are cancelled: the next person must scan their own badge. 0: never.
   std::int64_t idle_logout_ms = 0;
+  // GS1 location labels: a GLN (13 digits), or a GLN and its AI 254
+  // extension as "GLN/EXT", to a location code. A GLN not listed is itself
+  // the code (Odoo's stock.location.barcode may hold it); an extension not
+  // listed is refused.
+  std::map<std::string, std::string> gln_locations;
+  // The encounter reference of a patient's wristband GSRN (AI 8018): a keyed
+  // hash, so that the number itself is never kept. Unset: wristbands are
+  // refused (the site has no key).
+  std::function<std::string(std::string_view)> encounter_of;
 };
 
 struct Prompt {
@@ -105,6 +114,8 @@ class ScanSession {
     std::int64_t scanned_at_ms = 0;
   };
   SessionOutput item(const DecodedScan& scan, const std::string& raw, std::int64_t now_ms);
+  SessionOutput location(const std::string& code);
+  SessionOutput patient(const DecodedScan& scan);
   SessionOutput complete_last_line(const DecodedScan& scan, std::int64_t now_ms);
   // Recall and expiry for this product's lot: a refusal, or nullopt with any
   // warnings added to `out`.
@@ -121,6 +132,7 @@ class ScanSession {
   std::string operator_;
   std::string location_;
   std::string destination_;  // transfers
+  std::string encounter_;    // the patient the open lines are issued to
   std::optional<Command> action_;
   std::vector<Line> lines_;
   std::optional<std::int64_t> next_count_;  // a quantity code before the item
