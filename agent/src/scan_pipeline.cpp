@@ -1,5 +1,8 @@
 #include "scan_pipeline.hpp"
 
+#include "edgestock/config/secret_file.hpp"
+#include "encounter.hpp"
+
 #include <algorithm>
 
 #include "edgestock/scanners/catalogue_resolver.hpp"
@@ -65,6 +68,18 @@ scanners::SessionPolicy session_policy(const config::Settings& settings) {
     for (const auto& action : actions) policy.roles[badge].insert(command_named(action));
   }
   for (const auto& recalled : s.recalled_lots) policy.recalled.insert(recalled);
+  policy.gln_locations = s.gln_locations;
+  if (!s.encounter_key_file.empty()) {
+    // The secret stays in this closure: never in the settings, a log or a prompt.
+    auto secret = config::read_secret_file("session.encounter_key_file", s.encounter_key_file);
+    if (secret) {
+      policy.encounter_of = [key = std::move(*secret)](std::string_view gsrn) {
+        return encounter_reference(key, gsrn);
+      };
+    } else {
+      policy.encounter_problem = secret.error();
+    }
+  }
   return policy;
 }
 
@@ -112,8 +127,12 @@ scanners::ScanSession& ScanPipeline::session_of(const std::string& source) {
 }
 
 std::vector<std::string> ScanPipeline::on_line(const std::string& source, const scanners::LineSplitter::Line& line) {
-  // The raw scan is durable before anything reads it.
-  const auto journaled = ledger_.journal_scan(source, line.text);
+  // The raw scan is durable before anything acts on it; a patient's
+  // wristband is journaled without its data (decoding is pure: a scan whose
+  // decoding fails is kept as it came).
+  const bool patient = !line.overlong && scanners::names_a_patient(line.text, context_);
+  const auto journaled =
+      ledger_.journal_scan(source, patient ? std::string(scanners::kPatientScanJournaled) : line.text);
   if (!journaled) {
     if (counters_ != nullptr) ++counters_->refused;
     return {"REFUSED the terminal cannot record scans now: " + journaled.error().message};

@@ -144,6 +144,46 @@ Key string_map_key(const char* path, const char* meaning, Accessor<std::map<std:
           Json{{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}};
 }
 
+// GS1 General Specifications 7.9.1: the mod-10 check digit of a GLN.
+bool is_gln(std::string_view text) {
+  if (text.size() != 13) return false;
+  int sum = 0;
+  for (std::size_t i = 0; i < 13; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    if (i < 12) sum += (text[i] - '0') * ((12 - i) % 2 == 1 ? 3 : 1);
+  }
+  return (10 - sum % 10) % 10 == text[12] - '0';
+}
+
+// session.gln_locations: "GLN" or "GLN/EXT" (a 254 extension: 1-20
+// characters) to the location code it stands for.
+Key gln_locations_key() {
+  return {"session.gln_locations",
+          false,
+          "GS1 location labels to locations: {\"9506000134352\": \"WARD3\", \"9506000134352/SHELF-3\": \"WARD3-S3\"}",
+          [](Settings&) { return std::string("{}"); },
+          [](const Json& v, Settings& s) -> std::string {
+            if (!v.is_object()) return "must be an object of \"GLN\" or \"GLN/extension\": \"location\"";
+            std::map<std::string, std::string> out;
+            for (const auto& [label, location] : v.items()) {
+              const auto slash = label.find('/');
+              const std::string gln = label.substr(0, slash);
+              const std::string extension = slash == std::string::npos ? "" : label.substr(slash + 1);
+              if (!is_gln(gln)) return "\"" + label + "\" does not start with a GLN (13 digits, valid check digit)";
+              if (slash != std::string::npos && (extension.empty() || extension.size() > 20)) {
+                return "\"" + label + "\": the extension after '/' is 1 to 20 characters";
+              }
+              if (!location.is_string() || !is_identifier(location.get<std::string>())) {
+                return "\"" + label + "\" must map to a location code";
+              }
+              out[label] = location.get<std::string>();
+            }
+            s.session.gln_locations = std::move(out);
+            return {};
+          },
+          Json{{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}};
+}
+
 // A list of Ed25519 public keys in base64.
 Key trusted_keys_key() {
   return {"central.trusted_keys",
@@ -529,6 +569,11 @@ const std::vector<Key>& keys() {
       operators_key(),
       string_map_key("session.cost_centres", "location -> cost centre of its issues",
                      [](Settings& s) -> std::map<std::string, std::string>& { return s.session.cost_centres; }),
+      gln_locations_key(),
+      text_key("session.encounter_key_file",
+               "file holding the site's secret that turns a patient's wristband into an encounter reference "
+               "(empty: wristbands are refused)",
+               [](Settings& s) -> std::string& { return s.session.encounter_key_file; }),
       recalled_key(),
       number_key<int>(
           "alerts.expiry_days", "alert about lots on the shelf that expire within this many days",

@@ -107,7 +107,10 @@ SessionOutput ScanSession::location(const std::string& code) {
 // repeated: only its keyed hash goes on the moves.
 SessionOutput ScanSession::patient(const DecodedScan& scan) {
   if (!policy_.encounter_of) {
-    return refuse("patient wristbands are not set up on this terminal (session.encounter_key_file): nothing kept");
+    return refuse(
+        "patient wristbands are not set up on this terminal (" +
+        (policy_.encounter_problem.empty() ? "session.encounter_key_file is not set" : policy_.encounter_problem) +
+        "): nothing kept");
   }
   if (action() != Command::issue) return refuse("a patient wristband goes with an issue, not a " + verb(action()));
   const std::string encounter = policy_.encounter_of(scan.gsrn_recipient);

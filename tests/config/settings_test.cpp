@@ -69,7 +69,7 @@ TEST_CASE("config files: missing and malformed ones name the file", "[config]") 
 
 TEST_CASE("every key is documented with its default", "[config]") {
   const auto keys = describe_keys();
-  REQUIRE(keys.size() == 95);
+  REQUIRE(keys.size() == 97);
   CHECK(keys[2].key == "ledger.path");
   CHECK(keys[5].key == "ledger.retention_days");
   CHECK(keys[5].default_value == "90");
@@ -131,8 +131,12 @@ TEST_CASE("scanner and session settings, with lists and maps", "[config][scanner
       "session": {"default_location": "WARD3", "auto_confirm_s": 20,
                   "operators": {"nurse-042": ["issue", "count"], "tech-017": ["receive", "issue"]},
                   "cost_centres": {"WARD3": "CC-W3"},
+                  "gln_locations": {"9506000134352": "WARD3", "9506000134352/SHELF-3": "WARD3-S3"},
+                  "encounter_key_file": "/etc/edgestock/encounter.key",
                   "recalled_lots": [{"gtin": "05012345670027", "lot": "BAD1"}]}})");
   REQUIRE(settings.has_value());
+  CHECK(settings->session.gln_locations.at("9506000134352/SHELF-3") == "WARD3-S3");
+  CHECK(settings->session.encounter_key_file == "/etc/edgestock/encounter.key");
   CHECK(settings->scanners.tcp_enabled);
   CHECK(settings->scanners.tcp_port == 7071);
   CHECK(settings->scanners.tcp_bind == "127.0.0.1");
@@ -151,6 +155,11 @@ TEST_CASE("scanner and session settings, with lists and maps", "[config][scanner
       {R"({"operators": ["nurse-042"]})", "must be an object"},
       {R"({"recalled_lots": [{"gtin": "123", "lot": "A"}]})", "<14 digits>"},
       {R"({"cost_centres": {"WARD3": 7}})", "must map a code to a string"},
+      // GS1 General Specifications 7.9.1: 9506000134352's check digit is 2
+      {R"({"gln_locations": {"9506000134353": "WARD3"}})", "does not start with a GLN (13 digits, valid check digit)"},
+      {R"({"gln_locations": {"9506000134352/": "WARD3"}})", "the extension after '/' is 1 to 20 characters"},
+      {R"({"gln_locations": {"9506000134352": "ward 3"}})", "must map to a location code"},
+      {R"({"gln_locations": ["9506000134352"]})", "must be an object"},
   };
   for (const auto& c : cases) {
     INFO(c.session);

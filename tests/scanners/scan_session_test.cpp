@@ -529,7 +529,8 @@ TEST_CASE("a patient's wristband is refused where the site has no key, and mid-w
   const auto refused = no_key.on_scan(scan("]d28018950600013435000028"), "", kNow);
   CHECK(refused.prompts.back().level == Prompt::Level::refused);
   CHECK(refused.prompts.back().text ==
-        "patient wristbands are not set up on this terminal (session.encounter_key_file): nothing kept");
+        "patient wristbands are not set up on this terminal (session.encounter_key_file is not set): nothing "
+        "kept");
 
   p.encounter_of = [](std::string_view gsrn) { return "enc-" + std::string(gsrn); };
   ScanSession keyed{p, resolve, [](const std::string&, const std::string&, const std::string&) { return Quantity{}; }};

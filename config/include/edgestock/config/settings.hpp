@@ -146,6 +146,11 @@ struct SessionSettings {
   std::map<std::string, std::vector<std::string>> operators;
   std::map<std::string, std::string> cost_centres;                 // location -> cost centre
   std::vector<std::pair<std::string, std::string>> recalled_lots;  // (GTIN-14, lot)
+  // GS1 location labels: "GLN" or "GLN/EXT" (AI 414 with its 254) -> location
+  std::map<std::string, std::string> gln_locations;
+  // The site's secret that turns a patient's wristband GSRN into the moves'
+  // encounter reference (HMAC-SHA-256); empty: wristbands are refused.
+  std::string encounter_key_file;
 
   bool operator==(const SessionSettings&) const = default;
 };

@@ -58,6 +58,7 @@ struct SessionPolicy {
   // hash, so that the number itself is never kept. Unset: wristbands are
   // refused (the site has no key).
   std::function<std::string(std::string_view)> encounter_of;
+  std::string encounter_problem;  // why encounter_of is unset, for the refusal
 };
 
 struct Prompt {
