@@ -1,7 +1,6 @@
 #include "edgestock/scanners/gs1.hpp"
 
 #include <array>
-#include <cstdio>
 
 #include "gs1_ai_table.hpp"
 #include "gs1_values.hpp"
@@ -80,9 +79,14 @@ std::expected<std::string, std::string> gs1_date(std::string_view yymmdd, int to
     return std::unexpected("day " + std::to_string(day) + " does not exist in " + std::to_string(year) + "-" +
                            (month < 10 ? "0" : "") + std::to_string(month));
   }
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
-  return std::string(text);
+  // YYYY-MM-DD by hand: this runs for every expiry scanned.
+  std::string text = "0000-00-00";
+  for (int i = 3, y = year; i >= 0; --i, y /= 10) text[static_cast<std::size_t>(i)] = static_cast<char>('0' + y % 10);
+  text[5] = static_cast<char>('0' + month / 10);
+  text[6] = static_cast<char>('0' + month % 10);
+  text[8] = static_cast<char>('0' + day / 10);
+  text[9] = static_cast<char>('0' + day % 10);
+  return text;
 }
 
 std::string gs1_measure(std::string_view ai, std::string_view digits) {
@@ -104,6 +108,7 @@ std::string_view gs1_ai_title(std::string_view ai) {
 
 std::expected<Gs1Message, ScanError> parse_gs1_element_string(std::string_view scan, int today_year) {
   Gs1Message message;
+  message.elements.reserve(8);
   std::string_view rest = scan;
   message.symbology = std::string(take_symbology(rest));
   // A leading FNC1 (some scanners send it) carries no data.

@@ -69,15 +69,16 @@ std::optional<std::string_view> retired_name(std::string_view segment) {
 
 // Whether `qualifiers` follow one of the key's allowed sequences, in order.
 // "" when they do, else why not.
-std::string qualifier_problem(const gs1::AiEntry& key, std::string_view key_ai,
-                              const std::vector<std::string_view>& qualifiers) {
-  if (qualifiers.empty()) return {};
-  const std::string name = "(" + std::string(key_ai) + ") " + key.title;
+// `segments` from `first` are the key, its value, then qualifier/value pairs.
+std::string qualifier_problem(const gs1::AiEntry& key, const std::vector<std::string_view>& segments,
+                              std::size_t first) {
+  if (first + 2 >= segments.size()) return {};
+  const auto key_ai = segments[first];
   for (const auto& sequence : key.qualifier_sequences) {
     std::size_t next = 0;
     bool fits = true;
-    for (const auto qualifier : qualifiers) {
-      while (next < sequence.size() && sequence[next] != qualifier) ++next;
+    for (std::size_t i = first + 2; i < segments.size(); i += 2) {
+      while (next < sequence.size() && sequence[next] != segments[i]) ++next;
       if (next == sequence.size()) {
         fits = false;
         break;
@@ -92,6 +93,7 @@ std::string qualifier_problem(const gs1::AiEntry& key, std::string_view key_ai,
     for (const auto& ai : sequence) written += (written.empty() ? "" : "/") + ai;
     allowed += (allowed.empty() ? "" : " or ") + written;
   }
+  const std::string name = "(" + std::string(key_ai) + ") " + key.title;
   if (allowed.empty()) return "the path may hold only the primary key " + name + ", no qualifier after it";
   return "the path's qualifiers of " + name + " must be " + allowed +
          ", in that order and without mixing; other AIs go in the query (?AI=value)";
@@ -122,6 +124,7 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
   if (end == std::string_view::npos) end = uri.size();
   const auto path = uri.substr(path_start, end - path_start);
   std::vector<std::string_view> segments;
+  segments.reserve(16);
   for (std::size_t pos = 1; pos <= path.size();) {
     auto slash = path.find('/', pos);
     if (slash == std::string_view::npos) slash = path.size();
@@ -157,6 +160,7 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
     return fail("no primary key (such as 01 GTIN, 00 SSCC, 414 GLN) in the link's path", path_start);
   }
   Gs1Message message;
+  message.elements.reserve(8);
   auto add = [&](std::string_view ai, std::string_view raw, std::size_t at) -> std::optional<ScanError> {
     const auto* entry = gs1::find_ai(ai);
     if (entry == nullptr) return ScanError{"unknown Application Identifier " + std::string(ai), at};
@@ -169,14 +173,13 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
     if (auto problem = gs1::check_value(*entry, ai, *value, today_year); !problem.empty()) {
       return ScanError{problem, at};
     }
-    if (auto problem = gs1::add_element(message, ai, *value); !problem.empty()) return ScanError{problem, at};
+    if (auto problem = gs1::add_element(message, ai, std::move(*value)); !problem.empty()) {
+      return ScanError{problem, at};
+    }
     return std::nullopt;
   };
-  const auto key_ai = segments[first];
-  const auto* key = gs1::find_ai(key_ai);
-  std::vector<std::string_view> qualifiers;
-  for (std::size_t i = first + 2; i < segments.size(); i += 2) qualifiers.push_back(segments[i]);
-  if (auto problem = qualifier_problem(*key, key_ai, qualifiers); !problem.empty()) return fail(problem, path_start);
+  const auto* key = gs1::find_ai(segments[first]);
+  if (auto problem = qualifier_problem(*key, segments, first); !problem.empty()) return fail(problem, path_start);
   for (std::size_t i = first; i < segments.size(); i += 2) {
     if (auto error = add(segments[i], segments[i + 1], path_start)) return std::unexpected(*error);
   }

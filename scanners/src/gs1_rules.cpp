@@ -27,7 +27,7 @@ std::vector<Gs1BrokenRule> gs1_broken_rules(const std::vector<Gs1Element>& eleme
   for (const auto& element : elements) {
     const auto* entry = gs1::find_ai(element.ai);
     if (entry == nullptr) continue;
-    const std::string name = "(" + element.ai + ") " + entry->title;
+    const auto name = [&] { return "(" + element.ai + ") " + entry->title; };
     for (const auto& groups : entry->requires_any) {
       bool met = false;
       for (const auto& group : groups) {
@@ -36,7 +36,7 @@ std::vector<Gs1BrokenRule> gs1_broken_rules(const std::vector<Gs1Element>& eleme
         met = met || all;
       }
       if (met) continue;
-      std::string meaning = name + " goes with " + (groups.size() > 1 ? "one of " : "");
+      std::string meaning = name() + " goes with " + (groups.size() > 1 ? "one of " : "");
       for (std::size_t i = 0; i < groups.size(); ++i) meaning += (i > 0 ? ", " : "") + written(groups[i]);
       broken.push_back({Gs1BrokenRule::Kind::needs, element.ai, meaning});
     }
@@ -46,7 +46,7 @@ std::vector<Gs1BrokenRule> gs1_broken_rules(const std::vector<Gs1Element>& eleme
         if (other.ai == element.ai || !gs1::ai_matches(pattern, other.ai)) continue;
         broken.push_back(
             {Gs1BrokenRule::Kind::excludes, element.ai,
-             name + " and (" + other.ai + ") " + gs1::find_ai(other.ai)->title + " may not be on the same item"});
+             name() + " and (" + other.ai + ") " + gs1::find_ai(other.ai)->title + " may not be on the same item"});
       }
     }
   }

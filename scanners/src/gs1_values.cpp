@@ -54,31 +54,33 @@ std::string length_problem(const AiEntry& entry, std::size_t length) {
 }  // namespace
 
 std::string check_value(const AiEntry& entry, std::string_view ai, std::string_view value, int today_year) {
-  const std::string name = "AI (" + std::string(ai) + ") " + entry.title;
-  if (auto problem = length_problem(entry, value.size()); !problem.empty()) return name + problem;
+  // The names are made only for a refusal: decoding a valid scan allocates nothing here.
+  const auto name = [&] { return "AI (" + std::string(ai) + ") " + entry.title; };
+  if (auto problem = length_problem(entry, value.size()); !problem.empty()) return name() + problem;
   std::size_t at = 0;
   for (std::size_t i = 0; i < entry.components.size(); ++i) {
     const auto& component = entry.components[i];
-    const std::string part = entry.components.size() > 1 ? ", part " + std::to_string(i + 1) : "";
+    const auto part = [&] {
+      return name() + (entry.components.size() > 1 ? ", part " + std::to_string(i + 1) : std::string());
+    };
     if (at == value.size() && component.optional) break;
     const std::size_t left = value.size() - at;
     std::size_t length = static_cast<std::size_t>(component.max_length);
     if (component.min_length == component.max_length) {
       if (left < length) {
-        return name + part + " needs " + std::to_string(length) + " characters, only " + std::to_string(left) +
-               " are left";
+        return part() + " needs " + std::to_string(length) + " characters, only " + std::to_string(left) + " are left";
       }
     } else {
       length = left;  // only the last component has a variable length
     }
     const auto data = value.substr(at, length);
-    if (auto problem = charset_problem(component.charset, data); !problem.empty()) return name + part + " " + problem;
+    if (auto problem = charset_problem(component.charset, data); !problem.empty()) return part() + " " + problem;
     for (const auto check : component.lints) {
-      if (auto problem = lint(check, data, today_year); !problem.empty()) return name + part + ": " + problem;
+      if (auto problem = lint(check, data, today_year); !problem.empty()) return part() + ": " + problem;
     }
     at += length;
   }
-  if (at != value.size()) return name + " has " + std::to_string(value.size() - at) + " characters too many";
+  if (at != value.size()) return name() + " has " + std::to_string(value.size() - at) + " characters too many";
   return {};
 }
 

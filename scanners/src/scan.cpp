@@ -38,11 +38,13 @@ std::size_t invalid_utf8_at(std::string_view text) {
 
 // "http://" or "https://" in any case (URI schemes are case-insensitive).
 bool looks_like_link(std::string_view text) {
-  std::string head(text.substr(0, 8));
-  for (auto& c : head) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  constexpr std::string_view kHttp = "http";
+  if (text.size() < 7) return false;
+  for (std::size_t i = 0; i < kHttp.size(); ++i) {
+    if ((text[i] | 0x20) != kHttp[i]) return false;
   }
-  return head.starts_with("http://") || head.starts_with("https://");
+  const std::size_t after = (text[4] | 0x20) == 's' ? 5 : 4;
+  return text.substr(after).starts_with("://");
 }
 
 bool is_store_code(std::string_view code) {
@@ -55,12 +57,11 @@ bool is_store_code(std::string_view code) {
   return true;
 }
 
-std::expected<DecodedScan, ScanError> from_gs1(const Gs1Message& message, int today_year) {
+std::expected<DecodedScan, ScanError> from_gs1(Gs1Message&& message, int today_year) {
   DecodedScan scan;
   scan.kind = ScanKind::gs1;
   scan.symbology = message.symbology;
-  scan.elements = message.elements;
-  scan.broken_rules = message.broken_rules;
+  scan.broken_rules = std::move(message.broken_rules);
   if (const auto* gtin = message.find("01")) scan.gtin = *gtin;
   if (const auto* lot = message.find("10")) scan.lot = *lot;
   if (const auto* serial = message.find("21")) scan.serial = *serial;
@@ -74,6 +75,7 @@ std::expected<DecodedScan, ScanError> from_gs1(const Gs1Message& message, int to
   for (const auto& [ai, field] : keys) {
     if (const auto* value = message.find(ai)) *field = *value;
   }
+  scan.elements = std::move(message.elements);
   // A lot, expiry or serial alone is valid GS1 data (its broken "goes with
   // (01)" rule says so): the scan session decides what it completes.
   return scan;
@@ -115,7 +117,7 @@ std::expected<DecodedScan, ScanError> from_iso15434(std::string_view raw, int to
   if (!message) return std::unexpected(message.error());
   std::expected<DecodedScan, ScanError> scan = DecodedScan{};
   if (message->gs1) {
-    scan = from_gs1(*message->gs1, today_year);
+    scan = from_gs1(std::move(*message->gs1), today_year);
     if (!scan) return scan;
   }
   if (message->ppn) {
@@ -252,7 +254,7 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view raw, const De
     auto message = parse_gs1_digital_link(body, context.today_year);
     if (!message) return std::unexpected(message.error());
     message->symbology = std::string(identifier);
-    return from_gs1(*message, context.today_year);
+    return from_gs1(std::move(*message), context.today_year);
   }
   if (body.starts_with('+')) {
     auto label = parse_hibc(raw);
@@ -264,7 +266,7 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view raw, const De
   if (body.starts_with('(')) {
     auto message = parse_gs1_human_readable(body, context.today_year);
     if (!message) return std::unexpected(message.error());
-    return from_gs1(*message, context.today_year);
+    return from_gs1(std::move(*message), context.today_year);
   }
   // EAN/UPC: ]E0 (EAN-13, UPC-A, UPC-E), ]E4 (EAN-8), ]I1 (ITF-14), or bare digits.
   const bool retail_identifier = identifier == "]E0" || identifier == "]E4" || identifier == "]I1";
@@ -285,7 +287,7 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view raw, const De
     }
     return std::unexpected(message.error());
   }
-  return from_gs1(*message, context.today_year);
+  return from_gs1(std::move(*message), context.today_year);
 }
 
 bool names_a_patient(std::string_view raw, const DecodeContext& context) {

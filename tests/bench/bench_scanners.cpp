@@ -95,11 +95,19 @@ int main(int argc, char** argv) {
        "]d2010950600013435217271231"
        "10LOT-42A\x1d"
        "21SN0001"},
-      {"GS1-128 measure (01)(3103)(37)",
-       "]C10109506000134352310300125037"
+      // (01) with (30): GS1 forbids (37) beside (01), the count of a logistic unit's content.
+      {"GS1-128 measure (01)(3103)(30)",
+       "]C10109506000134352310300125030"
        "24"},
       {"GS1 Digital Link", "https://id.gs1.org/01/09506000134352/10/LOT%2F42?17=271231"},
       {"HIBC primary+secondary", "+A123BJC5D6E71/$$3270630LOT42K"},
+      {"IFA PPN in ISO/IEC 15434",
+       "[)>\x1e"
+       "06\x1d"
+       "9N110375286414\x1d"
+       "1T12345ABCDE\x1d"
+       "D270600\x1d"
+       "S12345ABCDEF98765\x1e\x04"},
       {"store code CMD:QTY", "CMD:QTY:12"},
   };
   std::cout << "bench-scanners: medians of " << runs << " runs, one core\n\ndecodes per second\n";

@@ -542,3 +542,25 @@ TEST_CASE("a patient's wristband is refused where the site has no key, and mid-w
   REQUIRE(confirmed.moves.size() == 1);
   CHECK(confirmed.moves[0].encounter.empty());
 }
+
+// EU falsified-medicines rules (Delegated Regulation 2016/161, art. 4): a
+// pack's unique identifier is its product code, serial, lot and expiry; each
+// move keeps all four, here from an IFA PPN pack in ISO/IEC 15434.
+TEST_CASE("a serialised medicine's pack identity is kept on its move", "[session][ppn]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  const std::string pack =
+      "[)>\x1e"
+      "06\x1d"
+      "9N110375286414\x1d"
+      "1T12345ABCDE\x1d"
+      "D270600\x1d"
+      "S12345ABCDEF98765\x1e\x04";
+  t.last = t.session.on_scan(decode_scan(pack, kContext).value(), pack, kNow);
+  t.feed("CMD:CONFIRM", kNow + 1000);
+  REQUIRE(t.moves.size() == 1);
+  CHECK(t.moves[0].product.gtin == "04150037528643");
+  CHECK(t.moves[0].serial == "12345ABCDEF98765");
+  CHECK(t.moves[0].lot == "12345ABCDE");
+  CHECK(t.moves[0].expiry == "2027-06-30");
+}

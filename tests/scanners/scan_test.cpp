@@ -263,4 +263,9 @@ TEST_CASE("GS1 keys with a meaning in the store are decoded into their own field
   const auto lot = decode_scan("]d210LOT", kContext);
   REQUIRE(lot.has_value());
   CHECK(lot->attributes_only());
+  // A URI scheme is case-insensitive (RFC 3986 3.1): an upper-case link is a link.
+  const auto upper = decode_scan("HTTPS://ID.GS1.ORG/01/09506000134352", kContext);
+  REQUIRE(upper.has_value());
+  CHECK(upper->gtin == "09506000134352");
+  CHECK(decode_scan("Http://id.gs1.org/01/9506000134352", kContext)->gtin == "09506000134352");
 }
