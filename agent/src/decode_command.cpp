@@ -10,6 +10,14 @@
 namespace edgestock::agent {
 namespace {
 
+// A patient's wristband number and the patient data beside it (AIs 8018,
+// 7250-7259) are not repeated, even to support staff: their output gets
+// pasted into tickets.
+std::string shown_value(const scanners::Gs1Element& e) {
+  if (e.ai == "8018" || e.ai.starts_with("725")) return "[patient data, not shown]";
+  return e.value;
+}
+
 nlohmann::ordered_json as_json(const scanners::DecodedScan& s) {
   nlohmann::ordered_json j{{"ok", true}, {"kind", std::string(scanners::to_string(s.kind))}};
   auto put = [&](const char* key, const std::string& value) {
@@ -21,6 +29,11 @@ nlohmann::ordered_json as_json(const scanners::DecodedScan& s) {
   put("hibc_product", s.hibc_product);
   if (s.hibc_unit) j["hibc_unit"] = *s.hibc_unit;
   if (s.hibc_link) j["hibc_link"] = std::string(1, *s.hibc_link);
+  put("ppn", s.ppn);
+  put("gln", s.gln);
+  put("gln_extension", s.gln_extension);
+  put("gsrn_provider", s.gsrn_provider);
+  if (!s.gsrn_recipient.empty()) j["patient_wristband"] = true;
   put("lot", s.lot);
   put("serial", s.serial);
   put("expiry", s.expiry);
@@ -31,7 +44,8 @@ nlohmann::ordered_json as_json(const scanners::DecodedScan& s) {
   if (!s.elements.empty()) {
     auto& elements = j["elements"] = nlohmann::ordered_json::array();
     for (const auto& e : s.elements) {
-      elements.push_back({{"ai", e.ai}, {"title", std::string(scanners::gs1_ai_title(e.ai))}, {"value", e.value}});
+      elements.push_back(
+          {{"ai", e.ai}, {"title", std::string(scanners::gs1_ai_title(e.ai))}, {"value", shown_value(e)}});
     }
   }
   if (!s.broken_rules.empty()) {
@@ -53,7 +67,7 @@ void print_text(const scanners::DecodedScan& s, int year, std::ostream& out) {
     if (!value.empty()) out << "  " << name << std::string(14 - std::string(name).size(), ' ') << value << "\n";
   };
   for (const auto& e : s.elements) {
-    std::string value = e.value;
+    std::string value = shown_value(e);
     if (e.ai == "11" || e.ai == "13" || e.ai == "15" || e.ai == "16" || e.ai == "17") {
       value += " = " + scanners::gs1_date(e.value, year).value_or("?");
     } else if (e.ai.size() == 4 && e.ai[0] == '3') {
@@ -65,6 +79,7 @@ void print_text(const scanners::DecodedScan& s, int year, std::ostream& out) {
   // barcode on the item, so the scan session decides what each one means.
   for (const auto& rule : s.broken_rules) out << "  warning: " << rule.meaning << "\n";
   if (s.elements.empty()) {
+    line("ppn", s.ppn);
     line("gtin", s.gtin);
     line("labeler", s.hibc_labeler);
     line("product", s.hibc_product);

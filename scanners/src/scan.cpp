@@ -308,6 +308,15 @@ std::string unescape_scan(std::string_view typed) {
         rest.starts_with("\\x1D")) {
       raw += '\x1d';
       i += 3;
+    } else if (rest.starts_with("<RS>") || rest.starts_with("\\x1e") || rest.starts_with("\\x1E")) {
+      raw += '\x1e';  // ISO/IEC 15434's record separator
+      i += 3;
+    } else if (rest.starts_with("<EOT>")) {
+      raw += '\x04';
+      i += 4;
+    } else if (rest.starts_with("\\x04")) {
+      raw += '\x04';
+      i += 3;
     } else if (rest.starts_with("\\\\")) {
       raw += '\\';
       i += 1;

@@ -163,6 +163,18 @@ TEST_CASE("edgestock decode explains a scan or says why it is refused", "[cli][d
   std::ostringstream lot_json;
   CHECK(run_decode({"]d210LOT-42A"}, true, none, lot_json) == 0);
   CHECK_THAT(lot_json.str(), Catch::Contains(R"("warnings":[{"rule":"requires","ai":"10","meaning":"(10) BATCH/LOT)"));
+  // A patient's wristband is decoded without repeating the number.
+  std::ostringstream wristband;
+  CHECK(run_decode({"]d28018950600013435000028"}, true, none, wristband) == 0);
+  CHECK_THAT(wristband.str(), Catch::Contains(R"("patient_wristband":true)"));
+  CHECK_THAT(wristband.str(), Catch::Contains("[patient data, not shown]"));
+  CHECK_THAT(wristband.str(), !Catch::Contains("950600013435000028"));
+  // An IFA PPN pack: the PPN and the GTIN it stands for.
+  std::ostringstream ppn;
+  CHECK(run_decode({"[)><RS>06<GS>9N110375286414<GS>1T12345ABCDE<RS><EOT>"}, false, none, ppn) == 0);
+  CHECK_THAT(ppn.str(), Catch::Contains("ppn"));
+  CHECK_THAT(ppn.str(), Catch::Contains("110375286414"));
+  CHECK_THAT(ppn.str(), Catch::Contains("04150037528643"));
   // A syntax error is still refused, exit 1.
   std::ostringstream broken;
   CHECK(run_decode({"]d21713"}, false, none, broken) == 1);

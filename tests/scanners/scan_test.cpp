@@ -269,3 +269,14 @@ TEST_CASE("GS1 keys with a meaning in the store are decoded into their own field
   CHECK(upper->gtin == "09506000134352");
   CHECK(decode_scan("Http://id.gs1.org/01/9506000134352", kContext)->gtin == "09506000134352");
 }
+
+TEST_CASE("typed escapes stand for ISO/IEC 15434's record separator and end too", "[scan][ppn]") {
+  CHECK(unescape_scan("[)><RS>06<GS>9N110375286414<RS><EOT>") ==
+        "[)>\x1e"
+        "06\x1d"
+        "9N110375286414\x1e\x04");
+  CHECK(unescape_scan("[)>\\x1e06\\x1d9N110375286414\\x1E\\x04") ==
+        "[)>\x1e"
+        "06\x1d"
+        "9N110375286414\x1e\x04");
+}

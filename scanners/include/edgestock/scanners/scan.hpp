@@ -76,7 +76,8 @@ bool names_a_patient(std::string_view scan, const DecodeContext& context);
 inline constexpr std::string_view kPatientScanJournaled = "[a patient's wristband: its data is not kept]";
 
 // Support staff type scans by hand: "\x1d", "<GS>", "{GS}" and "\\" stand
-// for the separator and a backslash. Returns the raw scan.
+// for the separator and a backslash; "\x1e" or "<RS>" and "\x04" or
+// "<EOT>" for ISO/IEC 15434's record separator and end. Returns the raw scan.
 std::string unescape_scan(std::string_view typed);
 // The other way, for showing and storing raw scans: GS becomes "<GS>",
 // other control characters "\xNN".
