@@ -10,16 +10,8 @@ namespace {
 
 constexpr char kGroupSeparator = '\x1d';
 
-std::unexpected<ScanError> fail(std::string reason, std::size_t position) {
-  return std::unexpected(ScanError{std::move(reason), position});
-}
-
-bool is_digits(std::string_view text) {
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !text.empty();
-}
+using gs1::all_digits;
+using gs1::refusal;
 
 int two_digits(std::string_view text, std::size_t at) {
   return (text[at] - '0') * 10 + (text[at + 1] - '0');
@@ -62,7 +54,7 @@ const std::string* Gs1Message::find(std::string_view ai) const {
 }
 
 std::expected<std::string, std::string> gs1_date(std::string_view yymmdd, int today_year) {
-  if (yymmdd.size() != 6 || !is_digits(yymmdd)) return std::unexpected("a date is six digits, YYMMDD");
+  if (yymmdd.size() != 6 || !all_digits(yymmdd)) return std::unexpected("a date is six digits, YYMMDD");
   const int yy = two_digits(yymmdd, 0);
   const int month = two_digits(yymmdd, 2);
   int day = two_digits(yymmdd, 4);
@@ -113,13 +105,13 @@ std::expected<Gs1Message, ScanError> parse_gs1_element_string(std::string_view s
   message.symbology = std::string(take_symbology(rest));
   // A leading FNC1 (some scanners send it) carries no data.
   rest.remove_prefix(separator_at(rest));
-  if (rest.empty()) return fail("no GS1 data after the symbology identifier", scan.size());
+  if (rest.empty()) return refusal("no GS1 data after the symbology identifier", scan.size());
   while (!rest.empty()) {
     const std::size_t at = scan.size() - rest.size();
     std::string_view ai;
     const auto* entry = gs1::match_ai(rest, ai);
     if (entry == nullptr) {
-      return fail("unknown or unsupported Application Identifier at \"" + std::string(rest.substr(0, 4)) + "\"", at);
+      return refusal("unknown or unsupported Application Identifier at \"" + std::string(rest.substr(0, 4)) + "\"", at);
     }
     rest.remove_prefix(ai.size());
     std::string_view value;
@@ -128,9 +120,9 @@ std::expected<Gs1Message, ScanError> parse_gs1_element_string(std::string_view s
       // length and need no FNC1 after them.
       const auto length = static_cast<std::size_t>(entry->max_length());
       if (rest.size() < length) {
-        return fail("AI (" + std::string(ai) + ") " + entry->title + " needs " + std::to_string(length) +
-                        " characters, only " + std::to_string(rest.size()) + " follow",
-                    at);
+        return refusal("AI (" + std::string(ai) + ") " + entry->title + " needs " + std::to_string(length) +
+                           " characters, only " + std::to_string(rest.size()) + " follow",
+                       at);
       }
       value = rest.substr(0, length);
     } else {
@@ -145,14 +137,14 @@ std::expected<Gs1Message, ScanError> parse_gs1_element_string(std::string_view s
       if (!entry->predefined_length && static_cast<int>(value.size()) > entry->max_length()) {
         problem += ": is a separator (FNC1) missing after it?";
       }
-      return fail(problem, at);
+      return refusal(problem, at);
     }
     const std::size_t separator = separator_at(rest);
     if (separator > 0) {
       rest.remove_prefix(separator);
-      if (rest.empty()) return fail("a separator ends the scan with no data after it", scan.size());
+      if (rest.empty()) return refusal("a separator ends the scan with no data after it", scan.size());
     }
-    if (auto problem = gs1::add_element(message, ai, std::string(value)); !problem.empty()) return fail(problem, at);
+    if (auto problem = gs1::add_element(message, ai, std::string(value)); !problem.empty()) return refusal(problem, at);
   }
   message.broken_rules = gs1_broken_rules(message.elements);
   return message;
@@ -162,20 +154,21 @@ std::expected<Gs1Message, ScanError> parse_gs1_human_readable(std::string_view t
   Gs1Message message;
   std::size_t pos = 0;
   while (pos < text.size()) {
-    if (text[pos] != '(') return fail("expected \"(\" to open an Application Identifier", pos);
+    if (text[pos] != '(') return refusal("expected \"(\" to open an Application Identifier", pos);
     const auto close = text.find(')', pos);
-    if (close == std::string_view::npos) return fail("an Application Identifier is not closed with \")\"", pos);
+    if (close == std::string_view::npos) return refusal("an Application Identifier is not closed with \")\"", pos);
     const auto ai = text.substr(pos + 1, close - pos - 1);
     const auto* entry = gs1::find_ai(ai);
-    if (entry == nullptr) return fail("unknown Application Identifier (" + std::string(ai) + ")", pos);
+    if (entry == nullptr) return refusal("unknown Application Identifier (" + std::string(ai) + ")", pos);
     auto next = text.find('(', close + 1);
     if (next == std::string_view::npos) next = text.size();
     const auto value = text.substr(close + 1, next - close - 1);
-    if (auto problem = gs1::check_value(*entry, ai, value, today_year); !problem.empty()) return fail(problem, pos);
-    if (auto problem = gs1::add_element(message, ai, std::string(value)); !problem.empty()) return fail(problem, pos);
+    if (auto problem = gs1::check_value(*entry, ai, value, today_year); !problem.empty()) return refusal(problem, pos);
+    if (auto problem = gs1::add_element(message, ai, std::string(value)); !problem.empty())
+      return refusal(problem, pos);
     pos = next;
   }
-  if (message.elements.empty()) return fail("no Application Identifiers", 0);
+  if (message.elements.empty()) return refusal("no Application Identifiers", 0);
   message.broken_rules = gs1_broken_rules(message.elements);
   return message;
 }

@@ -12,16 +12,8 @@
 namespace edgestock::scanners {
 namespace {
 
-std::unexpected<ScanError> fail(std::string reason, std::size_t position) {
-  return std::unexpected(ScanError{std::move(reason), position});
-}
-
-bool is_digits(std::string_view text) {
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !text.empty();
-}
+using gs1::all_digits;
+using gs1::refusal;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -114,11 +106,11 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
   const auto scheme_end = uri.find("://");
   if (scheme_end == std::string_view::npos || (!equals_ignoring_case(uri.substr(0, scheme_end), "https") &&
                                                !equals_ignoring_case(uri.substr(0, scheme_end), "http"))) {
-    return fail("a GS1 Digital Link starts with https://", 0);
+    return refusal("a GS1 Digital Link starts with https://", 0);
   }
   const auto path_start = uri.find('/', scheme_end + 3);
   if (path_start == std::string_view::npos || path_start == scheme_end + 3) {
-    return fail("the link has no host or no path", uri.size());
+    return refusal("the link has no host or no path", uri.size());
   }
   auto end = uri.find_first_of("?#", path_start);
   if (end == std::string_view::npos) end = uri.size();
@@ -128,7 +120,8 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
   for (std::size_t pos = 1; pos <= path.size();) {
     auto slash = path.find('/', pos);
     if (slash == std::string_view::npos) slash = path.size();
-    if (slash == pos) return fail("the link's path has an empty part (\"//\" or a trailing \"/\")", path_start + pos);
+    if (slash == pos)
+      return refusal("the link's path has an empty part (\"//\" or a trailing \"/\")", path_start + pos);
     segments.push_back(path.substr(pos, slash - pos));
     pos = slash + 1;
   }
@@ -146,18 +139,18 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
   if (first == segments.size()) {
     for (const auto segment : segments) {
       if (const auto ai = retired_name(segment)) {
-        return fail("the link uses the retired name \"" + std::string(segment) + "\"; GS1 Digital Link 1.2 writes /" +
-                        std::string(*ai) + "/ instead (a new label is needed)",
-                    path_start);
+        return refusal("the link uses the retired name \"" + std::string(segment) +
+                           "\"; GS1 Digital Link 1.2 writes /" + std::string(*ai) + "/ instead (a new label is needed)",
+                       path_start);
       }
     }
     for (const auto segment : segments) {
       const auto* entry = gs1::find_ai(segment);
       if (entry != nullptr && entry->primary_key) {
-        return fail("an Application Identifier in the path has no value", path_start);
+        return refusal("an Application Identifier in the path has no value", path_start);
       }
     }
-    return fail("no primary key (such as 01 GTIN, 00 SSCC, 414 GLN) in the link's path", path_start);
+    return refusal("no primary key (such as 01 GTIN, 00 SSCC, 414 GLN) in the link's path", path_start);
   }
   Gs1Message message;
   message.elements.reserve(8);
@@ -167,7 +160,7 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
     auto value = percent_decode(raw);
     if (!value) return ScanError{"bad percent-encoding in the value of AI " + std::string(ai), at};
     // A GTIN-8, -12 or -13 is written without its leading zeros (4.6).
-    if (ai == "01" && is_digits(*value) && (value->size() == 8 || value->size() == 12 || value->size() == 13)) {
+    if (ai == "01" && all_digits(*value) && (value->size() == 8 || value->size() == 12 || value->size() == 13)) {
       value->insert(0, 14 - value->size(), '0');
     }
     if (auto problem = gs1::check_value(*entry, ai, *value, today_year); !problem.empty()) {
@@ -179,7 +172,7 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
     return std::nullopt;
   };
   const auto* key = gs1::find_ai(segments[first]);
-  if (auto problem = qualifier_problem(*key, segments, first); !problem.empty()) return fail(problem, path_start);
+  if (auto problem = qualifier_problem(*key, segments, first); !problem.empty()) return refusal(problem, path_start);
   for (std::size_t i = first; i < segments.size(); i += 2) {
     if (auto error = add(segments[i], segments[i + 1], path_start)) return std::unexpected(*error);
   }
@@ -194,28 +187,30 @@ std::expected<Gs1Message, ScanError> parse_gs1_digital_link(std::string_view uri
       const auto name = pair.substr(0, equals);
       const std::size_t at = end + 1 + pos;
       pos = amp + 1;
-      if (!is_digits(name)) {
+      if (!all_digits(name)) {
         // linkType, context and other resolver parameters are not stock
         // data; a retired short name for an AI would lose data unread.
         if (const auto ai = retired_name(name)) {
-          return fail("the link's query uses the retired name \"" + std::string(name) + "\"; write ?" +
-                          std::string(*ai) + "= instead",
-                      at);
+          return refusal("the link's query uses the retired name \"" + std::string(name) + "\"; write ?" +
+                             std::string(*ai) + "= instead",
+                         at);
         }
         continue;
       }
       const auto* entry = gs1::find_ai(name);
-      if (entry == nullptr) return fail("unknown Application Identifier " + std::string(name) + " in the query", at);
+      if (entry == nullptr) return refusal("unknown Application Identifier " + std::string(name) + " in the query", at);
       if (entry->primary_key || is_qualifier_of_any(*key, name)) {
-        return fail("AI (" + std::string(name) + ") " + entry->title + " belongs in the link's path, not in its query",
-                    at);
+        return refusal(
+            "AI (" + std::string(name) + ") " + entry->title + " belongs in the link's path, not in its query", at);
       }
       if (!entry->data_attribute) {
-        return fail("AI (" + std::string(name) + ") " + entry->title + " may not be a Digital Link data attribute", at);
+        return refusal("AI (" + std::string(name) + ") " + entry->title + " may not be a Digital Link data attribute",
+                       at);
       }
-      if (equals == std::string_view::npos) return fail("AI (" + std::string(name) + ") in the query has no value", at);
+      if (equals == std::string_view::npos)
+        return refusal("AI (" + std::string(name) + ") in the query has no value", at);
       if (message.find(name) != nullptr) {
-        return fail("AI (" + std::string(name) + ") appears twice in the link", at);
+        return refusal("AI (" + std::string(name) + ") appears twice in the link", at);
       }
       if (auto error = add(name, pair.substr(equals + 1), at)) return std::unexpected(*error);
     }

@@ -2,6 +2,7 @@
 // Checking one element's data against its AI's components: the part shared
 // by element strings, the human-readable form and Digital Link URIs.
 
+#include <expected>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,17 @@
 #include "gs1_ai_table.hpp"
 
 namespace edgestock::scanners::gs1 {
+
+inline std::unexpected<ScanError> refusal(std::string reason, std::size_t position) {
+  return std::unexpected(ScanError{std::move(reason), position});
+}
+
+inline bool all_digits(std::string_view text) {
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return !text.empty();
+}
 
 // "" when `value` is valid data for this AI, else the reason, naming the AI,
 // its title and the part that is wrong.

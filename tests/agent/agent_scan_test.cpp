@@ -15,6 +15,7 @@
 #include "../sync/mqtt_helpers.hpp"
 #include "agent_process.hpp"
 #include "edgestock/storage/catalogue.hpp"
+#include "scan_agent_config.hpp"
 #include "scanner_link.hpp"
 
 using namespace edgestock;
@@ -34,16 +35,9 @@ TEST_CASE("scans over TCP become moves, answers and stock events", "[agent][mqtt
     REQUIRE(ledger->catalogue().upsert(storage::Packaging{"15012345670017", 101, storage::Quantity::units(10)}));
   }
   const int scan_port = free_loopback_port();
-  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string()
-                                        << R"("},
-      "mqtt": {"enabled": true, "broker": ")"
-                                        << broker.uri() << R"(", "reconnect_min_ms": 50},
-      "scanners": {"tcp": {"enabled": true, "port": )"
-                                        << scan_port << R"(}},
-      "session": {"default_location": "WARD3", "operators": {"nurse-042": ["issue"]},
-                  "cost_centres": {"WARD3": "CC-W3"},
-                  "recalled_lots": [{"gtin": "05012345670027", "lot": "BAD1"}]}})";
+  write_scan_agent_config(dir.path(), broker.uri(), scan_port, R"({"default_location": "WARD3",
+      "operators": {"nurse-042": ["issue"]}, "cost_centres": {"WARD3": "CC-W3"},
+      "recalled_lots": [{"gtin": "05012345670027", "lot": "BAD1"}]})");
   const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   REQUIRE(wait_until([&] { return accepts_connections(scan_port); }, 20s));
   {

@@ -14,6 +14,7 @@
 #include "../sync/mqtt_helpers.hpp"
 #include "agent_process.hpp"
 #include "edgestock/storage/catalogue.hpp"
+#include "scan_agent_config.hpp"
 #include "scanner_link.hpp"
 
 using namespace edgestock;
@@ -45,17 +46,11 @@ TEST_CASE("a patient's wristband: issued to the patient by keyed hash, the numbe
   std::ofstream(dir / "encounter.key") << "ward-3-site-secret\n";
   ::chmod((dir / "encounter.key").c_str(), 0600);
   const int scan_port = free_loopback_port();
-  std::ofstream(dir / "edgestock.json") << R"({"site": "stjames", "terminal": "ward3-t1",
-      "ledger": {"path": ")" << (dir / "ledger.db").string()
-                                        << R"("},
-      "mqtt": {"enabled": true, "broker": ")"
-                                        << broker.uri() << R"(", "reconnect_min_ms": 50},
-      "scanners": {"tcp": {"enabled": true, "port": )"
-                                        << scan_port << R"(}},
-      "session": {"operators": {"950600013435000011": ["issue"]},
-                  "gln_locations": {"9506000134352/SHELF-3": "WARD3"},
-                  "encounter_key_file": ")"
-                                        << (dir / "encounter.key").string() << R"("}})";
+  write_scan_agent_config(dir.path(), broker.uri(), scan_port,
+                          R"({"operators": {"950600013435000011": ["issue"]},
+                              "gln_locations": {"9506000134352/SHELF-3": "WARD3"},
+                              "encounter_key_file": ")" +
+                              (dir / "encounter.key").string() + R"("})");
   const pid_t agent = start_agent(dir / "edgestock.json", dir / "agent.log");
   REQUIRE(wait_until([&] { return accepts_connections(scan_port); }, 20s));
   {
