@@ -213,9 +213,6 @@ SessionOutput ScanSession::complete_last_line(const DecodedScan& scan, std::int6
                     *scanned + ": scan the product again");
     }
   }
-  if (scan.lot.empty() && scan.expiry.empty() && scan.serial.empty()) {
-    return refuse("this GS1 barcode has no product, lot, expiry or serial that the store uses");
-  }
   DecodedScan merged;
   merged.gtin = line.gtin;
   merged.lot = scan.lot.empty() ? line.lot : scan.lot;
@@ -239,7 +236,17 @@ SessionOutput ScanSession::item(const DecodedScan& scan, const std::string& raw,
       return refuse("this label breaks a GS1 rule (" + rule.meaning + "): set the item aside and report the label");
     }
   }
-  if (scan.attributes_only()) return complete_last_line(scan, now_ms);
+  if (scan.kind == ScanKind::gs1 && scan.gtin.empty()) {
+    // GS1 data that names no product: a pallet's label, an asset tag, or the
+    // lot and expiry printed beside the GTIN's barcode.
+    if (const auto sscc = scan.sscc(); !sscc.empty()) {
+      return refuse("this is the label of a pallet or tote (SSCC " + sscc + "): scan the items in it");
+    }
+    if (scan.lot.empty() && scan.expiry.empty() && scan.serial.empty()) {
+      return refuse("this GS1 barcode names no product, lot, expiry or serial: scan the item's own barcode");
+    }
+    return complete_last_line(scan, now_ms);
+  }
   SessionOutput out;
   const ResolvedProduct product = resolve_(scan);
   if (auto refused = check_lot(scan, product, action, now_ms, out)) return *refused;

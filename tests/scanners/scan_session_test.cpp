@@ -467,6 +467,22 @@ TEST_CASE("a lot and expiry in a barcode of their own complete the item scanned 
   }
 }
 
+TEST_CASE("GS1 barcodes that name no product are refused, nothing recorded", "[session][gs1]") {
+  Terminal t;
+  t.feed("OP:nurse-042");
+  t.feed("]C100009506000134350004");  // a pallet's SSCC
+  CHECK(t.level() == Prompt::Level::refused);
+  CHECK(t.said() == "this is the label of a pallet or tote (SSCC 009506000134350004): scan the items in it");
+  t.feed(
+      "]d28004"
+      "9506PUMP77");  // an infusion pump's asset tag (GIAI)
+  CHECK(t.level() == Prompt::Level::refused);
+  CHECK(t.said() == "this GS1 barcode names no product, lot, expiry or serial: scan the item's own barcode");
+  CHECK(t.session.pending_lines() == 0);
+  t.feed("CMD:CONFIRM");
+  CHECK(t.moves.empty());
+}
+
 TEST_CASE("two AIs that exclude each other in one barcode make a faulty label, refused", "[session][gs1]") {
   Terminal t;
   t.feed("OP:nurse-042");
