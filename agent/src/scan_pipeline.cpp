@@ -127,32 +127,33 @@ scanners::ScanSession& ScanPipeline::session_of(const std::string& source) {
 }
 
 std::vector<std::string> ScanPipeline::on_line(const std::string& source, const scanners::LineSplitter::Line& line) {
-  // The raw scan is durable before anything acts on it; a patient's
-  // wristband is journaled without its data (decoding is pure: a scan whose
-  // decoding fails is kept as it came).
-  const bool patient = !line.overlong && scanners::names_a_patient(line.text, context_);
+  const auto now = clock_.now_ms();
+  // A clock that cannot be right would read a 2027 expiry as 1927: the
+  // century is then taken from the earliest plausible date instead.
+  const auto clock_problem = ledger_.clock_check().problem(now);
+  context_.today_year = storage::utc_year(clock_problem.empty() ? now : storage::kEarliestPlausibleMs);
+  // Decoding is pure, so it comes first; the raw scan is durable before
+  // anything acts on it. A patient's wristband is journaled without its data;
+  // a scan that does not decode is kept as it came.
+  std::optional<std::expected<scanners::DecodedScan, scanners::ScanError>> decoded;
+  if (!line.overlong) decoded = scanners::decode_scan(line.text, context_);
+  const bool patient = decoded && *decoded && scanners::names_a_patient(**decoded);
   const auto journaled =
       ledger_.journal_scan(source, patient ? std::string(scanners::kPatientScanJournaled) : line.text);
   if (!journaled) {
     if (counters_ != nullptr) ++counters_->refused;
     return {"REFUSED the terminal cannot record scans now: " + journaled.error().message};
   }
-  const auto now = clock_.now_ms();
-  if (line.overlong) {
+  if (!decoded) {
     const std::string reason = "the scan is longer than 4096 characters; nothing was recorded";
     (void)ledger_.note_scan_outcome(*journaled, "refused: " + reason);
     if (counters_ != nullptr) ++counters_->refused;
     return {"REFUSED " + reason};
   }
-  // A clock that cannot be right would read a 2027 expiry as 1927: the
-  // century is then taken from the earliest plausible date instead.
-  const auto clock_problem = ledger_.clock_check().problem(now);
-  context_.today_year = storage::utc_year(clock_problem.empty() ? now : storage::kEarliestPlausibleMs);
   auto& session = session_of(source);
   session.set_clock_problem(clock_problem);
-  const auto decoded = scanners::decode_scan(line.text, context_);
-  if (!decoded) return finish(session, session.on_unreadable(decoded.error()), *journaled);
-  return finish(session, session.on_scan(*decoded, line.text, now), *journaled);
+  if (!*decoded) return finish(session, session.on_unreadable(decoded->error()), *journaled);
+  return finish(session, session.on_scan(**decoded, line.text, now), *journaled);
 }
 
 std::vector<std::string> ScanPipeline::on_tick() {

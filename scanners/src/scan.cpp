@@ -290,11 +290,9 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view raw, const De
   return from_gs1(std::move(*message), context.today_year);
 }
 
-bool names_a_patient(std::string_view raw, const DecodeContext& context) {
-  const auto scan = decode_scan(raw, context);
-  if (!scan) return false;
-  if (!scan->gsrn_recipient.empty()) return true;
-  for (const auto& e : scan->elements) {
+bool names_a_patient(const DecodedScan& scan) {
+  if (!scan.gsrn_recipient.empty()) return true;
+  for (const auto& e : scan.elements) {
     if (e.ai.starts_with("725")) return true;
   }
   return false;

@@ -72,7 +72,7 @@ std::expected<DecodedScan, ScanError> decode_scan(std::string_view scan, const D
 
 // Whether a scan carries a patient's identity (a wristband's GSRN, AI 8018,
 // or the patient data of AIs 7250-7259): it is then journaled without it.
-bool names_a_patient(std::string_view scan, const DecodeContext& context);
+bool names_a_patient(const DecodedScan& scan);
 inline constexpr std::string_view kPatientScanJournaled = "[a patient's wristband: its data is not kept]";
 
 // Support staff type scans by hand: "\x1d", "<GS>", "{GS}" and "\\" stand
