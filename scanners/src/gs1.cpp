@@ -1,7 +1,5 @@
 #include "edgestock/scanners/gs1.hpp"
 
-#include <array>
-
 #include "gs1_ai_table.hpp"
 #include "gs1_values.hpp"
 
@@ -17,14 +15,7 @@ int two_digits(std::string_view text, std::size_t at) {
   return (text[at] - '0') * 10 + (text[at + 1] - '0');
 }
 
-bool is_leap(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int days_in_month(int year, int month) {
-  constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return kDays[static_cast<std::size_t>(month - 1)] + (month == 2 && is_leap(year) ? 1 : 0);
-}
+using gs1::days_in_month;
 
 // Strips a symbology identifier such as "]C1" or "]d2".
 std::string_view take_symbology(std::string_view& text) {

@@ -9,16 +9,10 @@
 #include "edgestock/scanners/gtin.hpp"
 #include "gs1_ai_table.hpp"
 #include "gs1_code_lists.hpp"
+#include "gs1_values.hpp"
 
 namespace edgestock::scanners::gs1 {
 namespace {
-
-bool digits_only(std::string_view text) {
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !text.empty();
-}
 
 long long value_of(std::string_view digits) {
   long long value = 0;
@@ -27,7 +21,7 @@ long long value_of(std::string_view digits) {
 }
 
 std::string mod10(std::string_view data) {
-  if (data.size() < 2 || !digits_only(data)) return "a check digit needs digits";
+  if (data.size() < 2 || !all_digits(data)) return "a check digit needs digits";
   const char expected = gs1_check_digit(data.substr(0, data.size() - 1));
   if (expected == data.back()) return {};
   return "wrong check digit " + std::string(1, data.back()) + ", expected " + std::string(1, expected);
@@ -66,7 +60,7 @@ std::string check_pair(std::string_view data) {
 // The GS1 Company Prefix a key starts with: at least 4 digits (its shortest
 // allocation); whether it was ever allocated needs GS1's registry.
 std::string company_prefix(std::string_view data) {
-  if (data.size() < 4 || !digits_only(data.substr(0, 4))) {
+  if (data.size() < 4 || !all_digits(data.substr(0, 4))) {
     return "does not start with a GS1 Company Prefix (at least 4 digits)";
   }
   return {};
@@ -75,14 +69,12 @@ std::string company_prefix(std::string_view data) {
 std::string date(std::string_view data, int today_year, bool day00, bool four_digit_year) {
   std::string yymmdd(data);
   if (four_digit_year) {
-    if (data.size() != 8 || !digits_only(data)) return "a date is eight digits, YYYYMMDD";
+    if (data.size() != 8 || !all_digits(data)) return "a date is eight digits, YYYYMMDD";
     const auto year = value_of(data.substr(0, 4));
     const auto month = value_of(data.substr(4, 2));
     auto day = value_of(data.substr(6, 2));
     if (month < 1 || month > 12) return "month " + std::to_string(month) + " does not exist";
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const long long last = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+    const long long last = days_in_month(year, month);
     if (day == 0 && day00) day = last;
     if (day < 1 || day > last) {
       return "day " + std::to_string(day) + " does not exist in " + std::string(data.substr(0, 4)) + "-" +
@@ -96,7 +88,7 @@ std::string date(std::string_view data, int today_year, bool day00, bool four_di
 }
 
 std::string in_range(std::string_view data, long long low, long long high, const char* what) {
-  if (!digits_only(data) || value_of(data) < low || value_of(data) > high) {
+  if (!all_digits(data) || value_of(data) < low || value_of(data) > high) {
     return std::string("not ") + what + " (" + std::string(data) + ")";
   }
   return {};
@@ -107,7 +99,7 @@ std::string in_range(std::string_view data, long long low, long long high, const
 std::string iban(std::string_view data) {
   if (data.size() < 5 || data.size() > 34) return "an IBAN has 5 to 34 characters";
   if (!is_iso3166_alpha2(data.substr(0, 2))) return "an IBAN starts with a country code";
-  if (!digits_only(data.substr(2, 2))) return "an IBAN has two check digits after its country";
+  if (!all_digits(data.substr(2, 2))) return "an IBAN has two check digits after its country";
   int remainder = 0;
   const std::string moved = std::string(data.substr(4)) + std::string(data.substr(0, 4));
   for (const char c : moved) {
@@ -187,7 +179,7 @@ std::string lint(Lint lint, std::string_view data, int today_year) {
     case Lint::pcenc:
       return percent_encoding(data);
     case Lint::pieceoftotal: {
-      if (data.size() % 2 != 0 || !digits_only(data)) return "not a piece and a total";
+      if (data.size() % 2 != 0 || !all_digits(data)) return "not a piece and a total";
       const auto piece = value_of(data.substr(0, data.size() / 2));
       const auto total = value_of(data.substr(data.size() / 2));
       if (piece == 0 || total == 0 || piece > total) {
@@ -228,9 +220,9 @@ std::string lint(Lint lint, std::string_view data, int today_year) {
     }
     case Lint::couponcode:
     case Lint::couponposoffer:
-      return digits_only(data) ? std::string() : "a coupon code takes digits only";
+      return all_digits(data) ? std::string() : "a coupon code takes digits only";
     case Lint::hasnondigit:
-      return digits_only(data) ? "must not be digits only" : "";
+      return all_digits(data) ? "must not be digits only" : "";
   }
   return {};
 }

@@ -15,6 +15,13 @@ inline std::unexpected<ScanError> refusal(std::string reason, std::size_t positi
   return std::unexpected(ScanError{std::move(reason), position});
 }
 
+// Days in a month of the Gregorian calendar (month 1-12).
+inline int days_in_month(long long year, long long month) {
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 inline bool all_digits(std::string_view text) {
   for (const char c : text) {
     if (c < '0' || c > '9') return false;
