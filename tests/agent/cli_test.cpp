@@ -12,6 +12,7 @@
 #include "edgestock/storage/catalogue.hpp"
 #include "edgestock/storage/ledger.hpp"
 #include "fleet_command.hpp"
+#include "scan_pipeline.hpp"
 #include "stock_report.hpp"
 #include "temp_dir.hpp"
 
@@ -356,4 +357,30 @@ TEST_CASE("stock filters: by location, product and lot, lots expiring within day
   CHECK(nlohmann::json::parse(stock({"--location", "NOWHERE", "--json"})).empty());
   CHECK_THAT(stock({"--location", "THEATRE2"}), Catch::Contains("THEATRE2") && !Catch::Contains("WARD3 "));
   CHECK_FALSE(parse_command_line({"stock", "--expiring", "-1"}).has_value());
+}
+
+TEST_CASE("a wristband key file that cannot be used turns wristbands away, saying why", "[cli][gs1]") {
+  edgestock::testing::TempDir dir;
+  edgestock::config::Settings settings;
+  settings.session.encounter_key_file = (dir / "absent.key").string();
+  auto missing = edgestock::agent::session_policy(settings);
+  CHECK_FALSE(missing.encounter_of);
+  CHECK_THAT(missing.encounter_problem, Catch::Contains("session.encounter_key_file"));
+
+  std::ofstream(dir / "open.key") << "ward-3-site-secret\n";
+  std::filesystem::permissions(dir / "open.key", std::filesystem::perms::owner_read |
+                                                     std::filesystem::perms::group_read |
+                                                     std::filesystem::perms::others_read);
+  settings.session.encounter_key_file = (dir / "open.key").string();
+  auto readable_by_all = edgestock::agent::session_policy(settings);
+  CHECK_FALSE(readable_by_all.encounter_of);
+  CHECK_THAT(readable_by_all.encounter_problem, Catch::Contains("session.encounter_key_file"));
+  CHECK(readable_by_all.encounter_problem.find("ward-3-site-secret") == std::string::npos);  // never the secret
+
+  std::filesystem::permissions(dir / "open.key", std::filesystem::perms::owner_read);
+  auto usable = edgestock::agent::session_policy(settings);
+  REQUIRE(usable.encounter_of);
+  CHECK(usable.encounter_problem.empty());
+  // HMAC-SHA-256("ward-3-site-secret", "950600013435000028"), computed with Python's hmac module.
+  CHECK(usable.encounter_of("950600013435000028") == "gsrn-hmac:4200a2e6e4519aff6a335781f5ce540d");
 }
